@@ -1,0 +1,18 @@
+"""steeldefect: the Severstal steel-defect solution as software.
+
+Public entry points kept importable without TensorFlow: ``rle_encode``, ``rle_decode`` and the
+competition metric ``dice_score``.
+"""
+
+from steeldefect.data.rle import rle_decode, rle_encode
+
+__version__ = "0.1.0"
+__all__ = ["rle_encode", "rle_decode", "dice_score", "__version__"]
+
+
+def __getattr__(name):  # lazy, so `import steeldefect` stays light
+    if name == "dice_score":
+        from steeldefect.metric.dice import dice_score
+
+        return dice_score
+    raise AttributeError(f"module 'steeldefect' has no attribute {name!r}")

@@ -1,0 +1,5 @@
+import sys
+
+from steeldefect.cli.main import main
+
+sys.exit(main())

@@ -1,0 +1,72 @@
+"""The `steeldefect` command: one entry point, one subcommand per pipeline stage."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+import steeldefect.cli
+
+from steeldefect import __version__
+from steeldefect.cli.registry import COMMANDS
+from steeldefect.errors import SteelDefectError
+
+# Subcommands are the modules steeldefect/cli/cmd_*.py, each registering itself when imported;
+# --help lists them in the order of the data flow, then any others alphabetically.
+FLOW_ORDER = ("synth", "eda", "folds", "tfrecords", "train", "tune", "predict", "validate", "score",
+              "report", "app", "kaggle-package")
+
+PROLOG = """Severstal steel-defect detection, end to end.
+
+Data flows one way: labels -> folds -> training -> tuning on out-of-fold predictions ->
+prediction -> submission. Each subcommand runs one stage and writes into a folder; rerunning
+it resumes or skips finished work."""
+
+EPILOG = """examples:
+  steeldefect synth --out data/synth --train 200 --test 50 --seed 0
+  steeldefect eda --data data/synth --out runs/eda
+  steeldefect folds --data data/synth --k 5 --seed 42 --out runs/folds.csv
+  steeldefect validate submission.csv --sample data/synth/sample_submission.csv
+  steeldefect score --truth data/synth/test_labels.csv --pred submission.csv
+
+run `steeldefect <subcommand> --help` for the options of each."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    for info in pkgutil.iter_modules(steeldefect.cli.__path__):
+        if info.name.startswith("cmd_"):
+            importlib.import_module(f"steeldefect.cli.{info.name}")
+    parser = argparse.ArgumentParser(
+        prog="steeldefect", description=PROLOG, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"steeldefect {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
+    rank = {name: i for i, name in enumerate(FLOW_ORDER)}
+    for cmd in sorted(COMMANDS.values(), key=lambda c: (rank.get(c.name, len(rank)), c.name)):
+        p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.description, epilog=cmd.epilog,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+        cmd.add_arguments(p)
+        p.set_defaults(_run=cmd.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args._run(args) or 0)
+    except SteelDefectError as err:
+        print(f"steeldefect {args.command}: error: {err}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"steeldefect {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""A registry of CLI subcommands: each lives in its own small module and registers itself.
+
+A subcommand module defines ``add_arguments(parser)`` and ``run(args) -> int`` through
+``@command``; heavy imports (TensorFlow, Dash) belong inside ``run`` so that ``--help`` stays fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import argparse
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    description: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+    epilog: str = ""
+
+
+COMMANDS: dict[str, Command] = {}
+
+
+def command(name: str, help: str, description: str = "", epilog: str = ""):
+    """Class-free decorator: ``@command("score", help=...)`` on a ``run(args)`` function.
+
+    The decorated function must carry an ``add_arguments`` attribute set with ``@run.arguments``,
+    or the module may pass ``add_arguments`` via :func:`register`.
+    """
+
+    def wrap(run: Callable[[argparse.Namespace], int]):
+        adder = getattr(run, "_add_arguments", lambda parser: None)
+        COMMANDS[name] = Command(name, help, description or help, adder, run, epilog)
+        return run
+
+    return wrap
+
+
+def arguments(adder: Callable[[argparse.ArgumentParser], None]):
+    """Attach an argument adder to a run function: put ``@arguments(adder)`` under ``@command``."""
+
+    def wrap(run):
+        run._add_arguments = adder
+        return run
+
+    return wrap

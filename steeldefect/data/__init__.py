@@ -1,0 +1,1 @@
+"""The Kaggle data layer: RLE, label tables, images and submissions."""
