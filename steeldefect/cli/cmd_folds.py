@@ -1,0 +1,29 @@
+"""`steeldefect folds`: stratified K-fold split of a dataset's training images."""
+
+from __future__ import annotations
+
+from steeldefect.cli.registry import arguments, command
+
+
+def _add(p):
+    p.add_argument("--data", required=True, help="dataset folder holding train.csv (and train_images/)")
+    p.add_argument("--k", type=int, default=5, help="number of folds (default 5)")
+    p.add_argument("--seed", type=int, default=42, help="random seed; same seed, same folds (default 42)")
+    p.add_argument("--out", required=True, help="folds CSV to write (columns ImageId, fold)")
+
+
+@command("folds", help="split training images into stratified folds",
+         description="Assign every training image to exactly one of K folds, stratified on the "
+                     "four-class multi-label and on clean images (iterative stratification).",
+         epilog="example:\n  steeldefect folds --data data/synth --k 5 --seed 42 --out runs/folds.csv")
+@arguments(_add)
+def run(args) -> int:
+    from steeldefect.data.dataset import train_labels
+    from steeldefect.folds import fold_counts, make_folds, write_folds
+
+    table = train_labels(args.data)
+    folds = make_folds(table, k=args.k, seed=args.seed)
+    write_folds(folds, args.out)
+    print(f"{len(folds)} images in {args.k} folds -> {args.out}")
+    print(fold_counts(table, folds).to_string())
+    return 0

@@ -1,0 +1,48 @@
+"""File-system edges: atomic writes and path checks with one-line errors."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator
+
+from steeldefect.errors import SteelDefectError
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it into place only if the block succeeds.
+
+    Readers never see a half-written file, and a failure leaves any previous file untouched.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, path)
+    finally:
+        if tmp_path.exists():
+            tmp_path.unlink()
+
+
+def require_file(path: str | os.PathLike, what: str = "file") -> Path:
+    """Return ``path`` as a Path, or raise a one-line error if it is not an existing file."""
+    path = Path(path)
+    if not path.is_file():
+        hint = " (it is a folder)" if path.is_dir() else ""
+        raise SteelDefectError(f"{what} not found: {path}{hint}")
+    return path
+
+
+def require_dir(path: str | os.PathLike, what: str = "folder") -> Path:
+    """Return ``path`` as a Path, or raise a one-line error if it is not an existing folder."""
+    path = Path(path)
+    if not path.is_dir():
+        hint = " (it is a file)" if path.is_file() else ""
+        raise SteelDefectError(f"{what} not found: {path}{hint}")
+    return path
