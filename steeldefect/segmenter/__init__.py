@@ -1,0 +1,19 @@
+"""Segmenters: a backbone and a registered decoder ("unetpp", "unet") giving per-class masks."""
+
+from steeldefect.segmenter.decoders import available_decoders, get_decoder, register_decoder
+from steeldefect.segmenter.model import (
+    DEFAULT_DECODER_FILTERS,
+    FINAL_OUTPUT_NAME,
+    SIDE_OUTPUT_PREFIX,
+    build_segmenter,
+)
+
+__all__ = [
+    "DEFAULT_DECODER_FILTERS",
+    "FINAL_OUTPUT_NAME",
+    "SIDE_OUTPUT_PREFIX",
+    "available_decoders",
+    "build_segmenter",
+    "get_decoder",
+    "register_decoder",
+]

@@ -1,0 +1,82 @@
+"""Decoder registry: "unetpp" (UNet++) and "unet", each turning 5 backbone features into masks.
+
+A decoder is ``decode(features, decoder_filters) -> (final, side)``: ``features`` are the backbone's
+maps at strides 2, 4, 8, 16, 32 (highest resolution first), ``decoder_filters`` five channel counts
+(four for the stride 16..2 nodes of the main path, one for the last block at full resolution).
+``final`` is the full-resolution feature map (B, H, W, decoder_filters[-1]); ``side`` lists the
+stride-2 maps that deep supervision puts extra heads on (empty when the decoder has none).
+"""
+
+from __future__ import annotations
+
+from steeldefect.errors import SteelDefectError
+from steeldefect.segmenter.blocks import concat, conv_block, upsample
+
+DEPTH = 4  # decoder steps from stride 32 up to stride 2; one more block reaches full resolution
+N_DECODER_FILTERS = DEPTH + 1  # length of decoder_filters
+
+_DECODERS = {}
+
+
+def register_decoder(name: str):
+    """Decorator: register ``decode(features, decoder_filters) -> (final, side)`` under ``name``."""
+
+    def decorate(decode):
+        if name in _DECODERS:
+            raise ValueError(f"decoder {name!r} is registered twice")
+        _DECODERS[name] = decode
+        return decode
+
+    return decorate
+
+
+def available_decoders() -> list[str]:
+    """The registered decoder names, sorted."""
+    return sorted(_DECODERS)
+
+
+def get_decoder(name: str):
+    """The decode function of ``name``; SteelDefectError listing the valid names if unknown."""
+    try:
+        return _DECODERS[name]
+    except (KeyError, TypeError):
+        raise SteelDefectError(
+            f"unknown decoder {name!r}; available decoders: {', '.join(available_decoders())}"
+        ) from None
+
+
+@register_decoder("unetpp")
+def unetpp(features, decoder_filters):
+    """UNet++ (Zhou et al. 2018) with nested dense skip pathways, laid out as
+    segmentation_models.pytorch's UnetPlusPlusDecoder.
+
+    Node X[i, j] (level i = stride 2**(i+1), column j) is
+    conv_block(concat(upsample(X[i+1, j-1]), X[i, 0], ..., X[i, j-1])), X[i, 0] being the backbone
+    features. Main-path nodes (i + j == DEPTH) get decoder_filters[DEPTH-1-i] channels, nested ones
+    as many channels as the backbone feature of their level. X[0, DEPTH] is upsampled once more and
+    refined by a block with decoder_filters[-1] channels; side = [X[0, 1], ..., X[0, DEPTH-1]].
+    """
+    nodes = {(level, 0): feature for level, feature in enumerate(features)}
+    for column in range(1, DEPTH + 1):
+        for level in range(DEPTH + 1 - column):
+            name = f"decoder_x{level}_{column}"
+            up = upsample(nodes[level + 1, column - 1], f"{name}_up")
+            x = concat([up] + [nodes[level, k] for k in range(column)], f"{name}_concat")
+            on_main_path = level + column == DEPTH
+            filters = decoder_filters[DEPTH - 1 - level] if on_main_path else features[level].shape[-1]
+            nodes[level, column] = conv_block(x, filters, name)
+    final = conv_block(upsample(nodes[0, DEPTH], "decoder_final_up"), decoder_filters[-1], "decoder_final")
+    return final, [nodes[0, column] for column in range(1, DEPTH)]
+
+
+@register_decoder("unet")
+def unet(features, decoder_filters):
+    """Plain UNet: from the deepest feature, DEPTH steps of upsample -> concat skip -> conv_block,
+    then one block at full resolution without skip. No deep-supervision side outputs.
+    """
+    x = features[DEPTH]
+    for step, level in enumerate(reversed(range(DEPTH))):
+        name = f"decoder_block{step + 1}"
+        x = conv_block(concat([upsample(x, f"{name}_up"), features[level]], f"{name}_concat"), decoder_filters[step], name)
+    final = conv_block(upsample(x, "decoder_final_up"), decoder_filters[-1], "decoder_final")
+    return final, []

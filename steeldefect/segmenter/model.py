@@ -1,0 +1,74 @@
+"""``build_segmenter``: backbone -> decoder -> per-class sigmoid masks at the input resolution."""
+
+from __future__ import annotations
+
+import keras
+
+from steeldefect.backbones import MAX_STRIDE, WEIGHTS_NONE, check_input_shape, get_backbone
+from steeldefect.constants import IMAGE_HEIGHT, IMAGE_WIDTH, NUM_CLASSES
+from steeldefect.errors import SteelDefectError
+from steeldefect.segmenter.blocks import UPSAMPLE_FACTOR
+from steeldefect.segmenter.decoders import N_DECODER_FILTERS, get_decoder
+
+DEFAULT_INPUT_SHAPE = (IMAGE_HEIGHT, IMAGE_WIDTH, 3)  # a full Severstal strip, RGB
+DEFAULT_DECODER_FILTERS = (256, 128, 64, 32, 16)  # segmentation_models.pytorch's decoder channels
+FINAL_OUTPUT_NAME = "mask"  # the segmenter's (final) output layer
+SIDE_OUTPUT_PREFIX = "mask_x0_"  # deep-supervision outputs: mask_x0_1, mask_x0_2, mask_x0_3
+HEAD_KERNEL = 3  # kernel of the final mask convolution
+
+
+def _mask_head(x, n_classes: int, name: str):
+    """3x3 conv to n_classes, sigmoid; float32 whatever the dtype policy (mixed precision safe)."""
+    logits = keras.layers.Conv2D(n_classes, HEAD_KERNEL, padding="same", dtype="float32", name=f"{name}_logits")(x)
+    return keras.layers.Activation("sigmoid", dtype="float32", name=name)(logits)
+
+
+def _side_head(x, n_classes: int, name: str):
+    """Deep-supervision head on a stride-2 node (Zhou et al.: 1x1 conv + sigmoid), upsampled to full size."""
+    logits = keras.layers.Conv2D(n_classes, 1, dtype="float32", name=f"{name}_logits")(x)
+    logits = keras.layers.UpSampling2D(UPSAMPLE_FACTOR, interpolation="bilinear", dtype="float32", name=f"{name}_up")(logits)
+    return keras.layers.Activation("sigmoid", dtype="float32", name=name)(logits)
+
+
+def build_segmenter(
+    backbone: str,
+    input_shape=DEFAULT_INPUT_SHAPE,
+    weights: str | None = WEIGHTS_NONE,
+    decoder: str = "unetpp",
+    decoder_filters=DEFAULT_DECODER_FILTERS,
+    deep_supervision: bool = False,
+    n_classes: int = NUM_CLASSES,
+    name: str | None = None,
+) -> keras.Model:
+    """Build a segmenter: RGB 0..255 (B, H, W, 3) -> per-class probabilities (B, H, W, n_classes).
+
+    H and W must be multiples of 32 (None accepts any multiple at call time, e.g. to predict full
+    strips with a model trained on crops). The output is float32 sigmoid even under mixed precision.
+    deep_supervision=True (UNet++ only) returns a LIST of outputs, all (B, H, W, n_classes):
+    the heads on the nested nodes X0,1, X0,2, X0,3 (named mask_x0_1..3) followed by the final output
+    (named FINAL_OUTPUT_NAME, always LAST); train on all, take metrics and predictions from the last.
+    The backbone is the nested layer named BACKBONE_LAYER_NAME.
+    """
+    shape = check_input_shape(input_shape, multiple=MAX_STRIDE)
+    decode = get_decoder(decoder)
+    filters = tuple(decoder_filters)
+    if len(filters) != N_DECODER_FILTERS or not all(isinstance(f, int) and f > 0 for f in filters):
+        raise SteelDefectError(
+            f"decoder_filters must be {N_DECODER_FILTERS} positive integers (stride 16, 8, 4, 2, 1); got {decoder_filters!r}"
+        )
+    if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 1:
+        raise SteelDefectError(f"n_classes must be a positive integer; got {n_classes!r}")
+
+    encoder = get_backbone(backbone, shape, weights)
+    inputs = keras.Input(shape=shape, name="image")
+    final, side = decode(encoder(inputs), filters)
+    mask = _mask_head(final, n_classes, FINAL_OUTPUT_NAME)
+    model_name = name or f"{decoder}_{backbone}"
+    if not deep_supervision:
+        return keras.Model(inputs, mask, name=model_name)
+    if not side:
+        raise SteelDefectError(
+            f"deep_supervision needs a decoder with nested nodes; decoder {decoder!r} has none, use 'unetpp'"
+        )
+    outputs = [_side_head(x, n_classes, f"{SIDE_OUTPUT_PREFIX}{j}") for j, x in enumerate(side, start=1)]
+    return keras.Model(inputs, outputs + [mask], name=model_name)
