@@ -1,0 +1,44 @@
+"""Loss registry: ``@register_loss("name")`` on a loss class, ``get_loss(name, class_weights, **kw)``."""
+
+from __future__ import annotations
+
+import inspect
+
+from steeldefect.errors import SteelDefectError
+
+_LOSSES: dict[str, type] = {}
+
+
+def register_loss(name: str):
+    """Class decorator: make ``get_loss(name, ...)`` build this keras.losses.Loss subclass."""
+
+    def decorate(cls):
+        if name in _LOSSES:
+            raise ValueError(f"loss {name!r} is registered twice")
+        _LOSSES[name] = cls
+        return cls
+
+    return decorate
+
+
+def available_losses() -> list[str]:
+    """The registered loss names, sorted."""
+    return sorted(_LOSSES)
+
+
+def get_loss(name: str, class_weights=None, **kwargs):
+    """Build loss ``name`` with optional per-class weights (one per class) and its own options.
+
+    Unknown names and unknown options raise SteelDefectError listing the valid ones.
+    """
+    try:
+        cls = _LOSSES[name]
+    except (KeyError, TypeError):
+        raise SteelDefectError(f"unknown loss {name!r}; available losses: {', '.join(available_losses())}") from None
+    accepted = [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "class_weights", "kwargs")]
+    unknown = sorted(set(kwargs) - set(accepted) - {"name", "reduction", "dtype"})
+    if unknown:
+        raise SteelDefectError(
+            f"loss {name!r} has no option {', '.join(map(repr, unknown))}; its options: {', '.join(accepted) or 'none'}"
+        )
+    return cls(class_weights=class_weights, **kwargs)
