@@ -1,0 +1,39 @@
+"""Class colours and mask contours drawn onto strip images (shared by the EDA charts and the app)."""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+import cv2
+import numpy as np
+
+from steeldefect.constants import CLASS_IDS
+from steeldefect.data.rle import rle_decode
+
+# One colour per class (RGB), chosen to stay distinct on grey steel and for colour-blind readers.
+CLASS_COLOURS = {1: (230, 25, 75), 2: (60, 180, 75), 3: (0, 130, 200), 4: (255, 200, 0)}
+CONTOUR_THICKNESS = 2  # pixels, at the image's full resolution
+
+
+def hex_colour(cls: int) -> str:
+    """'#rrggbb' of a class colour (for matplotlib and HTML)."""
+    return "#{:02x}{:02x}{:02x}".format(*CLASS_COLOURS[cls])
+
+
+def class_masks(rles: Iterable[str], shape: tuple[int, int], context: str = "") -> dict[int, np.ndarray]:
+    """Decoded uint8 masks of the non-empty RLEs of one image, keyed by class id."""
+    return {cls: rle_decode(rle, shape, context=f"{context} class {cls}".strip())
+            for cls, rle in zip(CLASS_IDS, rles) if rle}
+
+
+def draw_contours(image: np.ndarray, masks: dict[int, np.ndarray],
+                  thickness: int = CONTOUR_THICKNESS) -> np.ndarray:
+    """A copy of the RGB uint8 (H, W, 3) ``image`` with each class mask's outline in its colour.
+
+    Contours come from cv2.findContours on the mask at the image's full resolution.
+    """
+    out = np.ascontiguousarray(image.copy())
+    for cls, mask in masks.items():
+        contours, _ = cv2.findContours((mask != 0).astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+        cv2.drawContours(out, contours, -1, CLASS_COLOURS[cls], thickness)
+    return out

@@ -1,0 +1,39 @@
+"""Shape of each mask: connected components and bounding box, from the decoded RLE.
+
+Components are counted with 4-connectivity, the convention that reproduces shared/real/STATS.md
+(8-connectivity merges diagonally touching blobs: class 3's p90 would be 5 instead of 6).
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from steeldefect.constants import CLASS_IDS, IMAGE_SHAPE, RLE_COLUMNS
+from steeldefect.data.rle import rle_decode
+
+CONNECTIVITY = 4  # pixels touching by an edge belong to one component; diagonal contact does not
+
+
+def mask_shape(mask: np.ndarray) -> tuple[int, int, int]:
+    """(connected components, bounding-box width, bounding-box height) of a 2-D mask; zeros if empty."""
+    mask = (np.asarray(mask) != 0).astype(np.uint8)
+    x, y, w, h = cv2.boundingRect(mask)
+    if w == 0 or h == 0:
+        return 0, 0, 0
+    n_labels = cv2.connectedComponents(mask[y:y + h, x:x + w], connectivity=CONNECTIVITY)[0]
+    return int(n_labels - 1), int(w), int(h)
+
+
+def table_shapes(table: pd.DataFrame, shape: tuple[int, int] = IMAGE_SHAPE,
+                 progress: bool = True) -> dict[int, np.ndarray]:
+    """Shape rows int64 (M, 3) per class over the non-empty masks of a label table."""
+    jobs = [(cls, image_id, rle) for col, cls in zip(RLE_COLUMNS, CLASS_IDS)
+            for image_id, rle in zip(table["ImageId"], table[col]) if rle]
+    rows: dict[int, list[tuple[int, int, int]]] = {cls: [] for cls in CLASS_IDS}
+    for cls, image_id, rle in tqdm(jobs, desc="mask shapes", unit="mask", disable=not progress,
+                                   leave=False):
+        rows[cls].append(mask_shape(rle_decode(rle, shape, context=f"image {image_id} class {cls}")))
+    return {cls: np.array(r, dtype=np.int64).reshape(-1, 3) for cls, r in rows.items()}
