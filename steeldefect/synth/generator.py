@@ -1,0 +1,211 @@
+"""Write a synthetic dataset folder in the Kaggle layout, deterministically and resumably.
+
+DIR/train_images/*.jpg, DIR/test_images/*.jpg, DIR/train.csv and DIR/test_labels.csv (original
+layout, the latter the hidden truth of the test images), DIR/sample_submission.csv (every mask
+"1 1", like the real stage-1 sample) and DIR/synth.json (the arguments; ``complete`` once done).
+
+Image ``i`` of a split is drawn from ``np.random.default_rng([seed, split, i])``, so the bytes do
+not depend on the order, the number of workers or on earlier interrupted runs. Every file is
+written through a temporary file and renamed; the CSVs come last, so they exist only complete.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from steeldefect.constants import CLASS_IDS, RLE_COLUMNS
+from steeldefect.data.images import encode_jpeg
+from steeldefect.data.io import atomic_write
+from steeldefect.data.labels import write_labels
+from steeldefect.data.rle import rle_encode
+from steeldefect.errors import SteelDefectError
+from steeldefect.synth.render import render_sample
+
+SYNTH_VERSION = 1  # bump when the same seed would give different images
+JPEG_QUALITY = 90  # fixed, so the JPEG bytes are deterministic
+MANIFEST = "synth.json"
+SPLITS = {"train": 0, "test": 1}  # split name -> stream code in the seed
+IMAGE_DIRS = {"train": "train_images", "test": "test_images"}
+TRAIN_CSV, TEST_LABELS_CSV, SAMPLE_SUBMISSION_CSV = "train.csv", "test_labels.csv", "sample_submission.csv"
+SAMPLE_RLE = "1 1"  # the value of every row of the real stage-1 sample submission
+ID_STREAM = 0x5EED  # extra seed word that keeps image ids independent of image content
+ID_BITS = 36  # 9 hex characters, like the real ImageIds
+
+
+@dataclass(frozen=True)
+class SynthSummary:
+    """What ``generate_dataset`` did."""
+
+    out_dir: str
+    seed: int
+    n_train: int
+    n_test: int
+    written: int  # image files written in this call
+    unchanged: int  # image files already present with the right bytes
+    seconds: float
+    train_clean: int  # training images without any defect
+    train_per_class: tuple[int, ...]  # training images holding each class
+
+    def line(self) -> str:
+        per_class = ", ".join(f"{c}: {n}" for c, n in zip(CLASS_IDS, self.train_per_class))
+        return (f"{self.out_dir}: {self.n_train} train + {self.n_test} test images (seed {self.seed}); "
+                f"{self.written} written, {self.unchanged} already there; train clean {self.train_clean}, "
+                f"per class {per_class}; {self.seconds:.1f} s")
+
+
+def sample_rng(seed: int, split: str, index: int) -> np.random.Generator:
+    """The generator of image ``index`` of ``split``: independent of every other image."""
+    return np.random.default_rng([seed, SPLITS[split], index])
+
+
+def image_ids(seed: int, n_train: int, n_test: int) -> dict[str, list[str]]:
+    """Unique 9-hex-character ids (``0a1b2c3d4.jpg``) per split, derived from the seed only."""
+    used: set[str] = set()
+    out: dict[str, list[str]] = {}
+    for split, n in (("train", n_train), ("test", n_test)):
+        ids = []
+        for index in range(n):
+            attempt = 0
+            while True:
+                word = np.random.SeedSequence([seed, SPLITS[split], index, ID_STREAM, attempt]).generate_state(
+                    1, np.uint64)[0]
+                name = f"{int(word) & ((1 << ID_BITS) - 1):09x}.jpg"
+                if name not in used:
+                    break
+                attempt += 1
+            used.add(name)
+            ids.append(name)
+        out[split] = ids
+    return out
+
+
+def _make_image(task: tuple[str, str, int, int, str, int]) -> tuple[str, tuple[str, ...], bool]:
+    """Render one image, write it unless identical bytes are there; return (id, RLEs, written)."""
+    folder, split, seed, index, image_id, quality = task
+    image, masks = render_sample(sample_rng(seed, split, index))
+    data = encode_jpeg(image, quality)
+    path = Path(folder) / image_id
+    written = not (path.is_file() and path.read_bytes() == data)
+    if written:
+        with atomic_write(path) as tmp:
+            tmp.write_bytes(data)
+    return image_id, tuple(rle_encode(m) for m in masks), written
+
+
+def _arguments(seed: int, n_train: int, n_test: int, quality: int) -> dict:
+    return {"generator": "steeldefect.synth", "version": SYNTH_VERSION, "seed": seed,
+            "train": n_train, "test": n_test, "jpeg_quality": quality}
+
+
+def _read_manifest(path: Path) -> dict | None:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def _write_manifest(path: Path, content: dict) -> None:
+    with atomic_write(path) as tmp:
+        tmp.write_text(json.dumps(content, indent=2, sort_keys=True) + "\n")
+
+
+def _check_folder(out: Path, arguments: dict, force: bool) -> dict | None:
+    """Return the matching manifest if ``out`` holds this very dataset; refuse other content."""
+    if out.exists() and not out.is_dir():
+        raise SteelDefectError(f"--out {out} is a file, not a folder")
+    if not out.exists() or not any(out.iterdir()):
+        return None
+    manifest = _read_manifest(out / MANIFEST)
+    if manifest is not None and manifest.get("arguments") == arguments:
+        return manifest
+    if force:
+        return None
+    if manifest is None:
+        raise SteelDefectError(f"{out} is not empty and holds no {MANIFEST}; choose an empty or new --out "
+                               "folder, or pass --force to write the synthetic dataset into it")
+    old = manifest.get("arguments", {})
+    raise SteelDefectError(
+        f"{out} holds a different synthetic dataset (seed {old.get('seed')}, train {old.get('train')}, "
+        f"test {old.get('test')}, version {old.get('version')}); use another --out or pass --force to replace it")
+
+
+def _clear_stale(out: Path, ids: dict[str, list[str]]) -> None:
+    """For --force: remove the CSVs and the .jpg files of the image folders that are not in ``ids``."""
+    for name in (SAMPLE_SUBMISSION_CSV, TRAIN_CSV, TEST_LABELS_CSV):
+        (out / name).unlink(missing_ok=True)
+    for split, folder in IMAGE_DIRS.items():
+        keep = set(ids[split])
+        if (out / folder).is_dir():
+            for path in (out / folder).glob("*.jpg"):
+                if path.name not in keep:
+                    path.unlink()
+
+
+def _table(rows: list[tuple[str, tuple[str, ...]]]) -> pd.DataFrame:
+    rows = sorted(rows)
+    return pd.DataFrame({"ImageId": [r[0] for r in rows],
+                         **{col: [r[1][i] for r in rows] for i, col in enumerate(RLE_COLUMNS)}})
+
+
+def generate_dataset(out_dir: str | Path, n_train: int, n_test: int, seed: int, *, force: bool = False,
+                     workers: int = 1, progress: bool = True, quality: int = JPEG_QUALITY) -> SynthSummary:
+    """Write (or finish, or confirm) the synthetic dataset of ``seed`` into ``out_dir``."""
+    if n_train < 1 or n_test < 0 or seed < 0:
+        raise SteelDefectError(f"need --train >= 1, --test >= 0 and --seed >= 0; got train {n_train}, "
+                               f"test {n_test}, seed {seed}")
+    if workers < 1:
+        raise SteelDefectError(f"--workers must be at least 1, got {workers}")
+    start = time.perf_counter()
+    out = Path(out_dir)
+    arguments = _arguments(seed, n_train, n_test, quality)
+    manifest = _check_folder(out, arguments, force)
+    if manifest and manifest.get("complete") and all(
+            (out / n).is_file() for n in (TRAIN_CSV, TEST_LABELS_CSV, SAMPLE_SUBMISSION_CSV)):
+        done = manifest["summary"]
+        return SynthSummary(str(out), seed, n_train, n_test, 0, n_train + n_test,
+                            round(time.perf_counter() - start, 3), int(done["train_clean"]),
+                            tuple(int(n) for n in done["train_per_class"]))
+    ids = image_ids(seed, n_train, n_test)
+    if force:
+        _clear_stale(out, ids)
+    out.mkdir(parents=True, exist_ok=True)
+    _write_manifest(out / MANIFEST, {"arguments": arguments, "complete": False})
+    tasks = [(str(out / IMAGE_DIRS[split]), split, seed, i, image_id, quality)
+             for split in SPLITS for i, image_id in enumerate(ids[split])]
+    for folder in IMAGE_DIRS.values():
+        (out / folder).mkdir(exist_ok=True)
+    results = {"train": [], "test": []}
+    written = 0
+    bar = tqdm(total=len(tasks), desc="synth", unit="img", disable=not progress, leave=False)
+    pool = ProcessPoolExecutor(workers) if workers > 1 else None
+    try:
+        outputs = pool.map(_make_image, tasks, chunksize=8) if pool else map(_make_image, tasks)
+        for task, (image_id, rles, did_write) in zip(tasks, outputs):
+            results[task[1]].append((image_id, rles))
+            written += did_write
+            bar.update()
+    finally:
+        bar.close()
+        if pool:
+            pool.shutdown(cancel_futures=True)
+    train, test = _table(results["train"]), _table(results["test"])
+    write_labels(train, out / TRAIN_CSV)
+    write_labels(test, out / TEST_LABELS_CSV)
+    sample = test.copy()
+    sample[list(RLE_COLUMNS)] = SAMPLE_RLE
+    write_labels(sample, out / SAMPLE_SUBMISSION_CSV)
+    present = train[list(RLE_COLUMNS)].to_numpy() != ""
+    summary = SynthSummary(str(out), seed, n_train, n_test, written, n_train + n_test - written,
+                           round(time.perf_counter() - start, 3), int((~present.any(axis=1)).sum()),
+                           tuple(int(n) for n in present.sum(axis=0)))
+    stable = {"train_clean": summary.train_clean, "train_per_class": list(summary.train_per_class)}
+    _write_manifest(out / MANIFEST, {"arguments": arguments, "complete": True, "summary": stable})
+    return summary
