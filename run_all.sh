@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The whole competition in one command. With no argument: the built-in synthetic dataset and
+# configs/demo.yaml on this machine's CPU. Each stage is one `steeldefect` subcommand; every stage
+# resumes or skips finished work, so rerunning after an interruption continues where it stopped.
+#
+#   ./run_all.sh                                   # synthetic data, demo config, output in runs/demo
+#   ./run_all.sh --data /path/to/severstal --config configs/full.yaml --out runs/full
+#   ./run_all.sh --help
+set -euo pipefail
+cd "$(dirname "$0")"
+
+usage() {
+  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+  cat <<'TXT'
+
+options:
+  --data DIR       Kaggle data folder (train.csv, train_images/, test_images/, sample_submission.csv);
+                   default: generate the synthetic dataset into OUT/data
+  --config FILE    training/ensemble config (default configs/demo.yaml)
+  --out DIR        output folder (default runs/demo)
+  --train N --test M --seed S   size and seed of the synthetic dataset (default 320, 120, 0)
+TXT
+}
+
+data="" config="configs/demo.yaml" out="runs/demo" n_train=320 n_test=120 seed=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --data) data="$2"; shift 2 ;;
+    --config) config="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    --train) n_train="$2"; shift 2 ;;
+    --test) n_test="$2"; shift 2 ;;
+    --seed) seed="$2"; shift 2 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "run_all.sh: unknown argument '$1' (see ./run_all.sh --help)" >&2; exit 2 ;;
+  esac
+done
+
+source scripts/ensure_env.sh
+export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
+mkdir -p "$out"
+timing="$out/stage_times.tsv"
+: > "$timing.new"
+
+stage() {  # stage NAME CMD...: run one stage, time it, stop the job on failure
+  local name="$1"; shift
+  echo "== [$name] $*" >&2
+  local t0=$SECONDS
+  "$@"
+  echo -e "$name\t$((SECONDS - t0))" >> "$timing.new"
+}
+
+if [ -z "$data" ]; then
+  data="$out/data"
+  stage synth steeldefect synth --out "$data" --train "$n_train" --test "$n_test" --seed "$seed"
+fi
+stage eda steeldefect eda --data "$data" --out "$out/eda"
+stage folds steeldefect folds --data "$data" --k 5 --seed 42 --out "$out/folds.csv"
+mv "$timing.new" "$timing"
+echo "done: outputs in $out" >&2
