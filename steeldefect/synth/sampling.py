@@ -46,16 +46,17 @@ class ClassGeometry:
 
 GEOMETRY: dict[int, ClassGeometry] = {
     1: ClassGeometry((84, 15, 9, 8, 9, 9, 13, 10, 4, 6, 5, 3, 2, 2, 0, 1, 0, 0, 0, 1),
-                     area_single=1900.0, area_exponent=0.42, area_sigma=0.6, spread=110.0),
+                     area_single=1900.0, area_exponent=0.42, area_sigma=0.6, spread=170.0),
     2: ClassGeometry((39, 9, 2), area_single=2600.0, area_exponent=0.8, area_sigma=0.6, spread=30.0),
     3: ClassGeometry((327, 273, 166, 107, 64, 50, 18, 14, 9, 3, 3, 1, 1, 3),
-                     area_single=3700.0, area_exponent=0.08, area_sigma=1.15, spread=260.0),
+                     area_single=3500.0, area_exponent=0.08, area_sigma=1.3, spread=320.0),
     4: ClassGeometry((62, 45, 23, 13, 6, 2, 4, 0, 2, 1, 1, 1),
-                     area_single=16000.0, area_exponent=0.68, area_sigma=0.95, spread=450.0),
+                     area_single=17000.0, area_exponent=0.68, area_sigma=0.95, spread=700.0),
 }
 FULL_HEIGHT_SHARE = 0.4  # class 3 components that are long full-height scratches
 FILL_BLOB = 0.72  # polygon area / bounding-box area of a blob polygon
 FILL_BAND = 0.9  # polygon area / bounding-box area of a band polygon
+MAX_PATCH_ASPECT = 3.0  # class 3 patches are at most this many times wider than tall
 
 
 @dataclass(frozen=True)
@@ -109,8 +110,9 @@ def _component_size(rng: np.random.Generator, cls: int, area: float) -> tuple[st
         if rng.random() < FULL_HEIGHT_SHARE:  # long scratch along the whole strip height
             return BAND, float(np.clip(area / (FILL_BAND * IMAGE_HEIGHT), 6, 1000)), float(IMAGE_HEIGHT)
         h = float(min(rng.lognormal(np.log(110.0), 0.7), IMAGE_HEIGHT * 1.1))
+        h = max(h, float(np.sqrt(area / (FILL_BLOB * MAX_PATCH_ASPECT))))  # no thin horizontal slivers
         return BLOB, float(np.clip(area / (FILL_BLOB * h), 10, 1200)), h
-    h = float(min(rng.lognormal(np.log(130.0), 0.5), IMAGE_HEIGHT * 1.15))  # class 4: large regions
+    h = float(min(rng.lognormal(np.log(120.0), 0.55), IMAGE_HEIGHT * 1.15))  # class 4: large regions
     return BLOB, float(np.clip(area / (FILL_BLOB * h), 20, 1300)), h
 
 
