@@ -7,6 +7,10 @@ when known), which makes a full-size label table for timing the tools and small 
 
 from __future__ import annotations
 
+import os
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 
@@ -38,3 +42,25 @@ def recycle_masks(image_ids, presence: np.ndarray, masks: pd.DataFrame, seed: in
                 values[r] = own.at[image_id, col]
         table[col] = values
     return table
+
+
+def write_demo_folder(real_dir: str | os.PathLike, out: str | os.PathLike, seed: int = 0) -> Path:
+    """A small dataset folder from shared/real: out/train_images holds the ten real images and
+    out/train.csv their real classes (train_class_flags.csv) with real masks (recycled where unknown)."""
+    from steeldefect.data.dataset import TRAIN_CSV, TRAIN_IMAGES
+    from steeldefect.data.images import list_images
+    from steeldefect.data.labels import read_labels, write_labels
+    from steeldefect.eda.sources import load_label_source
+
+    real_dir, out = Path(real_dir), Path(out)
+    images = out / TRAIN_IMAGES
+    images.mkdir(parents=True, exist_ok=True)
+    ids = list_images(real_dir / "images")
+    for name in ids:
+        shutil.copyfile(real_dir / "images" / name, images / name)
+    flags = load_label_source(real_dir / "train_class_flags.csv")
+    row = {i: k for k, i in enumerate(flags.image_ids)}
+    presence = flags.presence[[row[i] for i in ids]]
+    masks = read_labels(real_dir / "train_masks_2515.csv", check=False)
+    write_labels(recycle_masks(ids, presence, masks, seed=seed), out / TRAIN_CSV)
+    return out

@@ -1,0 +1,1 @@
+"""The analysis web app (Dash): distributions, an image browser with mask contours, submission comparison."""

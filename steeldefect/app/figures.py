@@ -1,0 +1,80 @@
+"""Plotly figures of the distribution views, from the EDA statistics of one or more label sets."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from steeldefect.constants import CLASS_IDS, NUM_CLASSES
+from steeldefect.eda import stats
+from steeldefect.eda.overlay import hex_colour
+
+FIGURE_HEIGHT = 340  # pixels, every distribution chart
+AREA_BINS = 30  # logarithmic bins of the area histograms
+MARGIN = {"l": 50, "r": 20, "t": 50, "b": 40}
+
+
+def _layout(fig: go.Figure, title: str, **kwargs) -> go.Figure:
+    fig.update_layout(title=title, height=FIGURE_HEIGHT, margin=MARGIN, template="plotly_white",
+                      barmode="group", legend={"orientation": "h", "y": -0.2}, **kwargs)
+    return fig
+
+
+def class_counts(named_presence: list[tuple[str, np.ndarray]]) -> go.Figure:
+    """Grouped bars: images per class, one group per label set."""
+    fig = go.Figure()
+    for name, presence in named_presence:
+        counts = stats.images_per_class(presence)
+        fig.add_bar(name=name, x=[f"class {c}" for c in CLASS_IDS], y=[counts[c] for c in CLASS_IDS],
+                    text=[counts[c] for c in CLASS_IDS], textposition="outside")
+    if len(named_presence) == 1:
+        fig.update_traces(marker_color=[hex_colour(c) for c in CLASS_IDS])
+    return _layout(fig, "Images per defect class", yaxis_title="images")
+
+
+def labels_per_image(named_presence: list[tuple[str, np.ndarray]]) -> go.Figure:
+    """Grouped bars: images by number of classes present."""
+    fig = go.Figure()
+    for name, presence in named_presence:
+        counts = stats.labels_per_image(presence)
+        keys = list(range(NUM_CLASSES + 1))
+        fig.add_bar(name=name, x=[str(k) for k in keys], y=[counts[k] for k in keys],
+                    text=[counts[k] for k in keys], textposition="outside")
+    return _layout(fig, "Images by number of defect classes", xaxis_title="classes present",
+                   yaxis_title="images")
+
+
+def combinations(presence: np.ndarray, name: str) -> go.Figure:
+    """Horizontal bars: images per class combination of one label set."""
+    combos = stats.class_combinations(presence)[::-1]
+    fig = go.Figure(go.Bar(x=[c for _, c in combos], y=[n for n, _ in combos], orientation="h",
+                           text=[c for _, c in combos], textposition="outside"))
+    return _layout(fig, f"Class combinations: {name}", xaxis_title="images", xaxis_type="log")
+
+
+def area_histograms(areas: np.ndarray | None, presence: np.ndarray, name: str) -> go.Figure:
+    """One step histogram per class of the non-empty mask areas on a logarithmic x axis."""
+    fig = make_subplots(rows=1, cols=NUM_CLASSES, subplot_titles=[f"class {c}" for c in CLASS_IDS])
+    for k, cls in enumerate(CLASS_IDS):
+        values = areas[presence[:, k], k] if areas is not None else np.empty(0)
+        if values.size:
+            edges = stats.log_bins(values, AREA_BINS)
+            counts, _ = np.histogram(values, bins=edges)
+            centres = np.sqrt(edges[:-1] * edges[1:])
+            fig.add_scatter(x=centres, y=counts, mode="lines", line_shape="hvh", fill="tozeroy",
+                            line_color=hex_colour(cls), name=f"class {cls}", row=1, col=k + 1)
+        fig.update_xaxes(type="log", title_text="area (px)", row=1, col=k + 1)
+    title = f"Mask areas per class: {name}" + ("" if areas is not None else " (no areas in this label file)")
+    return _layout(fig, title, showlegend=False)
+
+
+def area_table(areas: np.ndarray | None, presence: np.ndarray) -> list[dict]:
+    """Rows of the area statistics table: class, masks, p10, median, p90, mean (whole pixels)."""
+    if areas is None:
+        return []
+    rows = []
+    for cls, d in stats.area_stats(areas, presence).items():
+        rows.append({"class": cls, "masks": d["count"],
+                     **{k: stats.reported_area(d[k]) for k in ("p10", "median", "p90", "mean")}})
+    return rows

@@ -1,0 +1,52 @@
+"""`steeldefect app`: the analysis web app (distributions, image browser, submission comparison)."""
+
+from __future__ import annotations
+
+import time
+
+from steeldefect.cli.registry import arguments, command
+
+
+def _add(p):
+    p.add_argument("--data", default=None, help="dataset folder: train.csv, optionally train_images/, "
+                                               "test_images/ and sample_submission.csv")
+    p.add_argument("--labels", default=None, help="label file instead of DATA/train.csv (any layout, or the "
+                                                  "real per-image area/flag summaries)")
+    p.add_argument("--images", default=None, help="image folder to read images from (default: "
+                                                  "DATA/train_images, then DATA/test_images)")
+    p.add_argument("--pred", nargs="*", default=[], metavar="SUBMISSION",
+                   help="submission CSVs to load (either layout)")
+    p.add_argument("--sample", default=None, help="sample submission that uploads are validated against "
+                                                  "(default: DATA/sample_submission.csv when present)")
+    p.add_argument("--metadata", default=None, help="CSV of ImageId plus a date or coil column, to filter "
+                                                    "the distributions by range")
+    p.add_argument("--metadata-column", default=None, help="the metadata column to filter by (default: the "
+                                                           "first named like date/time, else coil)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=8050, help="port (default 8050)")
+    p.add_argument("--debug", action="store_true", help="Dash debug mode (reloader, error pages)")
+
+
+@command("app", help="analysis web app: distributions, image browser, submission comparison",
+         description="Starts a local Dash app over a dataset: class and area distributions (filterable by a "
+                     "metadata date or coil range), an image browser with coloured per-class mask contours "
+                     "and ground truth beside a prediction with its per-image Dice, and a comparison of two "
+                     "submissions (or one and the truth), with uploads validated like `steeldefect validate`.",
+         epilog="examples:\n  steeldefect app --data data/synth --pred runs/submission.csv\n"
+                "  steeldefect app --labels shared/real/train_masks_2515.csv --images shared/real/images \\\n"
+                "      --pred shared/real/predictions_stage1.csv")
+@arguments(_add)
+def run(args) -> int:
+    from steeldefect.app.index import build_app_data
+    from steeldefect.app.server import check_address, create_app
+
+    check_address(args.host, args.port)
+    start = time.perf_counter()
+    data = build_app_data(args.data, args.labels, args.images, args.pred, args.sample, args.metadata,
+                          args.metadata_column)
+    app = create_app(data)
+    n_sets = len(data.sets())
+    print(f"indexed {len(data.truth.image_ids):,} images and {n_sets - 1} submission(s) in "
+          f"{time.perf_counter() - start:.1f} s; serving on http://{args.host}:{args.port}/", flush=True)
+    app.run(host=args.host, port=args.port, debug=args.debug)
+    return 0

@@ -1,0 +1,55 @@
+"""Fixtures of the app tests: the ten real images with real labels, and real and derived submissions."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from steeldefect.app.index import build_app_data
+from steeldefect.app.render import ImageStore
+from steeldefect.constants import RLE_COLUMNS
+from steeldefect.data.dataset import TRAIN_CSV
+from steeldefect.data.labels import read_labels
+from steeldefect.data.submission import write_submission
+from steeldefect.eda.recycle import write_demo_folder
+
+CHANGED_IMAGE = "0046839bd.jpg"  # class 3 in the truth; the derived prediction drops its mask
+ADDED_IMAGE = "000789191.jpg"  # clean in the truth; the derived prediction adds a class 1 mask
+
+
+@pytest.fixture(scope="session")
+def demo(real_dir, tmp_path_factory) -> dict:
+    """Paths: data folder (train_images/ + train.csv), a prediction of its images that differs on two
+    images, and the real stage-1 predictions (whose test images are absent)."""
+    root = tmp_path_factory.mktemp("app_demo")
+    data = write_demo_folder(real_dir, root / "data")
+    truth = read_labels(data / TRAIN_CSV)
+    pred = truth.copy()
+    pred.loc[pred["ImageId"] == CHANGED_IMAGE, RLE_COLUMNS[2]] = ""
+    pred.loc[pred["ImageId"] == ADDED_IMAGE, RLE_COLUMNS[0]] = "1000 50 1300 50"
+    write_submission(pred, root / "pred_train.csv")
+    shutil.copyfile(real_dir / "predictions_stage1.csv", root / "predictions_stage1.csv")
+    return {"data": data, "pred_train": root / "pred_train.csv", "stage1": root / "predictions_stage1.csv",
+            "real": real_dir, "root": root}
+
+
+@pytest.fixture()
+def app_data(demo):
+    """Fresh AppData (uploads mutate it): truth, pred1 = derived prediction, pred2 = real stage 1."""
+    return build_app_data(demo["data"], preds=[str(demo["pred_train"]), str(demo["stage1"])])
+
+
+@pytest.fixture()
+def store(app_data):
+    return ImageStore(app_data.image_dirs)
+
+
+def key_of(data, name: str) -> str:
+    return next(k for k, s in data.sets().items() if s.name == name)
+
+
+@pytest.fixture()
+def keys(app_data) -> dict:
+    return {"truth": "truth", "train": key_of(app_data, "pred_train.csv"),
+            "stage1": key_of(app_data, "predictions_stage1.csv")}

@@ -1,0 +1,90 @@
+"""Images are served only for known ids from inside the image folders; the app binds locally by default."""
+
+from __future__ import annotations
+
+import os
+
+import cv2
+import numpy as np
+import pytest
+
+from steeldefect.app.render import ImageStore, is_safe_id, placeholder, resolve_image
+from steeldefect.app.server import check_address, create_app, render_image
+from steeldefect.cli.main import build_parser
+from steeldefect.errors import SteelDefectError
+
+JPEG_START = b"\xff\xd8"
+
+
+def decode(body: bytes) -> np.ndarray:
+    return cv2.imdecode(np.frombuffer(body, np.uint8), cv2.IMREAD_COLOR)
+
+
+@pytest.mark.parametrize("image_id", ["../train.csv", "..", ".", "../../etc/passwd", "/etc/passwd",
+                                      "train_images/0046839bd.jpg", "..\\train.csv", ".hidden.jpg", "a\x00.jpg", ""])
+def test_traversal_ids_are_refused(app_data, store, image_id):
+    assert not is_safe_id(image_id) or not app_data.is_known(image_id)
+    body, status, _ = render_image(app_data, store, "truth", image_id)
+    assert status == 404 and body == "unknown image"
+    assert resolve_image(image_id, app_data.image_dirs) is None
+
+
+def test_known_id_with_escaping_symlink_is_not_read(app_data, demo, tmp_path):
+    outside = tmp_path / "secret.jpg"
+    outside.write_bytes(b"not for the browser")
+    folder = demo["root"] / "linked_images"
+    folder.mkdir(exist_ok=True)
+    link = folder / "0046839bd.jpg"
+    if not link.exists():
+        os.symlink(outside, link)
+    assert resolve_image("0046839bd.jpg", (folder,)) is None
+    image, found = ImageStore((folder,)).load("0046839bd.jpg")
+    assert not found and image.shape == (256, 1600, 3)
+
+
+def test_unknown_set_and_bad_width(app_data, store):
+    assert render_image(app_data, store, "nope", "0046839bd.jpg")[1] == 404
+    assert render_image(app_data, store, "truth", "0046839bd.jpg", "wide")[1] == 400
+
+
+def test_known_image_and_thumbnail(app_data, store):
+    body, status, kind = render_image(app_data, store, "truth", "0046839bd.jpg")
+    assert status == 200 and kind == "image/jpeg" and decode(body).shape == (256, 1600, 3)
+    thumb, status, _ = render_image(app_data, store, "truth", "0046839bd.jpg", "400")
+    assert status == 200 and decode(thumb).shape == (64, 400, 3)
+    render_image(app_data, store, "truth", "0046839bd.jpg")
+    assert store.cache_info().hits >= 1
+
+
+def test_absent_image_renders_a_placeholder(app_data, store, keys):
+    image_id = str(app_data.get(keys["stage1"]).image_ids[0])
+    body, status, kind = render_image(app_data, store, keys["stage1"], image_id)
+    assert status == 200 and kind == "image/jpeg"
+    image = decode(body)
+    grey = placeholder(image_id)
+    assert image.shape == grey.shape and abs(int(np.median(image)) - int(np.median(grey))) <= 2
+
+
+def test_flask_route(app_data, store):
+    client = create_app(app_data, store).server.test_client()
+    ok = client.get("/render/truth/0046839bd.jpg")
+    assert ok.status_code == 200 and ok.data.startswith(JPEG_START)
+    for url in ("/render/truth/..%2Ftrain.csv", "/render/truth/%2E%2E", "/render/truth/x.jpg",
+                "/render/..%2F..%2Fetc/passwd"):
+        response = client.get(url)
+        assert not response.data.startswith(JPEG_START) and b"Encoded" not in response.data, url
+
+
+def test_binds_to_localhost_by_default():
+    args = build_parser().parse_args(["app", "--data", "x"])
+    assert args.host == "127.0.0.1" and args.port == 8050
+
+
+def test_port_in_use_is_one_clear_error():
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        with pytest.raises(SteelDefectError, match=f"cannot listen on 127.0.0.1:{port}"):
+            check_address("127.0.0.1", port)
