@@ -1,6 +1,6 @@
 """Segmenters: a backbone and a registered decoder ("unetpp", "unet") giving per-class masks."""
 
-from steeldefect.segmenter.decoders import available_decoders, get_decoder, register_decoder
+from steeldefect.segmenter.decoders import available_decoders, get_decoder, register_decoder, supports_deep_supervision
 from steeldefect.segmenter.model import (
     DEFAULT_DECODER_FILTERS,
     FINAL_OUTPUT_NAME,
@@ -16,4 +16,5 @@ __all__ = [
     "build_segmenter",
     "get_decoder",
     "register_decoder",
+    "supports_deep_supervision",
 ]

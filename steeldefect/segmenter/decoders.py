@@ -16,18 +16,29 @@ DEPTH = 4  # decoder steps from stride 32 up to stride 2; one more block reaches
 N_DECODER_FILTERS = DEPTH + 1  # length of decoder_filters
 
 _DECODERS = {}
+_DEEP_SUPERVISED = set()  # decoders whose ``side`` list is non-empty
 
 
-def register_decoder(name: str):
-    """Decorator: register ``decode(features, decoder_filters) -> (final, side)`` under ``name``."""
+def register_decoder(name: str, deep_supervision: bool = False):
+    """Decorator: register ``decode(features, decoder_filters) -> (final, side)`` under ``name``;
+    ``deep_supervision`` says whether it returns side outputs to supervise.
+    """
 
     def decorate(decode):
         if name in _DECODERS:
             raise ValueError(f"decoder {name!r} is registered twice")
         _DECODERS[name] = decode
+        if deep_supervision:
+            _DEEP_SUPERVISED.add(name)
         return decode
 
     return decorate
+
+
+def supports_deep_supervision(name: str) -> bool:
+    """Whether decoder ``name`` has nested nodes for deep supervision."""
+    get_decoder(name)
+    return name in _DEEP_SUPERVISED
 
 
 def available_decoders() -> list[str]:
@@ -45,7 +56,7 @@ def get_decoder(name: str):
         ) from None
 
 
-@register_decoder("unetpp")
+@register_decoder("unetpp", deep_supervision=True)
 def unetpp(features, decoder_filters):
     """UNet++ (Zhou et al. 2018) with nested dense skip pathways, laid out as
     segmentation_models.pytorch's UnetPlusPlusDecoder.

@@ -8,7 +8,7 @@ from steeldefect.backbones import MAX_STRIDE, WEIGHTS_NONE, check_input_shape, g
 from steeldefect.constants import IMAGE_HEIGHT, IMAGE_WIDTH, NUM_CLASSES
 from steeldefect.errors import SteelDefectError
 from steeldefect.segmenter.blocks import UPSAMPLE_FACTOR
-from steeldefect.segmenter.decoders import N_DECODER_FILTERS, get_decoder
+from steeldefect.segmenter.decoders import N_DECODER_FILTERS, available_decoders, get_decoder, supports_deep_supervision
 
 DEFAULT_INPUT_SHAPE = (IMAGE_HEIGHT, IMAGE_WIDTH, 3)  # a full Severstal strip, RGB
 DEFAULT_DECODER_FILTERS = (256, 128, 64, 32, 16)  # segmentation_models.pytorch's decoder channels
@@ -58,6 +58,11 @@ def build_segmenter(
         )
     if isinstance(n_classes, bool) or not isinstance(n_classes, int) or n_classes < 1:
         raise SteelDefectError(f"n_classes must be a positive integer; got {n_classes!r}")
+    if deep_supervision and not supports_deep_supervision(decoder):
+        with_side = [d for d in available_decoders() if supports_deep_supervision(d)]
+        raise SteelDefectError(
+            f"deep_supervision needs a decoder with nested nodes; decoder {decoder!r} has none, use {' or '.join(map(repr, with_side))}"
+        )
 
     encoder = get_backbone(backbone, shape, weights)
     inputs = keras.Input(shape=shape, name="image")
@@ -66,9 +71,5 @@ def build_segmenter(
     model_name = name or f"{decoder}_{backbone}"
     if not deep_supervision:
         return keras.Model(inputs, mask, name=model_name)
-    if not side:
-        raise SteelDefectError(
-            f"deep_supervision needs a decoder with nested nodes; decoder {decoder!r} has none, use 'unetpp'"
-        )
     outputs = [_side_head(x, n_classes, f"{SIDE_OUTPUT_PREFIX}{j}") for j, x in enumerate(side, start=1)]
     return keras.Model(inputs, outputs + [mask], name=model_name)

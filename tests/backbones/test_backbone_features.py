@@ -1,0 +1,70 @@
+"""Every registered backbone returns 5 features at strides 2..32 and takes RGB 0..255 input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from steeldefect.backbones import (
+    BACKBONE_LAYER_NAME,
+    FEATURE_STRIDES,
+    available_backbones,
+    check_input_shape,
+    get_backbone,
+)
+from steeldefect.backbones.preprocessing import CaffePreprocess
+from steeldefect.errors import SteelDefectError
+
+TINY_SHAPE = (32, 64, 3)  # smallest input with a whole pixel at stride 32
+EXPECTED_BACKBONES = [f"efficientnetb{i}" for i in range(8)] + ["resnet34", "resnet50"]
+FORWARD_BACKBONES = ("efficientnetb0", "resnet34", "resnet50")  # cheap enough to also run eagerly
+
+
+def test_registry_lists_every_backbone():
+    assert available_backbones() == sorted(EXPECTED_BACKBONES)
+
+
+@pytest.mark.parametrize("name", EXPECTED_BACKBONES)
+def test_feature_strides(name):
+    model = get_backbone(name, TINY_SHAPE)
+    assert model.name == BACKBONE_LAYER_NAME
+    height, width, _ = TINY_SHAPE
+    shapes = [tuple(out.shape[1:3]) for out in model.outputs]
+    assert shapes == [(height // s, width // s) for s in FEATURE_STRIDES]
+    if name in FORWARD_BACKBONES:
+        images = np.random.default_rng(0).uniform(0, 255, (2, *TINY_SHAPE)).astype("float32")
+        features = model(images)
+        assert [tuple(f.shape) for f in features] == [(2, *s, out.shape[-1]) for s, out in zip(shapes, model.outputs)]
+        assert all(np.isfinite(np.asarray(f)).all() for f in features)
+
+
+def test_unknown_backbone_lists_valid_names():
+    with pytest.raises(SteelDefectError) as info:
+        get_backbone("efficientnetb9", TINY_SHAPE)
+    message = str(info.value)
+    assert "efficientnetb9" in message
+    assert all(name in message for name in EXPECTED_BACKBONES)
+
+
+@pytest.mark.parametrize(
+    ("shape", "fragment"),
+    [((32, 64), "(height, width, 3)"), ((32, 64, 1), "(height, width, 3)"), ((0, 64, 3), "positive integer")],
+)
+def test_bad_input_shape(shape, fragment):
+    with pytest.raises(SteelDefectError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
+        check_input_shape(shape)
+
+
+def test_check_input_shape_suggests_next_multiple():
+    with pytest.raises(SteelDefectError, match="input width 1000 is not divisible by 32; use 1024 or pad"):
+        check_input_shape((256, 1000, 3), multiple=32)
+    assert check_input_shape([None, None, 3], multiple=32) == (None, None, 3)
+
+
+def test_caffe_preprocess_matches_keras():
+    import keras
+
+    images = np.random.default_rng(1).uniform(0, 255, (2, 4, 5, 3)).astype("float32")
+    expected = keras.applications.resnet50.preprocess_input(images.copy())
+    np.testing.assert_allclose(np.asarray(CaffePreprocess()(images)), expected, rtol=1e-6, atol=1e-4)
+    assert CaffePreprocess.from_config(CaffePreprocess(mean_bgr=(1, 2, 3)).get_config()).mean_bgr == (1.0, 2.0, 3.0)
