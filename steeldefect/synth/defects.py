@@ -127,7 +127,7 @@ def paint_scratch_or_patch(rng, clean, region, part, offset):
 def paint_rolled_in(rng, clean, region, part, offset):
     """Class 4: a large dark rolled-in region with a bumpy, embossed surface."""
     relief = cv2.GaussianBlur(rng.random(region.shape, dtype=np.float32), (0, 0), rng.uniform(1.5, 4))
-    relief = cv2.Sobel(relief, cv2.CV_32F, 1, 1, ksize=3)
+    relief = cv2.Sobel(relief, cv2.CV_32F, 1, 0, ksize=3) + cv2.Sobel(relief, cv2.CV_32F, 0, 1, ksize=3)
     relief /= float(np.abs(relief).max()) + 1e-6
     blotch = _texture(rng, region.shape, rng.uniform(4, 10), rng.uniform(3, 8))
     alpha = _soft(region, rng.uniform(3, 8)) * (0.3 + 0.7 * blotch)
