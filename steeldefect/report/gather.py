@@ -1,0 +1,182 @@
+"""One streamed pass over the out-of-fold predictions, keeping only what the report draws.
+
+The OOF segmenter levels of all folds (backbone-averaged by ``ensemble.oof.iter_oof``) are read a
+chunk of images at a time. Per chunk the truth masks are decoded at the training resolution and
+reduced to: the cumulative histograms of ``ensemble.stats`` (predicted area and intersection at every
+uint8 level, enough for pixel confusion counts, area histograms at any threshold and the Dice
+surfaces), the per-image Dice of the post-processed masks at the thresholds in use, the pixel
+counts after post-processing, and the few worst images per class with their predicted masks.
+Memory is one chunk plus O(N * classes * 256) integers, never the whole OOF array.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from steeldefect.constants import CLASS_IDS, NUM_CLASSES
+from steeldefect.ensemble.gate import check_gate, class_keep
+from steeldefect.ensemble.oof import DEFAULT_CHUNK, OOFPlan, iter_oof
+from steeldefect.ensemble.postprocess import N_LEVELS, area_passes, area_scale, remove_small_components
+from steeldefect.ensemble.stats import TuneStats, chunk_histograms, truth_masks
+from steeldefect.ensemble.thresholds import ClassThresholds, Thresholds
+from steeldefect.errors import SteelDefectError
+
+DEFAULT_WORST = 4  # worst images kept per class
+Progress = Callable[[int, int], None]  # (images just done, total images)
+
+
+@dataclass(frozen=True)
+class WorstImage:
+    """One poorly predicted (image, class): its Dice and predicted mask at the training resolution."""
+
+    image_id: str
+    class_id: int
+    dice: float
+    truth_area: int  # pixels at the training resolution
+    pred_area: int
+    pred: np.ndarray = field(repr=False)  # bool (h, w), after post-processing
+
+
+@dataclass
+class OOFSummary:
+    """Everything the report knows about the OOF predictions.
+
+    dice, truth_pos, pred_pos: (N, C) per image and class, at the thresholds in use and the training
+    resolution. post_counts: int64 (C, 3) pixel tp, fp, fn after post-processing. stats: the cumulative
+    histograms of every image (``ensemble.stats.TuneStats``).
+    """
+
+    plan: OOFPlan
+    stats: TuneStats
+    thresholds: Thresholds
+    dice: np.ndarray
+    truth_pos: np.ndarray
+    pred_pos: np.ndarray
+    post_counts: np.ndarray
+    worst: dict[int, list[WorstImage]]
+    gated: bool  # whether the classifier gate was applied
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def image_ids(self) -> list[str]:
+        return self.plan.image_ids
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.plan.shape
+
+    @property
+    def n_pixels(self) -> int:
+        """Pixels per class over all OOF images at the training resolution."""
+        return len(self.image_ids) * self.shape[0] * self.shape[1]
+
+
+def effective_thresholds(plan: OOFPlan, thresholds: Thresholds, notes: list[str]) -> tuple[Thresholds, bool]:
+    """The thresholds as applicable to these runs: a gate without (matching) classifier runs is dropped."""
+    n_out = None if plan.cls_probs is None else (1 if plan.cls_probs.ndim == 1 else NUM_CLASSES)
+    try:
+        check_gate(n_out, thresholds)
+    except SteelDefectError as err:
+        notes.append(f"gate ignored: {err}")
+        ungated = tuple(ClassThresholds(c.pixel_threshold, c.min_area, 0.0, c.min_component)
+                        for c in thresholds.classes)
+        return Thresholds(ungated, thresholds.gate_kind, thresholds.resolution, thresholds.tuned), False
+    return thresholds, n_out is not None and any(c.gate > 0 for c in thresholds.classes)
+
+
+def postprocess_chunk(q: np.ndarray, thresholds: Thresholds, keep: np.ndarray) -> np.ndarray:
+    """uint8 levels (n, h, w, C) -> bool masks (n, h, w, C): threshold, components, min area, gate.
+
+    The steps and comparisons of ``ensemble.postprocess.postprocess_class``, vectorised over images.
+    """
+    scale = area_scale(q.shape[1:3])
+    masks = np.zeros(q.shape, bool)
+    for c, th in enumerate(thresholds.classes):
+        m = q[..., c] >= th.level
+        if th.min_component > 0:
+            m = np.stack([remove_small_components(x, th.min_component, scale) for x in m]) if len(m) else m
+        m &= area_passes(m.sum(axis=(1, 2)), th.min_area, scale)[:, None, None]
+        m &= keep[:, c][:, None, None]
+        masks[..., c] = m
+    return masks
+
+
+def _push_worst(heaps: list[list], start: int, ids: list[str], dice: np.ndarray, t_area: np.ndarray,
+                p_area: np.ndarray, masks: np.ndarray, k: int) -> None:
+    """Keep, per class, the ``k`` lowest-Dice images with a non-empty truth or prediction (ties: first)."""
+    for c in range(NUM_CLASSES):
+        candidates = np.flatnonzero((t_area[:, c] > 0) | (p_area[:, c] > 0))
+        for i in candidates[np.argsort(dice[candidates, c], kind="stable")][:k]:
+            # max-heap on (dice, index) via negation: the root is the best of the kept worst
+            item = (-float(dice[i, c]), -(start + int(i)), ids[i], int(t_area[i, c]), int(p_area[i, c]),
+                    masks[i, :, :, c].copy())
+            if len(heaps[c]) < k:
+                heapq.heappush(heaps[c], item)
+            elif item[:2] > heaps[c][0][:2]:
+                heapq.heapreplace(heaps[c], item)
+
+
+def gather_oof(plan: OOFPlan, labels: pd.DataFrame, thresholds: Thresholds, chunk_size: int = DEFAULT_CHUNK,
+               worst: int = DEFAULT_WORST, progress: Progress | None = None) -> OOFSummary:
+    """Stream ``plan``'s OOF predictions once against the truth ``labels`` (a label table)."""
+    notes = list(plan.notes)
+    thresholds, gated = effective_thresholds(plan, thresholds, notes)
+    n = len(plan.image_ids)
+    pred_hist = np.empty((n, NUM_CLASSES, N_LEVELS), np.int32)
+    inter_hist = np.empty_like(pred_hist)
+    dice = np.empty((n, NUM_CLASSES))
+    truth_pos = np.empty((n, NUM_CLASSES), bool)
+    pred_pos = np.empty_like(truth_pos)
+    post_counts = np.zeros((NUM_CLASSES, 3), np.int64)
+    heaps: list[list] = [[] for _ in range(NUM_CLASSES)]
+    probs = None if not gated else plan.cls_probs
+    for start, ids, q in iter_oof(plan, chunk_size):
+        stop = start + len(ids)
+        truth = truth_masks(labels, ids, plan.shape)
+        pred_hist[start:stop], inter_hist[start:stop] = chunk_histograms(q, truth)
+        keep = class_keep(None if probs is None else probs[start:stop], thresholds, len(ids))
+        masks = postprocess_chunk(q, thresholds, keep)
+        t_area = truth.sum(axis=(1, 2), dtype=np.int64)
+        p_area = masks.sum(axis=(1, 2), dtype=np.int64)
+        inter = (truth & masks).sum(axis=(1, 2), dtype=np.int64)
+        total = t_area + p_area
+        dice[start:stop] = np.where(total == 0, 1.0, 2.0 * inter / np.maximum(total, 1))
+        truth_pos[start:stop], pred_pos[start:stop] = t_area > 0, p_area > 0
+        post_counts += np.stack([inter.sum(0), (p_area - inter).sum(0), (t_area - inter).sum(0)], axis=1)
+        if worst > 0:
+            _push_worst(heaps, start, ids, dice[start:stop], t_area, p_area, masks, worst)
+        if progress is not None:
+            progress(len(ids), n)
+    stats = TuneStats(list(plan.image_ids), plan.shape, pred_hist, inter_hist, plan.cls_probs)
+    worst_images = {cls: [WorstImage(item[2], cls, -item[0], item[3], item[4], item[5])
+                          for item in sorted(heaps[c], key=lambda it: (-it[0], -it[1]))]
+                    for c, cls in enumerate(CLASS_IDS)}
+    return OOFSummary(plan, stats, thresholds, dice, truth_pos, pred_pos, post_counts, worst_images, gated, notes)
+
+
+def pixel_confusion(stats: TuneStats, levels) -> np.ndarray:
+    """int64 (C, 2, 2) pixel counts [[tn, fp], [fn, tp]] per class, thresholded at ``levels`` (one per class).
+
+    Rows are the truth (0 clean, 1 defect), columns the prediction; measured at the training resolution.
+    """
+    n_pixels = stats.n_images * stats.shape[0] * stats.shape[1]
+    out = np.empty((NUM_CLASSES, 2, 2), np.int64)
+    for c, level in enumerate(levels):
+        tp = int(stats.inter[:, c, level].sum(dtype=np.int64))
+        pred = int(stats.pred_area[:, c, level].sum(dtype=np.int64))
+        truth = int(stats.truth_area[:, c].sum(dtype=np.int64))
+        out[c] = [[n_pixels - pred - truth + tp, pred - tp], [truth - tp, tp]]
+    return out
+
+
+def predicted_areas(stats: TuneStats, pixel_threshold: float) -> np.ndarray:
+    """int64 (N, C): predicted pixels per image and class at ``pixel_threshold``, in 256x1600 pixels."""
+    from steeldefect.ensemble.postprocess import threshold_level
+
+    level = threshold_level(pixel_threshold)
+    return np.rint(stats.pred_area[:, :, level].astype(np.float64) * stats.scale).astype(np.int64)
