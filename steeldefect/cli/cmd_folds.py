@@ -7,8 +7,11 @@ from steeldefect.cli.registry import arguments, command
 
 def _add(p):
     p.add_argument("--data", required=True, help="dataset folder holding train.csv (and train_images/)")
-    p.add_argument("--k", type=int, default=5, help="number of folds (default 5)")
-    p.add_argument("--seed", type=int, default=42, help="random seed; same seed, same folds (default 42)")
+    p.add_argument("--config", default=None,
+                   help="take k and seed from this config's folds section (--k/--seed override it)")
+    p.add_argument("--k", type=int, default=None, help="number of folds (default 5, or the config's)")
+    p.add_argument("--seed", type=int, default=None,
+                   help="random seed; same seed, same folds (default 42, or the config's)")
     p.add_argument("--out", required=True, help="folds CSV to write (columns ImageId, fold)")
 
 
@@ -21,9 +24,17 @@ def run(args) -> int:
     from steeldefect.data.dataset import train_labels
     from steeldefect.folds import fold_counts, make_folds, write_folds
 
+    k, seed = 5, 42
+    if args.config:
+        from steeldefect.config import load_config
+
+        folds_config = load_config(args.config, check=False).folds  # only the folds section is read
+        k, seed = folds_config.k, folds_config.seed
+    k = args.k if args.k is not None else k
+    seed = args.seed if args.seed is not None else seed
     table = train_labels(args.data)
-    folds = make_folds(table, k=args.k, seed=args.seed)
+    folds = make_folds(table, k=k, seed=seed)
     write_folds(folds, args.out)
-    print(f"{len(folds)} images in {args.k} folds -> {args.out}")
+    print(f"{len(folds)} images in {k} folds (seed {seed}) -> {args.out}")
     print(fold_counts(table, folds).to_string())
     return 0
