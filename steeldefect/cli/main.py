@@ -16,7 +16,7 @@ from steeldefect.errors import SteelDefectError
 
 # Subcommands are the modules steeldefect/cli/cmd_*.py, each registering itself when imported;
 # --help lists them in the order of the data flow, then any others alphabetically.
-FLOW_ORDER = ("synth", "eda", "folds", "tfrecords", "train", "tune", "predict", "validate", "score",
+FLOW_ORDER = ("synth", "eda", "folds", "tfrecords", "train", "tune", "predict", "validate", "score", "summary",
               "report", "app", "kaggle-package")
 
 PROLOG = """Severstal steel-defect detection, end to end.
