@@ -55,14 +55,29 @@ def format_result(result) -> str:
 
 
 def _labels(args):
-    from steeldefect.data.dataset import train_labels
+    """The truth: --labels, --data, or the dataset folder the runs were trained on (meta.json "data")."""
+    import json
+
+    from steeldefect.data.dataset import TRAIN_CSV, train_labels
     from steeldefect.data.labels import read_labels
+    from steeldefect.ensemble.runs import META_FILE, find_runs
 
     if args.labels:
         return read_labels(args.labels), str(args.labels)
-    if args.data:
-        return train_labels(args.data), str(Path(args.data) / "train.csv")
-    raise SteelDefectError("tell tune where the truth is: --labels train.csv or --data DATASET_FOLDER")
+    data = args.data
+    if not data:
+        for run in find_runs(args.runs, "segmenter"):
+            try:
+                recorded = json.loads((run.path / META_FILE).read_text()).get("data")
+            except (OSError, ValueError):
+                continue
+            if recorded and (Path(recorded) / TRAIN_CSV).is_file():
+                data = recorded
+                break
+    if not data:
+        raise SteelDefectError("tell tune where the truth is: --labels train.csv or --data DATASET_FOLDER "
+                               "(the runs' meta.json name no dataset folder holding train.csv)")
+    return train_labels(data), str(Path(data) / TRAIN_CSV)
 
 
 @command("tune", help="tune thresholds, minimum areas and gates on out-of-fold predictions",

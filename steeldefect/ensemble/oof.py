@@ -2,8 +2,8 @@
 
 Each run's ``oof.npz`` holds ``image_ids`` and ``probs``: uint8 (N, h, w, 4) for a segmenter,
 float (N,) or (N, 4) for a classifier. Segmenter OOF arrays are large (12,568 x 128 x 800 x 4 bytes
-is 5 GB), so they are never loaded whole: an uncompressed ``.npz`` member is memory-mapped in place
-and read in chunks of images (a compressed one is loaded per fold, one backbone at a time).
+is 5 GB), so they are never loaded whole: they are read in chunks of images, from a memory map of an
+uncompressed ``.npz`` member or by decompressing a compressed one as a stream (``RowReader``).
 
 The backbone average of uint8 levels is ``round(mean(q_k))``: within one level of quantising the mean
 probability, which is what prediction thresholds (see ``postprocess``).
@@ -166,6 +166,59 @@ def _resize_levels(q: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
                      .reshape(shape[0], shape[1], -1) for x in q])
 
 
+class RowReader:
+    """Reads given rows of an oof.npz ``probs`` array in chunks, front to back, without loading it all.
+
+    Uncompressed members are memory-mapped. Compressed ones (``np.savez_compressed``, what training
+    writes) are decompressed as a stream when the wanted rows are increasing, which they are when the
+    backbones list a fold's images in the same order; otherwise the array is loaded whole.
+    """
+
+    def __init__(self, path: Path, rows: np.ndarray, key: str = "probs"):
+        self.rows, self.pos = np.asarray(rows, np.int64), 0
+        self._stream = None
+        self._array = npz_array(path, key)
+        if not isinstance(self._array, np.memmap) and self._increasing():
+            self._array = None
+            self._open_stream(path, key)
+
+    def _increasing(self) -> bool:
+        return len(self.rows) < 2 or bool(np.all(np.diff(self.rows) > 0))
+
+    def _open_stream(self, path: Path, key: str) -> None:
+        self._zip = zipfile.ZipFile(path)
+        self._stream = self._zip.open(f"{key}.npy")
+        version = np.lib.format.read_magic(self._stream)
+        readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+        shape, fortran, dtype = readers[version](self._stream)
+        if fortran or dtype.hasobject:
+            self.close()
+            self._array = npz_array(path, key)
+            return
+        self._row_shape, self._dtype = shape[1:], dtype
+        self._row_bytes = int(np.prod(shape[1:], dtype=np.int64)) * dtype.itemsize
+        self._next_row = 0  # the first row not yet read from the stream
+
+    def take(self, n: int) -> np.ndarray:
+        """The next ``n`` wanted rows, as an in-memory array."""
+        want = self.rows[self.pos:self.pos + n]
+        self.pos += len(want)
+        if self._stream is None:
+            return np.asarray(self._array[want])
+        last = int(want[-1]) + 1
+        data = self._stream.read((last - self._next_row) * self._row_bytes)
+        block = np.frombuffer(data, self._dtype).reshape(-1, *self._row_shape)
+        out = block[want - self._next_row]
+        self._next_row = last
+        return out
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+            self._zip.close()
+            self._stream = None
+
+
 def iter_oof(plan: OOFPlan, chunk_size: int = DEFAULT_CHUNK) -> Iterator[tuple[int, list[str], np.ndarray]]:
     """Yield (start, image ids, uint8 levels (n, h, w, 4)) over ``plan.image_ids`` in order.
 
@@ -173,15 +226,18 @@ def iter_oof(plan: OOFPlan, chunk_size: int = DEFAULT_CHUNK) -> Iterator[tuple[i
     """
     start = 0
     for _, ids, rows in plan.folds:
-        arrays = [npz_array(run.path / OOF_FILE, "probs") for run, _ in rows]
-        for lo in range(0, len(ids), chunk_size):
-            hi = min(lo + chunk_size, len(ids))
-            total = None
-            for arr, (_, idx) in zip(arrays, rows):
-                part = _resize_levels(np.asarray(arr[idx[lo:hi]]), plan.shape).astype(np.uint16)
-                total = part if total is None else total + part
-            k = len(arrays)
-            q = total.astype(np.uint8) if k == 1 else ((total + k // 2) // k).astype(np.uint8)
-            yield start, ids[lo:hi], q
-            start += hi - lo
-        del arrays
+        readers = [RowReader(run.path / OOF_FILE, idx) for run, idx in rows]
+        try:
+            for lo in range(0, len(ids), chunk_size):
+                hi = min(lo + chunk_size, len(ids))
+                total = None
+                for reader in readers:
+                    part = _resize_levels(reader.take(hi - lo), plan.shape).astype(np.uint16)
+                    total = part if total is None else total + part
+                k = len(readers)
+                q = total.astype(np.uint8) if k == 1 else ((total + k // 2) // k).astype(np.uint8)
+                yield start, ids[lo:hi], q
+                start += hi - lo
+        finally:
+            for reader in readers:
+                reader.close()

@@ -83,18 +83,25 @@ def make_oof_case(seed: int = 0, n: int = 30, h: int = 16, w: int = 40, n_seg: i
     return OOFCase([f"{i:05d}abc.jpg" for i in range(n)], truth, seg, cls)
 
 
-def write_oof_runs(runs: Path, case: OOFCase, k: int = 2, compress_first: bool = True) -> Path:
-    """Write ``case`` as RUNS/<kind>/bb<j>/fold<f>/oof.npz (+ DONE) with ``k`` folds; returns RUNS."""
+def write_oof_runs(runs: Path, case: OOFCase, k: int = 2) -> Path:
+    """Write ``case`` as RUNS/<kind>/bb<j>/fold<f>/oof.npz (+ DONE) with ``k`` folds; returns RUNS.
+
+    Compressed like training writes them, except backbone 1's fold 0 (stored: memory-mapped); the
+    images are listed in reverse order, except backbone 1's other folds (shuffled: no streaming).
+    """
     n = len(case.image_ids)
     folds = np.arange(n) % k
     ids = np.array(case.image_ids)
+    rng = np.random.default_rng(0)
     for kind, arrays in (("segmenter", case.seg_levels), ("classifier", case.cls_probs)):
         for j, arr in enumerate(arrays):
             for f in range(k):
                 run = runs / kind / f"bb{j}" / f"fold{f}"
                 run.mkdir(parents=True)
-                rows = np.flatnonzero(folds == f)[::-1]  # each run lists its images in its own order
-                save = np.savez_compressed if (compress_first and j == 0 and f == 0) else np.savez
+                rows = np.flatnonzero(folds == f)[::-1]
+                if j == 1 and f > 0:
+                    rows = rng.permutation(rows)
+                save = np.savez if (j == 1 and f == 0) else np.savez_compressed
                 save(run / "oof.npz", image_ids=ids[rows], probs=arr[rows])
                 (run / "meta.json").write_text(json.dumps({"kind": kind, "backbone": f"bb{j}", "fold": f}))
                 (run / "DONE").write_text("")
@@ -109,3 +116,22 @@ def oof_case():
 @pytest.fixture
 def oof_runs():
     return write_oof_runs
+
+
+@pytest.fixture(scope="session")
+def tiny_runs(tmp_path_factory) -> Path:
+    """RUNS with a tiny untrained classifier and segmenter (efficientnetb0, 32x192), 2 folds each."""
+    pytest.importorskip("keras")
+    from steeldefect.ensemble.tiny_runs import write_tiny_runs
+
+    return write_tiny_runs(tmp_path_factory.mktemp("tiny") / "runs", folds=2)
+
+
+@pytest.fixture(scope="session")
+def tiny_dataset(tmp_path_factory) -> Path:
+    """A synthetic dataset folder (Kaggle layout) with 2 training and 6 test images."""
+    from steeldefect.synth import generate_dataset
+
+    out = tmp_path_factory.mktemp("synth") / "data"
+    generate_dataset(out, 2, 6, seed=0, progress=False)
+    return out

@@ -126,3 +126,26 @@ def test_run_tune_without_segmenters_fails_clearly(tmp_path):
     (tmp_path / "runs").mkdir()
     with pytest.raises(SteelDefectError, match="no finished segmenter runs"):
         run_tune(tmp_path / "runs", None)
+
+
+def test_oof_stream_reads_every_storage_the_same(tmp_path, oof_case, oof_runs):
+    from steeldefect.ensemble.oof import RowReader, iter_oof, plan_oof
+
+    case = oof_case(2, n=15, n_seg=2, n_cls=0)
+    runs = oof_runs(tmp_path / "runs", case, k=2)
+    plan = plan_oof(runs)
+    kinds = set()
+    for _, _, rows in plan.folds:
+        for run, idx in rows:
+            reader = RowReader(run.path / "oof.npz", idx)
+            kinds.add("stream" if reader._stream is not None else type(reader._array).__name__)
+            reader.close()
+    assert kinds == {"stream", "memmap", "ndarray"}
+    position = {i: k for k, i in enumerate(case.image_ids)}
+    for chunk in (1, 4, 100):
+        seen = []
+        for start, ids, q in iter_oof(plan, chunk):
+            assert start == len(seen)
+            np.testing.assert_array_equal(q, case.mean_levels[[position[i] for i in ids]])
+            seen += ids
+        assert sorted(seen) == sorted(case.image_ids)

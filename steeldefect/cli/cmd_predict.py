@@ -1,0 +1,73 @@
+"""`steeldefect predict`: the ensemble's submission for a folder of images."""
+
+from __future__ import annotations
+
+from steeldefect.cli.registry import arguments, command
+
+
+def _add(p):
+    p.add_argument("--runs", default=None, help="runs folder: every classifier and segmenter run with DONE is used")
+    p.add_argument("--models", nargs="+", default=None, metavar="RUN_DIR",
+                   help="explicit run folders (<kind>/<backbone>/fold<k>) instead of all runs under --runs")
+    p.add_argument("--images", required=True, help="folder of the images to predict (e.g. test_images)")
+    p.add_argument("--thresholds", required=True, help="thresholds YAML written by `steeldefect tune`")
+    p.add_argument("--out", required=True, help="submission CSV to write")
+    p.add_argument("--sample", default=None,
+                   help="sample_submission.csv: predict its images, in its order and layout")
+    p.add_argument("--config", default=None, help="config YAML giving input sizes of models that accept any size")
+    p.add_argument("--limit", type=int, default=None, help="predict only the first N images")
+    p.add_argument("--batch-size", type=int, default=8, help="images per model call (default 8)")
+    p.add_argument("--chunk-size", type=int, default=64, help="images per resumable chunk (default 64)")
+    p.add_argument("--tta", default="none", help="test-time augmentation: none, hflip, vflip or both")
+    p.add_argument("--reducer", default="mean", help="how models and views combine: mean, gmean or max")
+    p.add_argument("--no-gate", action="store_true", help="ignore the classifiers and the gates")
+
+
+def format_report(report, notes) -> str:
+    lines = [f"note: {n}" for n in notes]
+    lines.append(f"{report.n_images} images: {report.n_gated} gated by the classifier (skipped the segmenters), "
+                 f"{report.n_masks_gated} masks gated, {report.n_nonempty} non-empty masks")
+    resumed = f", {report.n_chunks_resumed} of {report.n_chunks} chunks resumed" if report.n_chunks_resumed else ""
+    lines.append(f"{report.seconds:.1f} s, {report.images_per_second:.2f} images/s{resumed}")
+    lines.append(f"-> {report.submission} and {report.per_image}")
+    return "\n".join(lines)
+
+
+@command("predict", help="predict a folder of images into a submission with the ensemble",
+         description="Load every finished classifier and segmenter run, average their probabilities "
+                     "(with optional flip TTA), gate images on the classifier (a gated image never reaches "
+                     "the segmenters), then threshold, remove small components and masks, resize to "
+                     "256x1600 and run-length encode, with the values of thresholds.yaml. Streams in "
+                     "chunks; an interrupted run resumes where it stopped.",
+         epilog="example:\n  steeldefect predict --runs runs --images data/synth/test_images "
+                "--thresholds runs/thresholds.yaml --sample data/synth/sample_submission.csv --out runs/submission.csv")
+@arguments(_add)
+def run(args) -> int:
+    from tqdm import tqdm
+
+    from steeldefect.ensemble.models import load_ensemble
+    from steeldefect.ensemble.predict import PredictOptions, image_list, predict_images
+    from steeldefect.ensemble.thresholds import load_thresholds
+    from steeldefect.errors import SteelDefectError
+
+    if not args.runs and not args.models:
+        raise SteelDefectError("give the models: --runs RUNS_FOLDER or --models RUN_DIR ...")
+    thresholds = load_thresholds(args.thresholds)
+    config = None
+    if args.config:
+        from steeldefect.config import load_config
+
+        config = load_config(args.config)
+    ids, layout = image_list(args.images, args.sample, args.limit)
+    forward = load_ensemble(args.runs, args.models, args.tta, args.reducer, not args.no_gate, config,
+                            batch_size=args.batch_size)
+    notes = [f"{len(forward.classifiers)} classifier and {len(forward.segmenters)} segmenter models, "
+             f"TTA {args.tta}, reducer {args.reducer}"]
+    if thresholds.resolution and tuple(thresholds.resolution) != tuple(forward.out_size):
+        notes.append(f"thresholds were tuned at {thresholds.resolution[0]}x{thresholds.resolution[1]} but the "
+                     f"segmenters predict at {forward.out_size[0]}x{forward.out_size[1]}")
+    options = PredictOptions(batch_size=args.batch_size, chunk_size=args.chunk_size, use_gate=not args.no_gate)
+    with tqdm(total=len(ids), desc="predict", unit="img") as bar:
+        report = predict_images(ids, args.images, forward, thresholds, args.out, options, layout, bar.update, notes)
+    print(format_report(report, notes))
+    return 0
