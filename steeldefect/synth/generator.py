@@ -149,6 +149,11 @@ def _clear_stale(out: Path, ids: dict[str, list[str]]) -> None:
                     path.unlink()
 
 
+def _all_files_there(out: Path, ids: dict[str, list[str]]) -> bool:
+    csvs = all((out / n).is_file() for n in (TRAIN_CSV, TEST_LABELS_CSV, SAMPLE_SUBMISSION_CSV))
+    return csvs and all((out / IMAGE_DIRS[split] / i).is_file() for split in ids for i in ids[split])
+
+
 def _table(rows: list[tuple[str, tuple[str, ...]]]) -> pd.DataFrame:
     rows = sorted(rows)
     return pd.DataFrame({"ImageId": [r[0] for r in rows],
@@ -167,13 +172,12 @@ def generate_dataset(out_dir: str | Path, n_train: int, n_test: int, seed: int, 
     out = Path(out_dir)
     arguments = _arguments(seed, n_train, n_test, quality)
     manifest = _check_folder(out, arguments, force)
-    if manifest and manifest.get("complete") and all(
-            (out / n).is_file() for n in (TRAIN_CSV, TEST_LABELS_CSV, SAMPLE_SUBMISSION_CSV)):
+    ids = image_ids(seed, n_train, n_test)
+    if manifest and manifest.get("complete") and _all_files_there(out, ids):
         done = manifest["summary"]
         return SynthSummary(str(out), seed, n_train, n_test, 0, n_train + n_test,
                             round(time.perf_counter() - start, 3), int(done["train_clean"]),
                             tuple(int(n) for n in done["train_per_class"]))
-    ids = image_ids(seed, n_train, n_test)
     if force:
         _clear_stale(out, ids)
     out.mkdir(parents=True, exist_ok=True)

@@ -79,6 +79,9 @@ def test_interrupted_run_resumes(dataset, tmp_path):
     assert digest(out) == digest(dataset)
     again = generate_dataset(out, N_TRAIN, N_TEST, seed=1, progress=False)  # complete: nothing to do
     assert again.written == 0
+    sorted((out / "test_images").iterdir())[0].unlink()  # a deleted image is noticed and restored
+    assert generate_dataset(out, N_TRAIN, N_TEST, seed=1, progress=False).written == 1
+    assert digest(out) == digest(dataset)
 
 
 def test_refuses_other_dataset_unless_forced(dataset, tmp_path):
