@@ -43,13 +43,18 @@ def run(args) -> int:
 
     inputs = ReportInputs(Path(args.runs), _path(args.data), _path(args.labels), _path(args.pred),
                           _path(args.truth), _path(args.thresholds))
-    with tqdm(desc="OOF images", unit="img", leave=False) as bar:
-        def progress(n: int, total: int) -> None:
-            if bar.total != total:
-                bar.total = total
-            bar.update(n)
+    bars = []  # the bar appears with the OOF pass, after the inputs were read and checked
 
+    def progress(n: int, total: int) -> None:
+        if not bars:
+            bars.append(tqdm(total=total, desc="OOF images", unit="img", leave=False))
+        bars[0].update(n)
+
+    try:
         result = build_report(inputs, args.out, chunk_size=args.chunk_size, worst=args.worst, progress=progress)
+    finally:
+        for bar in bars:
+            bar.close()
     for note in result.notes:
         print(f"note: {note}")
     print(f"{result.n_images} OOF images, {len(result.files)} files in {result.seconds_total:.1f} s "
