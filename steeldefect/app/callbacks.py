@@ -42,8 +42,11 @@ def filter_rows(data: AppData, labels: LabelSet, lo: str | None, hi: str | None)
 # ---------------------------------------------------------------- distributions
 
 def distribution_view(data: AppData, keys: list[str] | None, detail_key: str | None,
-                      lo: str | None = None, hi: str | None = None) -> tuple:
-    """(classes figure, labels-per-image figure, combinations figure, area figure, area table, note)."""
+                      lo: str | None = None, hi: str | None = None, scale: str | None = None) -> tuple:
+    """(classes figure, labels-per-image figure, combinations figure, area figure, area table, note).
+
+    ``scale`` is figures.COUNT or figures.SHARE; by default shares when the sets differ in size.
+    """
     sets = data.sets()
     keys = [k for k in (keys or []) if k in sets] or [TRUTH]
     detail = sets.get(detail_key or TRUTH, data.truth)
@@ -57,10 +60,12 @@ def distribution_view(data: AppData, keys: list[str] | None, detail_key: str | N
         note = (f"{data.metadata.column} in [{lo or '...'}, {hi or '...'}]: "
                 + ", ".join(f"{sets[k].name} {keeps[k].sum():,} of {len(keeps[k]):,}" for k in keys))
     named = [(sets[k].name, sets[k].presence[keeps[k]]) for k in keys]
+    if scale not in (figures.COUNT, figures.SHARE):
+        scale = figures.SHARE if len({len(p) for _, p in named}) > 1 else figures.COUNT
     keep = keeps[detail.key]
     areas = detail.areas[keep] if detail.areas is not None else None
     presence = detail.presence[keep]
-    return (figures.class_counts(named), figures.labels_per_image(named),
+    return (figures.class_counts(named, scale), figures.labels_per_image(named, scale),
             figures.combinations(presence, detail.name), figures.area_histograms(areas, presence, detail.name),
             html_table(figures.area_table(areas, presence), "area-rows"), note)
 
@@ -231,10 +236,11 @@ def comparison_view(data: AppData, a_key: str, b_key: str) -> list:
     children.append(html.H4(f"Where they differ most ({len(worst)} shown)"))
     if not worst:
         children.append(html.Div("they agree on every image", className="note"))
+    measure = "mean Dice" if result.has_dice else "classes agreeing"
     for image_id, score, disagree in worst:
         children.append(html.Div([
             html.Button("show", id={"type": "show-image", "image": image_id}),
-            html.Span(f"{image_id}  score {score:.3f}, {disagree} class(es) disagree",
+            html.Span(f"{image_id}  {measure} {score:.3f}; presence differs in {disagree} class(es)",
                       style={"minWidth": "330px", "fontFamily": "monospace"}),
             html.Img(src=image_url(a.key, image_id, THUMB_WIDTH), title=a.name, style={"width": f"{THUMB_WIDTH}px"}),
             html.Img(src=image_url(b.key, image_id, THUMB_WIDTH), title=b.name, style={"width": f"{THUMB_WIDTH}px"}),
@@ -261,9 +267,9 @@ def register_callbacks(app, data: AppData, store: ImageStore) -> None:
     @app.callback(Output("fig-classes", "figure"), Output("fig-labels", "figure"), Output("fig-combos", "figure"),
                   Output("fig-areas", "figure"), Output("area-table", "children"), Output("filter-note", "children"),
                   Input("dist-sets", "value"), Input("dist-detail", "value"), Input("filter-lo", "value"),
-                  Input("filter-hi", "value"), Input("dist-sets", "options"))
-    def _distributions(keys, detail, lo, hi, _options):
-        return distribution_view(data, keys, detail, lo, hi)
+                  Input("filter-hi", "value"), Input("dist-scale", "value"), Input("dist-sets", "options"))
+    def _distributions(keys, detail, lo, hi, scale, _options):
+        return distribution_view(data, keys, detail, lo, hi, scale)
 
     @app.callback(Output("browse-state", "data"), Output("browse-message", "children"),
                   Output("browse-set", "value"), Output("browse-class", "value"), Output("tabs", "value"),

@@ -12,6 +12,7 @@ from steeldefect.eda.overlay import hex_colour
 
 FIGURE_HEIGHT = 340  # pixels, every distribution chart
 AREA_BINS = 30  # logarithmic bins of the area histograms
+LOG_RATIO = 50  # a count axis turns logarithmic when its largest bar exceeds this many times the smallest
 MARGIN = {"l": 50, "r": 20, "t": 50, "b": 40}
 
 
@@ -21,28 +22,38 @@ def _layout(fig: go.Figure, title: str, **kwargs) -> go.Figure:
     return fig
 
 
-def class_counts(named_presence: list[tuple[str, np.ndarray]]) -> go.Figure:
-    """Grouped bars: images per class, one group per label set."""
+COUNT, SHARE = "count", "share"  # bar heights: images, or per cent of the set's images
+
+
+def _bar_values(counts: list[int], n_images: int, scale: str) -> tuple[list[float], list[str]]:
+    if scale == SHARE:
+        values = [100.0 * c / max(n_images, 1) for c in counts]
+        return values, [f"{v:.1f}%" for v in values]
+    return list(counts), [f"{c:,}" for c in counts]
+
+
+def class_counts(named_presence: list[tuple[str, np.ndarray]], scale: str = COUNT) -> go.Figure:
+    """Grouped bars: images per class, one group per label set (counts or per cent of its images)."""
     fig = go.Figure()
     for name, presence in named_presence:
         counts = stats.images_per_class(presence)
-        fig.add_bar(name=name, x=[f"class {c}" for c in CLASS_IDS], y=[counts[c] for c in CLASS_IDS],
-                    text=[counts[c] for c in CLASS_IDS], textposition="outside")
+        y, text = _bar_values([counts[c] for c in CLASS_IDS], len(presence), scale)
+        fig.add_bar(name=name, x=[f"class {c}" for c in CLASS_IDS], y=y, text=text, textposition="outside")
     if len(named_presence) == 1:
         fig.update_traces(marker_color=[hex_colour(c) for c in CLASS_IDS])
-    return _layout(fig, "Images per defect class", yaxis_title="images")
+    return _layout(fig, "Images per defect class", yaxis_title="% of images" if scale == SHARE else "images")
 
 
-def labels_per_image(named_presence: list[tuple[str, np.ndarray]]) -> go.Figure:
-    """Grouped bars: images by number of classes present."""
+def labels_per_image(named_presence: list[tuple[str, np.ndarray]], scale: str = COUNT) -> go.Figure:
+    """Grouped bars: images by number of classes present (counts or per cent of each set's images)."""
     fig = go.Figure()
+    keys = list(range(NUM_CLASSES + 1))
     for name, presence in named_presence:
         counts = stats.labels_per_image(presence)
-        keys = list(range(NUM_CLASSES + 1))
-        fig.add_bar(name=name, x=[str(k) for k in keys], y=[counts[k] for k in keys],
-                    text=[counts[k] for k in keys], textposition="outside")
+        y, text = _bar_values([counts[k] for k in keys], len(presence), scale)
+        fig.add_bar(name=name, x=[str(k) for k in keys], y=y, text=text, textposition="outside")
     return _layout(fig, "Images by number of defect classes", xaxis_title="classes present",
-                   yaxis_title="images")
+                   yaxis_title="% of images" if scale == SHARE else "images")
 
 
 def combinations(presence: np.ndarray, name: str) -> go.Figure:
@@ -50,7 +61,10 @@ def combinations(presence: np.ndarray, name: str) -> go.Figure:
     combos = stats.class_combinations(presence)[::-1]
     fig = go.Figure(go.Bar(x=[c for _, c in combos], y=[n for n, _ in combos], orientation="h",
                            text=[c for _, c in combos], textposition="outside"))
-    return _layout(fig, f"Class combinations: {name}", xaxis_title="images", xaxis_type="log")
+    counts = [c for _, c in combos]
+    wide = bool(counts) and max(counts) > LOG_RATIO * min(counts)
+    return _layout(fig, f"Class combinations: {name}", xaxis_title="images",
+                   xaxis_type="log" if wide else "linear")
 
 
 def area_histograms(areas: np.ndarray | None, presence: np.ndarray, name: str) -> go.Figure:

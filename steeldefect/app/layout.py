@@ -14,7 +14,7 @@ ANY_CLASS = "any"  # browse every image
 NO_CLASS = "none"  # browse clean images
 NO_COMPARE = ""  # show no second label set beside the image
 ROW = {"display": "flex", "gap": "12px", "alignItems": "center", "flexWrap": "wrap", "margin": "8px 0"}
-SMALL_DROPDOWN = {"minWidth": "220px"}
+SMALL_DROPDOWN = {"minWidth": "200px"}
 
 
 def set_options(data: AppData) -> list[dict]:
@@ -55,7 +55,10 @@ def distributions_tab(data: AppData) -> dcc.Tab:
                                multi=True, style={"minWidth": "420px"}),
                   html.Span("details of"),
                   dcc.Dropdown(id="dist-detail", options=options, value=TRUTH, clearable=False,
-                               style=SMALL_DROPDOWN)], style=ROW),
+                               style=SMALL_DROPDOWN),
+                  dcc.RadioItems(id="dist-scale", value="auto", inline=True,
+                                 options=[{"label": " auto ", "value": "auto"}, {"label": " images ", "value": "count"},
+                                          {"label": " % of images", "value": "share"}])], style=ROW),
         _filter_controls(data),
         html.Div(id="filter-note", className="note"),
         html.Div([dcc.Graph(id="fig-classes", style={"flex": "1"}),
@@ -81,13 +84,13 @@ def images_tab(data: AppData) -> dcc.Tab:
                                style={"minWidth": "150px"}),
                   dcc.Checklist(id="browse-on-disk", options=[{"label": " with image file only", "value": "yes"}],
                                 value=["yes"] if few_images_on_disk(data) else []),
-                  html.Button("previous", id="btn-prev"), html.Button("next", id="btn-next"),
-                  html.Button("random image", id="btn-random"),
-                  dcc.Input(id="browse-id", placeholder="image id, then Enter", debounce=True,
-                            style={"width": "180px"}),
                   html.Span("beside"),
                   dcc.Dropdown(id="browse-compare", options=compare, value=default_compare, clearable=False,
                                style=SMALL_DROPDOWN)], style=ROW),
+        html.Div([html.Button("previous", id="btn-prev"), html.Button("next", id="btn-next"),
+                  html.Button("random image", id="btn-random"),
+                  dcc.Input(id="browse-id", placeholder="image id, then Enter", debounce=True,
+                            style={"width": "180px"})], style=ROW),
         html.Div(id="browse-message", className="note"),
         legend(),
         dcc.Loading(html.Div(id="image-view")),
@@ -117,8 +120,9 @@ def build_layout(data: AppData) -> html.Div:
     """The whole page; ``sets-version`` changes when a submission is uploaded, ``browse-state`` holds
     the image shown ({set, class, image_id})."""
     n_preds = len(data.sets()) - 1
+    folders = ", ".join(f"{d.parent.name}/{d.name}" for d in data.image_dirs) or "nowhere (placeholders only)"
     summary = (f"{data.truth.name}: {len(data.truth.image_ids):,} images; {n_preds} submission(s) loaded; "
-               f"images from {', '.join(str(d) for d in data.image_dirs) or 'nowhere (placeholders)'}")
+               f"images from {folders}")
     return html.Div([
         html.H2("steeldefect analysis"),
         html.Div(summary, id="summary", className="note"),

@@ -107,8 +107,9 @@ def _sample_strip(source: LabelSource, row: int, images_dir: Path) -> tuple[str,
     image = read_image(images_dir / image_id)
     rles = source.table.iloc[row][list(RLE_COLUMNS)].tolist()
     masks = class_masks(rles, image.shape[:2], context=f"image {image_id}")
-    present = "+".join(str(c) for c in masks) or "none"
-    return f"{image_id}  classes {present}", draw_contours(image, masks)
+    present = "+".join(str(c) for c in masks)
+    label = "no defect" if not masks else f"class{'es' if len(masks) > 1 else ''} {present}"
+    return f"{image_id}  {label}", draw_contours(image, masks)
 
 
 def write_eda(result: dict, source: LabelSource, out_dir: str | os.PathLike,

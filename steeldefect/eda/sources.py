@@ -20,6 +20,7 @@ from steeldefect.data.dataset import TRAIN_CSV, TRAIN_IMAGES
 from steeldefect.data.io import require_dir, require_file
 from steeldefect.data.labels import _read_csv, label_areas, label_presence, read_labels
 from steeldefect.data.layouts import KNOWN_HEADERS, detect_layout, read_header
+from steeldefect.eda.runs import run_areas
 from steeldefect.errors import SteelDefectError
 
 RLE_KIND = "rle"  # masks available (run-length encoded): presence, areas and shapes
@@ -52,10 +53,15 @@ class LabelSource:
         return self.table is not None
 
 
-def from_table(table: pd.DataFrame, path: str = "labels", notes: tuple[str, ...] = ()) -> LabelSource:
-    """A LabelSource of a label table (RLE masks): presence and areas from the runs, no decoding."""
+def from_table(table: pd.DataFrame, path: str = "labels", notes: tuple[str, ...] = (),
+               checked: bool = True) -> LabelSource:
+    """A LabelSource of a label table (RLE masks): presence and areas from the runs, no decoding.
+
+    ``checked``: the table's RLE were validated (as ``read_labels`` does), so the fast parser is used.
+    """
+    areas = run_areas(table) if checked else label_areas(table)
     return LabelSource(str(path), RLE_KIND, table["ImageId"].to_numpy(dtype=object),
-                       label_presence(table), label_areas(table), table, notes)
+                       label_presence(table), areas, table, notes)
 
 
 def _id_column(header: list[str]) -> str:

@@ -49,7 +49,8 @@ def test_layout_builds(app_data):
 
 
 def test_distribution_view_counts(app_data, keys):
-    classes, labels, combos, areas, table, note = distribution_view(app_data, ["truth", keys["stage1"]], "truth")
+    classes, labels, combos, areas, table, note = distribution_view(app_data, ["truth", keys["stage1"]], "truth",
+                                                                    scale="count")
     rows = table_rows(table)
     truth_bar, stage1_bar = classes.data
     assert list(truth_bar.y) == [3, 2, 4, 2]
@@ -58,6 +59,8 @@ def test_distribution_view_counts(app_data, keys):
     assert sum(combos.data[0].x) == 10
     assert [r["masks"] for r in rows] == ["3", "2", "4", "2"] and note == ""
     assert len(areas.data) == 4
+    shares, *_ = distribution_view(app_data, ["truth", keys["stage1"]], "truth")  # sizes differ: per cent
+    assert list(shares.data[0].y) == [30.0, 20.0, 40.0, 20.0] and shares.data[1].text[2] == "32.1%"
 
 
 def test_distribution_view_on_real_summary_without_masks(real_dir):
@@ -166,3 +169,16 @@ def test_upload_adds_a_set(app_data, demo):
     assert key is not None and "accepted" in message and "structural checks" in message
     assert app_data.get(key).name == "mine.csv"
     assert "0.9" in find(comparison_view(app_data, "truth", key), "cmp-note").children
+
+
+def test_folder_with_only_train_csv_shows_placeholders(demo, tmp_path):
+    import shutil
+
+    from steeldefect.app.render import ImageStore
+
+    shutil.copyfile(demo["data"] / "train.csv", tmp_path / "train.csv")
+    data = build_app_data(tmp_path)
+    assert data.image_dirs == () and "nowhere" in find([build_layout(data)], "summary").children
+    state, _ = navigate(data, None, "init")
+    view = image_view(data, state, None, ImageStore(data.image_dirs))
+    assert "not available" in find(view, "placeholder-note").children

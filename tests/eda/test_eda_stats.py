@@ -79,3 +79,11 @@ def test_combination_names():
     presence = np.array([[0, 0, 0, 0], [1, 0, 1, 0], [0, 0, 1, 0], [1, 0, 1, 0]], bool)
     assert stats.combination_names(presence).tolist() == ["none", "1+3", "3", "1+3"]
     assert stats.class_combinations(presence) == [("1+3", 2), ("3", 1), ("none", 1)]
+
+
+def test_fast_run_areas_match_the_data_layer(real_dir):
+    from steeldefect.data.labels import label_areas, read_labels
+    from steeldefect.eda.runs import run_areas
+
+    table = read_labels(real_dir / "train_masks_2515.csv")
+    assert np.array_equal(run_areas(table), label_areas(table))
