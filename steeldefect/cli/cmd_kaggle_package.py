@@ -1,0 +1,41 @@
+"""`steeldefect kaggle-package`: the dataset and kernel folders for an offline Kaggle submission."""
+
+from __future__ import annotations
+
+from steeldefect.cli.registry import arguments, command
+
+
+def _add(p):
+    p.add_argument("--runs", required=True, help="runs folder: every finished run's model is packaged")
+    p.add_argument("--out", required=True, help="output folder; receives dataset/ and kernel/")
+    p.add_argument("--thresholds", default=None, help="thresholds YAML (default: RUNS/thresholds.yaml)")
+    p.add_argument("--dataset-id", default="username/steeldefect-models", help="Kaggle dataset id <user>/<slug>")
+    p.add_argument("--kernel-id", default="username/steeldefect-inference", help="Kaggle kernel id <user>/<slug>")
+    p.add_argument("--title", default="steeldefect inference", help="kernel title")
+    p.add_argument("--tta", default="none", help="TTA the kernel uses: none, hflip, vflip or both")
+    p.add_argument("--reducer", default="mean", help="how the kernel combines models: mean, gmean or max")
+    p.add_argument("--wheel", default=None, help="a built steeldefect wheel to use instead of building one")
+    p.add_argument("--extra-wheel", action="append", default=[], metavar="SPEC",
+                   help="also bundle the wheel of a package Kaggle lacks (pip wheel --no-deps SPEC; repeatable)")
+
+
+@command("kaggle-package", help="build the Kaggle dataset (wheels, models, thresholds) and offline kernel",
+         description="Write DIR/dataset (the steeldefect wheel, the model.keras of every finished run in the "
+                     "runs tree, thresholds.yaml, dataset-metadata.json) and DIR/kernel (kernel.py and "
+                     "kernel-metadata.json with internet off). The kernel installs the wheels with pip "
+                     "--no-index and writes /kaggle/working/submission.csv from the competition's test images.",
+         epilog="example:\n  steeldefect kaggle-package --runs runs --out kaggle --dataset-id me/steel-models "
+                "--kernel-id me/steel-inference\n  kaggle datasets create -p kaggle/dataset --dir-mode zip\n"
+                "  kaggle kernels push -p kaggle/kernel")
+@arguments(_add)
+def run(args) -> int:
+    from steeldefect.kaggle.package import KaggleSpec, build_package
+
+    spec = KaggleSpec(dataset_id=args.dataset_id, kernel_id=args.kernel_id, title=args.title, tta=args.tta,
+                      reducer=args.reducer)
+    summary = build_package(args.runs, args.out, args.thresholds, spec, args.wheel, tuple(args.extra_wheel))
+    print(f"{len(summary.runs)} runs, wheels {', '.join(summary.wheels)}, "
+          f"{summary.size_bytes / 2**20:.1f} MiB -> {summary.out}")
+    print(f"upload: kaggle datasets create -p {summary.out}/dataset --dir-mode zip")
+    print(f"        kaggle kernels push -p {summary.out}/kernel")
+    return 0
