@@ -1,0 +1,172 @@
+"""YAML <-> config dataclasses, with errors that name the file and the key path.
+
+The conversion is generic: it walks the dataclass fields and their type hints, so a new section
+or field needs no code here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal, Union
+
+import yaml
+
+from steeldefect.config.schema import Config
+from steeldefect.errors import SteelDefectError
+
+
+class ConfigError(SteelDefectError):
+    """A configuration value is missing, unknown, of the wrong type or out of range."""
+
+
+def _join(path: str, key: Any) -> str:
+    return f"{path}.{key}" if path else str(key)
+
+
+def _fail(source: str, path: str, message: str) -> typing.NoReturn:
+    raise ConfigError(f"{source}: {path or '<top>'}: {message}")
+
+
+def _type_name(hint: Any) -> str:
+    origin = typing.get_origin(hint)
+    if hint is type(None):
+        return "null"
+    if origin is Literal:
+        return "one of " + ", ".join(str(a) for a in typing.get_args(hint))
+    if origin in (Union, types.UnionType):
+        return " or ".join(_type_name(a) for a in typing.get_args(hint))
+    if origin is tuple:
+        return f"a list of {_type_name(typing.get_args(hint)[0])}"
+    if origin is dict:
+        return "a mapping"
+    if dataclasses.is_dataclass(hint):
+        return "a mapping"
+    return {int: "an integer", float: "a number", str: "a string", bool: "true or false"}.get(hint, str(hint))
+
+
+def _convert(value: Any, hint: Any, source: str, path: str) -> Any:
+    """Convert a YAML value to ``hint``; raise ConfigError naming ``path`` if it does not fit."""
+    origin = typing.get_origin(hint)
+    if hint is Any:
+        return value
+    if dataclasses.is_dataclass(hint):
+        return from_dict(hint, value, source, path)
+    if origin in (Union, types.UnionType):
+        options = typing.get_args(hint)
+        if value is None and type(None) in options:
+            return None
+        errors = []
+        for option in options:
+            if option is type(None):
+                continue
+            try:
+                return _convert(value, option, source, path)
+            except ConfigError as err:
+                errors.append(err)
+        literal_errors = [e for e in errors if "is not one of" in str(e)]
+        if len(errors) == 1 or (literal_errors and not isinstance(value, (list, dict))):
+            raise (literal_errors or errors)[0]
+        _fail(source, path, f"{value!r} is not {_type_name(hint)}")
+    if origin is Literal:
+        choices = typing.get_args(hint)
+        if value in choices and type(value) in {type(c) for c in choices}:
+            return value
+        _fail(source, path, f"{value!r} is not one of {', '.join(str(c) for c in choices)}")
+    if origin is tuple:
+        if not isinstance(value, (list, tuple)):
+            _fail(source, path, f"expected {_type_name(hint)}, got {value!r}")
+        item = typing.get_args(hint)[0]
+        return tuple(_convert(v, item, source, f"{path}[{i}]") for i, v in enumerate(value))
+    if origin is dict:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            _fail(source, path, f"expected a mapping, got {value!r}")
+        key_type, value_type = typing.get_args(hint)
+        return {_convert(k, key_type, source, _join(path, k)): _convert(v, value_type, source, _join(path, k))
+                for k, v in value.items()}
+    if hint is bool:
+        if isinstance(value, bool):
+            return value
+    elif hint is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif hint is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+        if isinstance(value, str):  # PyYAML reads 1e-3 (no dot) as a string
+            try:
+                return float(value)
+            except ValueError:
+                pass
+    elif hint is str:
+        if isinstance(value, str):
+            return value
+    _fail(source, path, f"expected {_type_name(hint)}, got {value!r}")
+
+
+def from_dict(cls: type, data: Any, source: str = "config", path: str = "") -> Any:
+    """Build dataclass ``cls`` from a mapping; unknown keys and wrong types raise ConfigError."""
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        _fail(source, path, f"expected a mapping of keys, got {data!r}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = [k for k in data if k not in fields]
+    if unknown:
+        _fail(source, _join(path, unknown[0]), f"unknown key; valid keys are {', '.join(fields)}")
+    values = {name: _convert(data[name], hints[name], source, _join(path, name))
+              for name in fields if name in data}
+    return cls(**values)
+
+
+def to_dict(config: Any) -> Any:
+    """Plain YAML-ready data (dicts, lists, scalars) of a config dataclass."""
+    if dataclasses.is_dataclass(config):
+        return {f.name: to_dict(getattr(config, f.name)) for f in dataclasses.fields(config)}
+    if isinstance(config, (tuple, list)):
+        return [to_dict(v) for v in config]
+    if isinstance(config, dict):
+        return {k: to_dict(v) for k, v in config.items()}
+    return config
+
+
+def parse_config(text: str, source: str = "config", check: bool = True) -> Config:
+    """Parse YAML text into a validated :class:`Config`."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{source}: not valid YAML: {' '.join(str(err).split())}") from None
+    config = from_dict(Config, data, source)
+    if check:
+        from steeldefect.config.validate import validate
+        validate(config, source)
+    return config
+
+
+def load_config(path: str | os.PathLike, check: bool = True) -> Config:
+    """Read and validate a YAML config file; errors name the file and the key path."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise ConfigError(f"config file not found: {path}") from None
+    return parse_config(text, str(path), check)
+
+
+def dump_config(config: Config) -> str:
+    """YAML text of a config; load_config of it gives the same config back."""
+    return yaml.safe_dump(to_dict(config), sort_keys=False, default_flow_style=None)
+
+
+def save_config(config: Config, path: str | os.PathLike) -> None:
+    """Write a config as YAML atomically."""
+    from steeldefect.data.io import atomic_write
+
+    with atomic_write(path) as tmp:
+        tmp.write_text(dump_config(config))

@@ -1,0 +1,126 @@
+"""The configuration schema: frozen, typed, nested dataclasses, one per concern.
+
+A YAML file maps onto :class:`Config` key by key (see ``configs/demo.yaml``). Field types are
+the schema: ``Literal`` fields list their valid choices, tuples are YAML lists, dicts YAML
+mappings. Other stages (ensemble, TTA, tuning) add their own section as a new field of
+:class:`Config` with a default, so older YAML files stay valid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+AugmentationName = Literal["HorizontalFlip", "VerticalFlip", "RandomBrightnessContrast", "Affine",
+                           "GaussNoise"]
+AUGMENTATION_NAMES = AugmentationName.__args__  # albumentations transforms a config may list
+DEFAULT_DECODER_FILTERS = (256, 128, 64, 32, 16)  # decoder channels, deepest stage first
+
+
+@dataclass(frozen=True)
+class AugmentationConfig:
+    """One albumentations transform, applied to image and mask together."""
+
+    name: AugmentationName
+    params: dict[str, Any] = field(default_factory=dict)  # keyword arguments of the transform
+
+
+@dataclass(frozen=True)
+class DataConfig:
+    """What the input pipeline feeds the models."""
+
+    height: int = 128  # training rows, divisible by 32 (the original strips have 256)
+    width: int = 800  # training columns, divisible by 32 (the original strips have 1600)
+    batch_size: int = 8  # examples per training step, per replica set (global batch)
+    shuffle_buffer: int = 512  # examples held for shuffling when streaming TFRecords
+    augmentations: tuple[AugmentationConfig, ...] = ()
+    oversample: dict[int, int] = field(default_factory=dict)  # class id -> times an image holding it is repeated
+    segmenter_clean_share: float | None = None  # clean images' share of a segmenter epoch; null keeps all
+
+
+@dataclass(frozen=True)
+class FoldsConfig:
+    """The cross-validation split and which folds to train."""
+
+    k: int = 5  # number of folds in RUNS/folds.csv
+    seed: int = 42  # seed of the stratified split
+    run: tuple[int, ...] | Literal["all"] = "all"  # folds to train: a list, or all
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """How one model kind is trained."""
+
+    epochs: int = 20
+    loss: Literal["bce", "dice", "bce_dice", "focal"] = "bce"
+    class_weights: tuple[float, ...] | None = None  # one weight per class (segmenter / 4-label classifier)
+    optimizer: Literal["adam", "adamw", "sgd"] = "adam"
+    lr: float = 1e-3  # peak learning rate
+    weight_decay: float = 0.0  # adamw only
+    schedule: Literal["cosine", "plateau", "constant"] = "cosine"
+    warmup_epochs: int = 0  # linear warm-up before the cosine decay
+    min_lr: float = 1e-6  # floor of the cosine decay and of reduce-on-plateau
+    plateau_factor: float = 0.5  # reduce-on-plateau multiplies the rate by this
+    plateau_patience: int = 2  # epochs without improvement before reducing the rate
+    early_stopping_patience: int | None = 5  # epochs without improvement before stopping; null = never
+    batch_size: int | None = None  # overrides data.batch_size for this kind
+
+
+@dataclass(frozen=True)
+class ClassifierConfig:
+    """The defect/no-defect gate (or per-class presence when n_outputs is 4)."""
+
+    backbones: tuple[str, ...] = ("efficientnetb0",)
+    weights: str = "none"  # none, imagenet, or a path to a weights file
+    dropout: float = 0.3
+    n_outputs: Literal[1, 4] = 1  # 1: any defect; 4: presence of each class
+    pooling: Literal["avg", "avgmax"] = "avg"  # global pooling of the deepest feature map
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+
+@dataclass(frozen=True)
+class SegmenterConfig:
+    """The per-class mask model."""
+
+    backbones: tuple[str, ...] = ("efficientnetb0",)
+    weights: str = "none"  # none, imagenet, or a path to a weights file
+    decoder: Literal["unetpp", "unet"] = "unetpp"
+    decoder_filters: tuple[int, ...] = DEFAULT_DECODER_FILTERS
+    deep_supervision: bool = False
+    train: TrainConfig = field(default_factory=lambda: TrainConfig(loss="bce_dice"))
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    """Where and how training runs; the defaults pick the best the machine offers."""
+
+    strategy: Literal["auto", "tpu", "mirrored", "default"] = "auto"
+    mixed_precision: Literal["auto", "on", "off"] = "auto"  # auto: on with a GPU or TPU
+    tpu: str | None = None  # TPU name or grpc address for the cluster resolver; null finds it
+
+
+@dataclass(frozen=True)
+class Config:
+    """The whole configuration of an experiment."""
+
+    name: str = "experiment"
+    seed: int = 42  # seed of sampling, shuffling, augmentation and weight initialisation
+    data: DataConfig = field(default_factory=DataConfig)
+    folds: FoldsConfig = field(default_factory=FoldsConfig)
+    classifier: ClassifierConfig = field(default_factory=ClassifierConfig)
+    segmenter: SegmenterConfig = field(default_factory=SegmenterConfig)
+    runtime: RuntimeConfig = field(default_factory=RuntimeConfig)
+
+    def model(self, kind: str) -> ClassifierConfig | SegmenterConfig:
+        """The model section of a kind: "classifier" or "segmenter"."""
+        if kind not in MODEL_KINDS:
+            from steeldefect.errors import SteelDefectError
+            raise SteelDefectError(f"unknown model kind {kind!r}; valid kinds are {', '.join(MODEL_KINDS)}")
+        return getattr(self, kind)
+
+    def fold_list(self) -> tuple[int, ...]:
+        """The folds to train, as a tuple of fold numbers."""
+        return tuple(range(self.folds.k)) if self.folds.run == "all" else tuple(self.folds.run)
+
+
+MODEL_KINDS = ("classifier", "segmenter")  # model kinds, also the run-folder names

@@ -1,0 +1,134 @@
+"""Checks of config values that types alone cannot express (ranges, divisibility, names)."""
+
+from __future__ import annotations
+
+from steeldefect.config.loader import ConfigError
+from steeldefect.config.schema import (ClassifierConfig, Config, DataConfig, FoldsConfig,
+                                       SegmenterConfig, TrainConfig)
+from steeldefect.constants import CLASS_IDS, NUM_CLASSES
+
+SIZE_MULTIPLE = 32  # input height and width must divide by the backbone's total stride
+DECODER_STAGES = 5  # UNet / UNet++ decoders have one stage per backbone stride 2..32
+WEIGHT_CHOICES = ("none", "imagenet")  # besides these, weights may be a file path
+WEIGHT_SUFFIXES = (".h5", ".hdf5")  # a weights path: Keras 3 .weights.h5 or a keras-applications .h5
+
+
+class _Checker:
+    def __init__(self, source: str):
+        self.source = source
+
+    def fail(self, path: str, message: str):
+        raise ConfigError(f"{self.source}: {path}: {message}")
+
+    def at_least(self, path: str, value, low):
+        if value is not None and value < low:
+            self.fail(path, f"{value!r} must be at least {low}")
+
+    def between(self, path: str, value, low, high, high_open: bool = False):
+        if value is None:
+            return
+        if value < low or value > high or (high_open and value == high):
+            bound = ")" if high_open else "]"
+            self.fail(path, f"{value!r} must lie in [{low}, {high}{bound}")
+
+
+def _size(c: _Checker, path: str, value: int) -> None:
+    c.at_least(path, value, SIZE_MULTIPLE)
+    if value % SIZE_MULTIPLE:
+        lower = value // SIZE_MULTIPLE * SIZE_MULTIPLE
+        c.fail(path, f"{value} is not divisible by {SIZE_MULTIPLE}; use {lower or SIZE_MULTIPLE} "
+                     f"or {lower + SIZE_MULTIPLE}")
+
+
+def _data(c: _Checker, d: DataConfig) -> None:
+    _size(c, "data.height", d.height)
+    _size(c, "data.width", d.width)
+    c.at_least("data.batch_size", d.batch_size, 1)
+    c.at_least("data.shuffle_buffer", d.shuffle_buffer, 1)
+    for cls, factor in d.oversample.items():
+        if cls not in CLASS_IDS:
+            c.fail(f"data.oversample.{cls}", f"{cls} is not a class id; valid ids are "
+                                             f"{', '.join(map(str, CLASS_IDS))}")
+        c.at_least(f"data.oversample.{cls}", factor, 1)
+    c.between("data.segmenter_clean_share", d.segmenter_clean_share, 0.0, 1.0)
+    for i, aug in enumerate(d.augmentations):
+        from steeldefect.pipeline.augment import build_transform  # albumentations checks the params
+        try:
+            build_transform(aug)
+        except Exception as err:  # noqa: BLE001 - albumentations raises several kinds
+            detail = " ".join(str(err).split())[:300]
+            c.fail(f"data.augmentations[{i}].params", f"{aug.name} rejects {aug.params!r}: {detail}")
+
+
+def _folds(c: _Checker, f: FoldsConfig) -> None:
+    c.at_least("folds.k", f.k, 2)
+    if f.run != "all":
+        if not f.run:
+            c.fail("folds.run", "is empty; list fold numbers or write all")
+        for i, fold in enumerate(f.run):
+            if not 0 <= fold < f.k:
+                c.fail(f"folds.run[{i}]", f"fold {fold} does not exist with k={f.k}; use 0..{f.k - 1}")
+        if len(set(f.run)) != len(f.run):
+            c.fail("folds.run", f"{list(f.run)} lists a fold twice")
+
+
+def _train(c: _Checker, path: str, t: TrainConfig, n_outputs: int) -> None:
+    c.at_least(f"{path}.epochs", t.epochs, 1)
+    if t.lr <= 0:
+        c.fail(f"{path}.lr", f"{t.lr!r} must be positive")
+    c.between(f"{path}.min_lr", t.min_lr, 0.0, t.lr)
+    c.at_least(f"{path}.weight_decay", t.weight_decay, 0.0)
+    c.between(f"{path}.warmup_epochs", t.warmup_epochs, 0, t.epochs - 1)
+    c.between(f"{path}.plateau_factor", t.plateau_factor, 0.0, 1.0, high_open=True)
+    c.at_least(f"{path}.plateau_patience", t.plateau_patience, 1)
+    c.at_least(f"{path}.early_stopping_patience", t.early_stopping_patience, 1)
+    c.at_least(f"{path}.batch_size", t.batch_size, 1)
+    if t.class_weights is not None:
+        if n_outputs != NUM_CLASSES:
+            c.fail(f"{path}.class_weights", f"needs {NUM_CLASSES} outputs, the model has {n_outputs}")
+        if len(t.class_weights) != NUM_CLASSES or min(t.class_weights) <= 0:
+            c.fail(f"{path}.class_weights", f"{list(t.class_weights)} must be {NUM_CLASSES} positive numbers")
+
+
+def _model(c: _Checker, kind: str, m: ClassifierConfig | SegmenterConfig, backbones: tuple[str, ...]) -> None:
+    if not m.backbones:
+        c.fail(f"{kind}.backbones", f"is empty; choose from {', '.join(backbones)}")
+    for i, name in enumerate(m.backbones):
+        if name not in backbones:
+            c.fail(f"{kind}.backbones[{i}]", f"{name!r} is not one of {', '.join(backbones)}")
+    if len(set(m.backbones)) != len(m.backbones):
+        c.fail(f"{kind}.backbones", f"{list(m.backbones)} lists a backbone twice")
+    if m.weights not in WEIGHT_CHOICES and not m.weights.endswith(WEIGHT_SUFFIXES):
+        c.fail(f"{kind}.weights", f"{m.weights!r} is not one of {', '.join(WEIGHT_CHOICES)} "
+                                  f"or a path to a {' / '.join(WEIGHT_SUFFIXES)} weights file")
+    if isinstance(m, ClassifierConfig):
+        c.between(f"{kind}.dropout", m.dropout, 0.0, 1.0, high_open=True)
+        _train(c, f"{kind}.train", m.train, m.n_outputs)
+    else:
+        if len(m.decoder_filters) != DECODER_STAGES or min(m.decoder_filters, default=0) < 1:
+            c.fail(f"{kind}.decoder_filters", f"{list(m.decoder_filters)} must be {DECODER_STAGES} positive "
+                                              "channel counts, deepest stage first")
+        _train(c, f"{kind}.train", m.train, NUM_CLASSES)
+
+
+def known_backbones() -> tuple[str, ...]:
+    """Names of the registered backbones (imports the model code, and with it Keras)."""
+    from steeldefect.backbones import available_backbones
+
+    return tuple(available_backbones())
+
+
+def validate(config: Config, source: str = "config", backbones: tuple[str, ...] | None = None) -> Config:
+    """Raise ConfigError naming ``source`` and the key path of the first invalid value.
+
+    ``backbones`` is the list of valid backbone names; by default the model registry's.
+    """
+    c = _Checker(source)
+    if not config.name.strip():
+        c.fail("name", "must not be empty")
+    _data(c, config.data)
+    _folds(c, config.folds)
+    backbones = known_backbones() if backbones is None else backbones
+    _model(c, "classifier", config.classifier, backbones)
+    _model(c, "segmenter", config.segmenter, backbones)
+    return config

@@ -1,0 +1,54 @@
+"""Albumentations transforms named in the config, applied to image and mask together.
+
+Each example carries its own seed, so an augmented epoch is the same on every run and in any
+thread order: the transform chain is re-seeded per call (one chain per worker thread, because a
+chain holds its random state).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Callable
+
+import numpy as np
+
+from steeldefect.config.schema import AUGMENTATION_NAMES, AugmentationConfig
+
+os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")  # no network check on import
+
+Augmenter = Callable[[np.ndarray, np.ndarray | None, int], tuple[np.ndarray, np.ndarray | None]]
+
+
+def build_transform(spec: AugmentationConfig):
+    """The albumentations transform of one config entry; raises if the name or params are bad."""
+    import albumentations as A
+
+    if spec.name not in AUGMENTATION_NAMES:
+        raise ValueError(f"unknown augmentation {spec.name!r}; valid names are {', '.join(AUGMENTATION_NAMES)}")
+    params = {k: tuple(v) if isinstance(v, list) else v for k, v in spec.params.items()}
+    return getattr(A, spec.name)(**params)
+
+
+def build_augmenter(specs: tuple[AugmentationConfig, ...]) -> Augmenter | None:
+    """A function ``(image, mask, seed) -> (image, mask)``; None when there is nothing to apply.
+
+    image: uint8 (h, w, 3); mask: uint8 (h, w, C) or None; seed: int. Thread safe.
+    """
+    if not specs:
+        return None
+    import albumentations as A
+
+    local = threading.local()
+
+    def augment(image: np.ndarray, mask: np.ndarray | None, seed: int):
+        chain = getattr(local, "chain", None)
+        if chain is None:
+            chain = local.chain = A.Compose([build_transform(s) for s in specs], seed=0)
+        chain.set_random_seed(int(seed))
+        if mask is None:
+            return chain(image=image)["image"], None
+        out = chain(image=image, mask=mask)
+        return out["image"], out["mask"]
+
+    return augment

@@ -1,0 +1,96 @@
+"""TFRecords of the training set: original encoded image bytes plus the four RLE strings.
+
+The image bytes are stored as read (JPEG, or PNG under a .jpg name), so decoding a record gives
+exactly the pixels the folder pipeline decodes; masks stay RLE, decoded like the folder's.
+Works with local paths and gs:// (tf.io.gfile).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+
+from steeldefect.constants import RLE_COLUMNS
+from steeldefect.errors import SteelDefectError
+from steeldefect.pipeline.sources import LABELS, MANIFEST, join
+
+SHARD_PATTERN = "train-{:05d}-of-{:05d}.tfrecord"  # shard file names
+FORMAT_VERSION = 1  # bump when the record features change
+
+
+def feature_spec():
+    """The parsing spec of one record."""
+    import tensorflow as tf
+
+    return {
+        "image_id": tf.io.FixedLenFeature([], tf.string),
+        "image": tf.io.FixedLenFeature([], tf.string),
+        "rle": tf.io.FixedLenFeature([len(RLE_COLUMNS)], tf.string),
+    }
+
+
+def _example(image_id: str, data: bytes, rles: list[str]):
+    import tensorflow as tf
+
+    def b(values):
+        return tf.train.Feature(bytes_list=tf.train.BytesList(value=values))
+
+    return tf.train.Example(features=tf.train.Features(feature={
+        "image_id": b([image_id.encode()]), "image": b([data]), "rle": b([r.encode() for r in rles])}))
+
+
+def write_tfrecords(data_dir: str | os.PathLike, out: str, shards: int = 8, progress: bool = True) -> dict:
+    """Write the training set of a Kaggle-layout folder as ``shards`` TFRecord files into ``out``.
+
+    Images go round-robin over the shards. Each shard is written under a temporary name and
+    renamed; the manifest is written last, so a folder with a manifest is complete.
+    Returns the manifest.
+    """
+    import tensorflow as tf
+    from tqdm import tqdm
+
+    from steeldefect.data.labels import write_labels
+    from steeldefect.pipeline.sources import open_source
+
+    if shards < 1:
+        raise SteelDefectError(f"--shards must be at least 1, got {shards}")
+    source = open_source(str(data_dir))
+    table = source.table
+    shards = min(shards, max(1, len(table)))
+    tf.io.gfile.makedirs(out)
+    names = [SHARD_PATTERN.format(i, shards) for i in range(shards)]
+    paths = source.image_paths(table["ImageId"])
+    rles = table.loc[:, list(RLE_COLUMNS)].to_numpy()
+    bar = tqdm(total=len(table), desc="tfrecords", unit="img", disable=not progress)
+    for s, name in enumerate(names):
+        tmp = join(out, f".{name}.tmp")
+        with tf.io.TFRecordWriter(tmp) as writer:
+            for i in range(s, len(table), shards):
+                try:
+                    with open(paths[i], "rb") as f:
+                        data = f.read()
+                except OSError as err:
+                    raise SteelDefectError(f"cannot read image file {paths[i]}: {err.strerror}") from None
+                writer.write(_example(table["ImageId"].iat[i], data, list(rles[i])).SerializeToString())
+                bar.update()
+        tf.io.gfile.rename(tmp, join(out, name), overwrite=True)
+    bar.close()
+    with tempfile.TemporaryDirectory() as tmp_dir:
+        local_labels = os.path.join(tmp_dir, LABELS)
+        write_labels(table, local_labels)
+        tf.io.gfile.copy(local_labels, join(out, LABELS), overwrite=True)
+    manifest = {"format": FORMAT_VERSION, "count": len(table), "shards": names, "labels": LABELS}
+    with tf.io.gfile.GFile(join(out, f".{MANIFEST}.tmp"), "w") as f:
+        f.write(json.dumps(manifest, indent=1))
+    tf.io.gfile.rename(join(out, f".{MANIFEST}.tmp"), join(out, MANIFEST), overwrite=True)
+    return manifest
+
+
+def read_records(shards: tuple[str, ...]):
+    """A tf.data.Dataset of parsed records {image_id, image, rle}, in a fixed order."""
+    import tensorflow as tf
+
+    spec = feature_spec()
+    ds = tf.data.TFRecordDataset(list(shards), num_parallel_reads=min(len(shards), 8) or None)
+    return ds.map(lambda r: tf.io.parse_single_example(r, spec), num_parallel_calls=tf.data.AUTOTUNE)

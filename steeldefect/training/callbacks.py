@@ -1,0 +1,79 @@
+"""The callback that makes training resumable: best model, early stopping, plateau, checkpoints."""
+
+from __future__ import annotations
+
+import math
+import time
+from pathlib import Path
+
+import keras
+import pandas as pd
+
+from steeldefect.config.schema import TrainConfig
+from steeldefect.data.io import atomic_write
+from steeldefect.training.models import Monitor
+from steeldefect.training.optim import current_lr
+from steeldefect.training.state import RunState, save_checkpoint, save_keras
+
+BEST_MODEL = "model.keras"  # the best epoch's model
+HISTORY = "history.csv"  # one row per epoch: losses, metrics, lr, seconds
+
+
+def write_history(run_dir: Path, state: RunState) -> None:
+    """history.csv from the state's rows (so a restart never duplicates or loses a row)."""
+    with atomic_write(run_dir / HISTORY) as tmp:
+        pd.DataFrame(state.history).to_csv(tmp, index=False)
+
+
+class ResumableTraining(keras.callbacks.Callback):
+    """After each epoch: keep the best model, apply early stopping and reduce-on-plateau, save state.
+
+    Every decision lives in :class:`RunState`, saved with the checkpoint, so a restarted run
+    continues with the same best value, patience counters and learning rate.
+    """
+
+    def __init__(self, run_dir: Path, state: RunState, monitor: Monitor, train: TrainConfig):
+        super().__init__()
+        self.run_dir, self.state, self.monitor, self.train = run_dir, state, monitor, train
+        self.diverged = False
+        self._start = 0.0
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._start = time.perf_counter()
+
+    def _plateau(self, improved: bool) -> None:
+        if self.train.schedule != "plateau":
+            return
+        self.state.plateau_wait = 0 if improved else self.state.plateau_wait + 1
+        if self.state.plateau_wait >= self.train.plateau_patience:
+            optimizer = self.model.optimizer
+            optimizer.learning_rate = max(current_lr(optimizer) * self.train.plateau_factor, self.train.min_lr)
+            self.state.plateau_wait = 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = dict(logs or {})
+        if not math.isfinite(float(logs.get("loss", math.nan))):
+            self.diverged = True  # TerminateOnNaN stops the run; never checkpoint a broken model
+            self.model.stop_training = True
+            return
+        value = self.monitor.value(logs)
+        if value is None:
+            raise KeyError(f"metric {self.monitor.name} missing from the epoch logs {sorted(logs)}")
+        value = float(value)
+        improved = math.isfinite(value) and self.monitor.better(value, self.state.best)
+        if improved:
+            save_keras(self.model, self.run_dir / BEST_MODEL)
+            self.state.best, self.state.best_epoch, self.state.wait = value, epoch, 0
+        else:
+            self.state.wait += 1
+        row = {"epoch": epoch, **{k: float(v) for k, v in logs.items()},
+               "lr": current_lr(self.model.optimizer), "time_s": round(time.perf_counter() - self._start, 3)}
+        self._plateau(improved)
+        patience = self.train.early_stopping_patience
+        if patience is not None and self.state.wait >= patience:
+            self.state.stopped = True
+            self.model.stop_training = True
+        self.state.epoch = epoch + 1
+        self.state.history.append(row)
+        save_checkpoint(self.model, self.run_dir, self.state)
+        write_history(self.run_dir, self.state)

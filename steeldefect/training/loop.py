@@ -1,0 +1,101 @@
+"""The TensorFlow side of a run: data, device, model, fit with resume, out-of-fold predictions."""
+
+from __future__ import annotations
+
+import importlib.util
+import time
+from pathlib import Path
+
+import keras
+import numpy as np
+
+from steeldefect.config import Config
+from steeldefect.data.labels import label_presence
+from steeldefect.errors import SteelDefectError
+from steeldefect.pipeline.dataset import eval_dataset, eval_order, train_dataset
+from steeldefect.pipeline.sources import open_source
+from steeldefect.training.callbacks import BEST_MODEL, ResumableTraining, write_history
+from steeldefect.training.device import choose_device, dtype_policy
+from steeldefect.training.meta import git_commit, package_versions
+from steeldefect.training.models import build_model, compile_model, n_outputs
+from steeldefect.training.oof import predict_probs, to_oof_probs, write_oof
+from steeldefect.training.optim import build_optimizer
+from steeldefect.training.run import LOG_DIR, ensure_folds
+from steeldefect.training.state import RunState, clear_checkpoints
+
+
+def _split(folds, fold: int) -> tuple[list[str], list[str]]:
+    train_ids = folds.loc[folds["fold"] != fold, "ImageId"].tolist()
+    val_ids = folds.loc[folds["fold"] == fold, "ImageId"].tolist()
+    if not train_ids or not val_ids:
+        raise SteelDefectError(f"fold {fold} leaves {len(train_ids)} training and {len(val_ids)} validation "
+                               "images; each needs at least one")
+    return train_ids, val_ids
+
+
+def _tensorboard(log_dir: Path) -> list:
+    """A TensorBoard callback when the tensorboard package is installed (optional at run time)."""
+    if importlib.util.find_spec("tensorboard") is None:
+        return []
+    return [keras.callbacks.TensorBoard(str(log_dir), write_graph=False, profile_batch=0)]
+
+
+def _per_head(dataset, names):
+    return dataset.map(lambda x, y: (x, {name: y for name in names}))
+
+
+def fit_and_predict(kind: str, config: Config, fold: int, data: str, runs_dir: Path, run_dir: Path,
+                    backbone: str, verbose: int) -> dict:
+    """Train (resuming from state.json), then write oof.npz; returns the meta.json contents."""
+    started = time.time()
+    source = open_source(data)
+    folds = ensure_folds(runs_dir, source.table, config)
+    train_ids, val_ids = _split(folds, fold)
+    train_cfg = config.model(kind).train
+    device = choose_device(config.runtime)
+    state = RunState.load(run_dir)
+    keras.utils.set_random_seed(config.seed + fold + state.epoch)
+    with dtype_policy(device.policy), device.strategy.scope():
+        model = build_model(kind, config, backbone)
+        train_ds, steps = train_dataset(source, train_ids, config, kind, first_epoch=state.epoch)
+        monitor = compile_model(model, kind, config, build_optimizer(train_cfg, steps))
+        if state.checkpoint:
+            model.load_weights(run_dir / state.checkpoint)  # weights and optimizer state
+            print(f"{run_dir}: resuming after epoch {state.epoch} of {train_cfg.epochs}", flush=True)
+        val_ds = eval_dataset(source, val_ids, config, kind)
+        if n_outputs(model) > 1:  # deep supervision: every head learns the same masks
+            train_ds, val_ds = (_per_head(d, model.output_names) for d in (train_ds, val_ds))
+        tracker = ResumableTraining(run_dir, state, monitor, train_cfg)
+        callbacks = [keras.callbacks.TerminateOnNaN(), tracker, *_tensorboard(run_dir / LOG_DIR)]
+        if state.epoch < train_cfg.epochs and not state.stopped:
+            model.fit(train_ds, epochs=train_cfg.epochs, initial_epoch=state.epoch, steps_per_epoch=steps,
+                      validation_data=val_ds, callbacks=callbacks, verbose=verbose)
+        if tracker.diverged:
+            raise SteelDefectError(f"{run_dir}: the loss became NaN in epoch {state.epoch + 1}; lower "
+                                   f"{kind}.train.lr (now {train_cfg.lr}) and rerun to resume from epoch "
+                                   f"{state.epoch}")
+        if state.best_epoch is None:
+            raise SteelDefectError(f"{run_dir}: no epoch produced a finite {monitor.name}; nothing to save")
+        write_history(run_dir, state)
+        model.load_weights(run_dir / BEST_MODEL)
+        order = eval_order(source, val_ids)
+        probs = to_oof_probs(kind, predict_probs(model, eval_dataset(source, val_ids, config, kind, cache=False)))
+    write_oof(run_dir, order, probs)
+    clear_checkpoints(run_dir)
+    presence = label_presence(folds.merge(source.table, on="ImageId").loc[lambda f: f["fold"] != fold])
+    return {
+        "kind": kind, "backbone": backbone, "fold": fold, "seed": config.seed, "config_name": config.name,
+        "input_size": [config.data.height, config.data.width], "data": data,
+        "train_images": len(train_ids), "val_images": len(val_ids),
+        "train_class_images": presence.sum(axis=0).tolist(),
+        "steps_per_epoch": steps, "batch_size": int(train_ds.element_spec[0].shape[0]),
+        "epochs_run": state.epoch, "early_stopped": state.stopped,
+        "monitor": monitor.name, "best": state.best, "best_epoch": state.best_epoch,
+        "epoch_wall_s": [row["time_s"] for row in state.history],
+        "wall_s_this_session": round(time.time() - started, 1),
+        "device": {"strategy": device.name, "replicas": device.replicas, "gpus": device.gpus,
+                   "dtype_policy": device.policy},
+        "versions": package_versions(), "git_commit": git_commit(),
+        "oof_shape": list(np.shape(probs)), "oof_dtype": str(probs.dtype),
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
