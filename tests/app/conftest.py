@@ -31,7 +31,7 @@ def demo(real_dir, tmp_path_factory) -> dict:
     write_submission(pred, root / "pred_train.csv")
     shutil.copyfile(real_dir / "predictions_stage1.csv", root / "predictions_stage1.csv")
     return {"data": data, "pred_train": root / "pred_train.csv", "stage1": root / "predictions_stage1.csv",
-            "real": real_dir, "root": root}
+            "real": real_dir, "root": root, "changed": CHANGED_IMAGE, "added": ADDED_IMAGE}
 
 
 @pytest.fixture()

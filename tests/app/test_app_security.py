@@ -88,3 +88,20 @@ def test_port_in_use_is_one_clear_error():
         port = sock.getsockname()[1]
         with pytest.raises(SteelDefectError, match=f"cannot listen on 127.0.0.1:{port}"):
             check_address("127.0.0.1", port)
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--data", "{tmp}/nothere"], "data folder not found"),
+    (["--data", "{tmp}"], "train.csv in the data folder not found"),
+    (["--labels", "{tmp}/bad.csv"], "unrecognised CSV header"),
+    (["--data", "{data}", "--pred", "{tmp}/missing.csv"], "CSV file not found"),
+    (["--data", "{data}", "--metadata", "{tmp}/bad.csv"], "no image-id column"),
+])
+def test_cli_errors_are_one_line(tmp_path, demo, capsys, args, needle):
+    from steeldefect.cli.main import main
+
+    (tmp_path / "bad.csv").write_text("wrong,header\n")
+    port = ["--port", "0"]  # any free port: the check passes, the error comes from the inputs
+    assert main(["app", *[a.format(tmp=tmp_path, data=demo["data"]) for a in args], *port]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("steeldefect app: error:") and needle in lines[0], lines

@@ -16,8 +16,6 @@ from steeldefect.data.submission import read_submission
 from steeldefect.errors import SteelDefectError
 from steeldefect.metric.dice import score_tables
 
-from conftest import ADDED_IMAGE, CHANGED_IMAGE
-
 
 def walk(component):
     """Every component under ``component`` (depth first)."""
@@ -122,11 +120,12 @@ def test_navigate_next_prev_random_class_id(app_data):
     assert same == state and "in no loaded label set" in message
 
 
-def test_image_view_with_prediction_and_dice(app_data, keys, store):
-    state = {"set": "truth", "class": ANY_CLASS, "image_id": CHANGED_IMAGE}
+def test_image_view_with_prediction_and_dice(app_data, keys, store, demo):
+    changed = demo["changed"]
+    state = {"set": "truth", "class": ANY_CLASS, "image_id": changed}
     view = image_view(app_data, state, keys["train"], store)
-    assert find(view, "image-main").src == f"/render/truth/{CHANGED_IMAGE}"
-    assert find(view, "image-compare").src == f"/render/{keys['train']}/{CHANGED_IMAGE}"
+    assert find(view, "image-main").src == f"/render/truth/{changed}"
+    assert find(view, "image-compare").src == f"/render/{keys['train']}/{changed}"
     dice = table_rows(find(view, "image-dice"))[0]
     assert dice["class 3"] == "0.000" and dice["class 1"] == "1.000" and dice["mean"] == "0.750"
     assert find(view, "placeholder-note") is None
@@ -151,7 +150,7 @@ def test_comparison_matches_the_metric(app_data, keys, demo):
     rows = {r["class"]: r for r in table_rows(find(view, "cmp-table"))}
     assert rows["3"]["only truth (train.csv)"] == "1" and rows["1"]["only pred_train.csv"] == "1"
     worst = [w[0] for w in result.differ_most()]
-    assert sorted(worst) == sorted([CHANGED_IMAGE, ADDED_IMAGE])
+    assert sorted(worst) == sorted([demo["changed"], demo["added"]])
     assert len([c for top in view for c in walk(top) if getattr(c, "className", "") == "worst-row"]) == 2
 
 
