@@ -71,3 +71,13 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path):
     with pytest.raises(Exception):
         write_submission(empty_table(["a.jpg"]), path, layout="bogus")
     assert path.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["sub.csv"]
+
+
+def test_written_files_get_the_usual_mode(tmp_path):
+    import os
+    import stat
+
+    write_submission(empty_table(["a.jpg"]), tmp_path / "sub.csv")
+    mask = os.umask(0)
+    os.umask(mask)
+    assert stat.S_IMODE((tmp_path / "sub.csv").stat().st_mode) == 0o666 & ~mask
