@@ -7,6 +7,7 @@ chain holds its random state).
 
 from __future__ import annotations
 
+import inspect
 import os
 import threading
 from typing import Callable
@@ -26,8 +27,13 @@ def build_transform(spec: AugmentationConfig):
 
     if spec.name not in AUGMENTATION_NAMES:
         raise ValueError(f"unknown augmentation {spec.name!r}; valid names are {', '.join(AUGMENTATION_NAMES)}")
+    cls = getattr(A, spec.name)
+    accepted = [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "args", "kwargs")]
+    unknown = sorted(set(spec.params) - set(accepted))
+    if unknown:  # albumentations only warns about these
+        raise ValueError(f"no parameter {', '.join(unknown)}; its parameters are {', '.join(accepted)}")
     params = {k: tuple(v) if isinstance(v, list) else v for k, v in spec.params.items()}
-    return getattr(A, spec.name)(**params)
+    return cls(**params)
 
 
 def build_augmenter(specs: tuple[AugmentationConfig, ...]) -> Augmenter | None:

@@ -56,7 +56,7 @@ def _metrics(kind: str, config: Config):
     if kind == "classifier":
         n = config.classifier.n_outputs
         return [keras.metrics.AUC(name="auc", multi_label=n > 1, num_labels=n if n > 1 else None)]
-    from steeldefect.metrics import CompetitionDice
+    from steeldefect.losses import CompetitionDice
 
     return [CompetitionDice()]
 

@@ -1,0 +1,113 @@
+"""Config schema: every shipped YAML is valid; bad keys, types and values fail naming their path."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+import yaml
+
+from steeldefect.config import Config, dump_config, load_config, parse_config
+from steeldefect.config.validate import validate
+from steeldefect.errors import SteelDefectError
+
+CONFIGS = sorted((Path(__file__).resolve().parents[2] / "configs").glob("*.yaml"))
+BACKBONES = ("efficientnetb0", "efficientnetb1", "resnet34")  # stands in for the registry (no Keras import)
+
+
+def _demo() -> dict:
+    return yaml.safe_load((Path(__file__).resolve().parents[2] / "configs" / "demo.yaml").read_text())
+
+
+def _parse(data: dict) -> Config:
+    config = parse_config(yaml.safe_dump(data), "bad.yaml", check=False)
+    return validate(config, "bad.yaml", backbones=BACKBONES)
+
+
+@pytest.mark.parametrize("path", CONFIGS, ids=[p.name for p in CONFIGS])
+def test_every_shipped_config_is_valid_and_round_trips(path):
+    config = load_config(path)  # validates against the real backbone registry
+    assert config.fold_list()
+    assert parse_config(dump_config(config), "dumped", check=False) == config
+
+
+def test_configs_folder_holds_demo_and_full():
+    assert {"demo.yaml", "full.yaml"} <= {p.name for p in CONFIGS}
+
+
+def _set(data: dict, dotted: str, value) -> dict:
+    data = copy.deepcopy(data)
+    *parents, last = dotted.split(".")
+    node = data
+    for key in parents:
+        node = node.setdefault(key, {})
+    node[last] = value
+    return data
+
+
+BAD_VALUES = [
+    ("segmenter.decoder", "unet3", "bad.yaml: segmenter.decoder: 'unet3' is not one of unetpp, unet"),
+    ("segmenter.decodr", "unet", "bad.yaml: segmenter.decodr: unknown key; valid keys are backbones, weights, decoder"),
+    ("data.height", "tall", "bad.yaml: data.height: expected an integer, got 'tall'"),
+    ("data.height", 100, "bad.yaml: data.height: 100 is not divisible by 32; use 96 or 128"),
+    ("data.width", 64.0, "bad.yaml: data.width: expected an integer, got 64.0"),
+    ("data.batch_size", 0, "bad.yaml: data.batch_size: 0 must be at least 1"),
+    ("data.segmenter_clean_share", 1.5, "bad.yaml: data.segmenter_clean_share: 1.5 must lie in [0.0, 1.0]"),
+    ("data.oversample", {5: 2}, "bad.yaml: data.oversample.5: 5 is not a class id; valid ids are 1, 2, 3, 4"),
+    ("data.augmentations", [{"name": "Rotate90"}],
+     "bad.yaml: data.augmentations[0].name: 'Rotate90' is not one of HorizontalFlip, VerticalFlip"),
+    ("data.augmentations", [{"name": "GaussNoise", "params": {"sigma": 3}}],
+     "bad.yaml: data.augmentations[0].params: GaussNoise rejects {'sigma': 3}"),
+    ("classifier.backbones", ["efficientnetb9"],
+     "bad.yaml: classifier.backbones[0]: 'efficientnetb9' is not one of efficientnetb0, efficientnetb1, resnet34"),
+    ("classifier.n_outputs", 2, "bad.yaml: classifier.n_outputs: 2 is not one of 1, 4"),
+    ("classifier.dropout", 1.0, "bad.yaml: classifier.dropout: 1.0 must lie in [0.0, 1.0)"),
+    ("classifier.weights", "imagent", "bad.yaml: classifier.weights: 'imagent' is not one of none, imagenet or a path"),
+    ("classifier.train.class_weights", [1, 2, 3, 4], "bad.yaml: classifier.train.class_weights: needs 4 outputs"),
+    ("segmenter.train.loss", "iou", "bad.yaml: segmenter.train.loss: 'iou' is not one of bce, dice, bce_dice, focal"),
+    ("segmenter.train.schedule", "step", "bad.yaml: segmenter.train.schedule: 'step' is not one of cosine, plateau"),
+    ("segmenter.train.epochs", 0, "bad.yaml: segmenter.train.epochs: 0 must be at least 1"),
+    ("segmenter.train.lr", -1e-3, "bad.yaml: segmenter.train.lr: -0.001 must be positive"),
+    ("segmenter.train.class_weights", [1, 1, 1], "bad.yaml: segmenter.train.class_weights: [1.0, 1.0, 1.0] must be 4"),
+    ("segmenter.decoder_filters", [64, 32], "bad.yaml: segmenter.decoder_filters: [64, 32] must be 5 positive"),
+    ("segmenter.deep_supervision", "yes", "bad.yaml: segmenter.deep_supervision: expected true or false, got 'yes'"),
+    ("folds.k", 1, "bad.yaml: folds.k: 1 must be at least 2"),
+    ("folds.run", [0, 7], "bad.yaml: folds.run[1]: fold 7 does not exist with k=3; use 0..2"),
+    ("folds.run", "some", "bad.yaml: folds.run: 'some' is not one of all"),
+    ("runtime.strategy", "gpu", "bad.yaml: runtime.strategy: 'gpu' is not one of auto, tpu, mirrored, default"),
+    ("runtime.mixed_precision", True, "bad.yaml: runtime.mixed_precision: True is not one of auto, on, off"),
+    ("tta", {"flips": True}, "bad.yaml: tta: unknown key; valid keys are name, seed, data"),
+]
+
+
+@pytest.mark.parametrize("dotted, value, message", BAD_VALUES, ids=[f"{d}={v}" for d, v, _ in BAD_VALUES])
+def test_bad_values_name_file_key_and_choices(dotted, value, message):
+    with pytest.raises(SteelDefectError) as err:
+        _parse(_set(_demo(), dotted, value))
+    assert str(err.value).startswith(message), str(err.value)
+
+
+def test_missing_sections_take_defaults_and_run_all_folds():
+    config = _parse({"name": "minimal"})
+    assert config == validate(Config(name="minimal"), backbones=BACKBONES)
+    assert config.fold_list() == tuple(range(config.folds.k))
+
+
+def test_numbers_written_without_dot_are_accepted_as_floats():
+    config = _parse(_set(_demo(), "segmenter.train.lr", "1e-3"))
+    assert config.segmenter.train.lr == pytest.approx(1e-3)
+
+
+def test_load_config_reports_missing_file_and_bad_yaml(tmp_path):
+    with pytest.raises(SteelDefectError, match="config file not found"):
+        load_config(tmp_path / "nope.yaml")
+    (tmp_path / "broken.yaml").write_text("data: [unclosed\n")
+    with pytest.raises(SteelDefectError, match=r"broken.yaml: not valid YAML"):
+        load_config(tmp_path / "broken.yaml")
+
+
+def test_configs_are_frozen():
+    config = Config()
+    with pytest.raises(AttributeError):
+        config.seed = 1  # type: ignore[misc]
