@@ -1,0 +1,93 @@
+"""One short training per kind: every run-folder file, out-of-fold shapes, skip when done."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from steeldefect.cli.main import main
+from steeldefect.config import save_config
+from steeldefect.errors import SteelDefectError
+from steeldefect.training import DONE, train
+from training_fixtures import EPOCHS, TINY_INPUT, tiny_training_config
+
+RUN_FILES = ("config.yaml", "meta.json", "history.csv", "model.keras", "oof.npz", DONE)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    return tmp_path_factory.mktemp("runs")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind, deep", [("classifier", False), ("segmenter", False), ("segmenter", True)],
+                         ids=["classifier", "segmenter-unet", "segmenter-unetpp-deep-supervision"])
+def test_training_writes_the_run_folder(tiny_backbone, synth_set, runs, kind, deep):
+    config = tiny_training_config(deep_supervision=deep, decoder="unetpp" if deep else "unet")
+    out = runs / ("deep" if deep else "plain")
+    run_dir = train(kind, config, 1, synth_set, out)
+    assert run_dir == out / kind / tiny_backbone / "fold1"
+    assert all((run_dir / name).is_file() for name in RUN_FILES)
+    assert not list(run_dir.glob("ckpt-*.keras"))
+    folds = pd.read_csv(out / "folds.csv")
+    val_ids = folds.loc[folds["fold"] == 1, "ImageId"].tolist()
+    oof = np.load(run_dir / "oof.npz")
+    assert sorted(oof["image_ids"].tolist()) == sorted(val_ids)
+    if kind == "classifier":
+        assert oof["probs"].shape == (len(val_ids),) and oof["probs"].dtype == np.float32
+    else:
+        assert oof["probs"].shape == (len(val_ids), *TINY_INPUT, 4) and oof["probs"].dtype == np.uint8
+    history = pd.read_csv(run_dir / "history.csv")
+    assert history["epoch"].tolist() == list(range(EPOCHS)) and {"loss", "lr", "time_s"} <= set(history)
+    meta = json.loads((run_dir / "meta.json").read_text())
+    assert (meta["kind"], meta["fold"], meta["backbone"], meta["seed"]) == (kind, 1, tiny_backbone, config.seed)
+    assert meta["input_size"] == list(TINY_INPUT) and len(meta["epoch_wall_s"]) == EPOCHS
+    assert {"tensorflow-cpu", "keras", "numpy"} & set(meta["versions"]) and "git_commit" in meta
+
+
+@pytest.mark.slow
+def test_best_model_reproduces_the_oof_predictions(tiny_backbone, synth_set, runs):
+    from steeldefect.models_io import load_model
+    from steeldefect.pipeline.dataset import eval_dataset
+    from steeldefect.pipeline.sources import open_source
+
+    run_dir = train("classifier", tiny_training_config(), 1, synth_set, runs / "plain")
+    oof = np.load(run_dir / "oof.npz")
+    model = load_model(run_dir / "model.keras")
+    source = open_source(synth_set)
+    images = np.concatenate([x for x, _ in eval_dataset(source, list(oof["image_ids"]), tiny_training_config(),
+                                                         "classifier").as_numpy_iterator()])
+    assert np.allclose(model.predict(images, verbose=0)[:, 0], oof["probs"], atol=1e-5)
+
+
+def test_finished_run_is_skipped(tiny_backbone, synth_set, tmp_path, capsys):
+    config = tiny_training_config()
+    run_dir = tmp_path / "runs" / "classifier" / tiny_backbone / "fold0"
+    run_dir.mkdir(parents=True)
+    (run_dir / DONE).write_text("done\n")
+    path = tmp_path / "tiny.yaml"
+    save_config(config, path)
+    assert main(["train", "classifier", "--config", str(path), "--fold", "0", "--data", str(synth_set),
+                 "--out", str(tmp_path / "runs")]) == 0
+    assert "already done, skipping" in capsys.readouterr().out
+    assert sorted(p.name for p in run_dir.iterdir()) == [DONE]
+
+
+def test_folds_file_must_match_the_config(tiny_backbone, synth_set, tmp_path):
+    pd.DataFrame({"ImageId": ["a.jpg", "b.jpg", "c.jpg"], "fold": [0, 1, 2]}).to_csv(tmp_path / "folds.csv",
+                                                                                     index=False)
+    with pytest.raises(SteelDefectError, match=r"folds.csv has 3 folds but the config says folds.k=2"):
+        train("classifier", tiny_training_config(), 0, synth_set, tmp_path)
+
+
+def test_changed_config_does_not_resume_an_old_run(tiny_backbone, synth_set, tmp_path):
+    config = tiny_training_config()
+    run_dir = tmp_path / "classifier" / tiny_backbone / "fold0"
+    run_dir.mkdir(parents=True)
+    save_config(replace(config, seed=99), run_dir / "config.yaml")
+    with pytest.raises(SteelDefectError, match="was started with a different config"):
+        train("classifier", config, 0, synth_set, tmp_path)
