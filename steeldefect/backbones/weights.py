@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import warnings
 from urllib.parse import urlparse
 
 from steeldefect.errors import SteelDefectError
@@ -84,13 +85,23 @@ def load_legacy_h5(model, path: str, backbone: str) -> None:
 def load_keras3_weights(model, path: str) -> None:
     """Load a Keras 3 ``.weights.h5`` file saved from a backbone of the same architecture.
 
-    Loading is strict (no skip_mismatch): a file from another backbone is an error, never a silent
-    partial load. The input size may differ, since no weight depends on it.
+    Loading is strict: keras only warns when parts of the model find nothing in the file ("Skipping
+    ..."), which here is an error, never a silent partial load. The input size may differ, since no
+    weight depends on it.
     """
-    try:
-        model.load_weights(path)
-    except Exception as error:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            model.load_weights(path)
+            error = None
+        except Exception as exc:
+            error = exc
+    skipped = [w for w in caught if "skipping" in str(w.message).lower()]
+    if error is not None or skipped:
+        reason = error if error is not None else skipped[0].message
         raise SteelDefectError(
-            f"weights file {path} does not fit backbone {model.name!r} ({' '.join(str(error).split())[:300]}); "
-            f"save it from the same backbone with backbone.save_weights(...)"
+            f"weights file {path} does not fit backbone {model.name!r} ({' '.join(str(reason).split())[:300]}); "
+            f"save it from a backbone of the same name with backbone.save_weights(...)"
         ) from error
+    for w in caught:
+        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)

@@ -18,13 +18,16 @@ from steeldefect.errors import SteelDefectError
 TINY_SHAPE = (32, 64, 3)  # smallest input with a whole pixel at stride 32
 EXPECTED_BACKBONES = [f"efficientnetb{i}" for i in range(8)] + ["resnet34", "resnet50"]
 FORWARD_BACKBONES = ("efficientnetb0", "resnet34", "resnet50")  # cheap enough to also run eagerly
+HEAVY_BACKBONES = {f"efficientnetb{i}" for i in range(4, 8)}  # 4-6 s each just to build
 
 
 def test_registry_lists_every_backbone():
     assert available_backbones() == sorted(EXPECTED_BACKBONES)
 
 
-@pytest.mark.parametrize("name", EXPECTED_BACKBONES)
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.slow) if n in HEAVY_BACKBONES else n for n in EXPECTED_BACKBONES]
+)
 def test_feature_strides(name):
     model = get_backbone(name, TINY_SHAPE)
     assert model.name == BACKBONE_LAYER_NAME

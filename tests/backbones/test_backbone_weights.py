@@ -96,6 +96,7 @@ def _write_legacy_h5(model, path):
         legacy_h5_format.save_weights_to_hdf5_group(f, model)
 
 
+@pytest.mark.slow
 def test_applications_h5_matches_keras_imagenet_build(tmp_path, monkeypatch):
     """A keras-applications .h5 path gives the same network as keras' weights="imagenet" build,
     including the extra input scaling keras adds for ImageNet EfficientNets."""
