@@ -4,8 +4,9 @@ The OOF segmenter levels of all folds (backbone-averaged by ``ensemble.oof.iter_
 chunk of images at a time. Per chunk the truth masks are decoded at the training resolution and
 reduced to: the cumulative histograms of ``ensemble.stats`` (predicted area and intersection at every
 uint8 level, enough for pixel confusion counts, area histograms at any threshold and the Dice
-surfaces), the per-image Dice of the post-processed masks at the thresholds in use, the pixel
-counts after post-processing, and the few worst images per class with their predicted masks.
+surfaces), the per-image Dice of the post-processed masks at the thresholds in use (areas looked up
+in those histograms; only component removal touches the pixels again), the pixel counts after
+post-processing, and the few worst images per class with their predicted masks.
 Memory is one chunk plus O(N * classes * 256) integers, never the whole OOF array.
 """
 
@@ -21,7 +22,8 @@ import pandas as pd
 from steeldefect.constants import CLASS_IDS, NUM_CLASSES
 from steeldefect.ensemble.gate import check_gate, class_keep
 from steeldefect.ensemble.oof import DEFAULT_CHUNK, OOFPlan, iter_oof
-from steeldefect.ensemble.postprocess import N_LEVELS, area_passes, area_scale, remove_small_components
+from steeldefect.ensemble.postprocess import (N_LEVELS, area_passes, area_scale, postprocess_class,
+                                                remove_small_components)
 from steeldefect.ensemble.stats import TuneStats, chunk_histograms, truth_masks
 from steeldefect.ensemble.thresholds import ClassThresholds, Thresholds
 from steeldefect.errors import SteelDefectError
@@ -89,35 +91,49 @@ def effective_thresholds(plan: OOFPlan, thresholds: Thresholds, notes: list[str]
     return thresholds, n_out is not None and any(c.gate > 0 for c in thresholds.classes)
 
 
-def postprocess_chunk(q: np.ndarray, thresholds: Thresholds, keep: np.ndarray) -> np.ndarray:
-    """uint8 levels (n, h, w, C) -> bool masks (n, h, w, C): threshold, components, min area, gate.
+def postprocessed_areas(q: np.ndarray, truth: np.ndarray, pred_hist: np.ndarray, inter_hist: np.ndarray,
+                        thresholds: Thresholds, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Predicted area and intersection (n, C) of the post-processed masks of a chunk, training resolution.
 
-    The steps and comparisons of ``ensemble.postprocess.postprocess_class``, vectorised over images.
+    Post-processing as ``ensemble.postprocess.postprocess_class`` then the gate: threshold, remove small
+    components, empty below the minimum area or the gate. Without component removal the thresholded
+    area and intersection are lookups in the chunk's cumulative histograms, so only classes with a
+    ``min_component`` touch the pixels again.
     """
     scale = area_scale(q.shape[1:3])
-    masks = np.zeros(q.shape, bool)
+    area = np.zeros(keep.shape, np.int64)
+    inter = np.zeros(keep.shape, np.int64)
     for c, th in enumerate(thresholds.classes):
-        m = q[..., c] >= th.level
         if th.min_component > 0:
-            m = np.stack([remove_small_components(x, th.min_component, scale) for x in m]) if len(m) else m
-        m &= area_passes(m.sum(axis=(1, 2)), th.min_area, scale)[:, None, None]
-        m &= keep[:, c][:, None, None]
-        masks[..., c] = m
-    return masks
+            for i in np.flatnonzero(pred_hist[:, c, th.level] > 0):
+                m = remove_small_components(q[i, :, :, c] >= th.level, th.min_component, scale)
+                area[i, c], inter[i, c] = np.count_nonzero(m), np.count_nonzero(m & truth[i, :, :, c])
+        else:
+            area[:, c], inter[:, c] = pred_hist[:, c, th.level], inter_hist[:, c, th.level]
+        kept = area_passes(area[:, c], th.min_area, scale) & keep[:, c]
+        area[:, c] *= kept
+        inter[:, c] *= kept
+    return area, inter
 
 
 def _push_worst(heaps: list[list], start: int, ids: list[str], dice: np.ndarray, t_area: np.ndarray,
-                p_area: np.ndarray, masks: np.ndarray, k: int) -> None:
-    """Keep, per class, the ``k`` lowest-Dice images with a non-empty truth or prediction (ties: first)."""
+                p_area: np.ndarray, mask_of: Callable[[int, int], np.ndarray], k: int) -> None:
+    """Keep, per class, the ``k`` lowest-Dice images with a non-empty truth or prediction (ties: first).
+
+    ``mask_of(i, c)`` gives the post-processed mask of chunk image i, class index c; it is called only
+    for images entering the kept set.
+    """
     for c in range(NUM_CLASSES):
         candidates = np.flatnonzero((t_area[:, c] > 0) | (p_area[:, c] > 0))
         for i in candidates[np.argsort(dice[candidates, c], kind="stable")][:k]:
-            # max-heap on (dice, index) via negation: the root is the best of the kept worst
-            item = (-float(dice[i, c]), -(start + int(i)), ids[i], int(t_area[i, c]), int(p_area[i, c]),
-                    masks[i, :, :, c].copy())
+            # a max-heap on (dice, index) by negation: its root is the best of the kept worst
+            key = (-float(dice[i, c]), -(start + int(i)))
+            if len(heaps[c]) == k and key <= heaps[c][0][:2]:
+                break
+            item = (*key, ids[i], int(t_area[i, c]), int(p_area[i, c]), mask_of(int(i), c))
             if len(heaps[c]) < k:
                 heapq.heappush(heaps[c], item)
-            elif item[:2] > heaps[c][0][:2]:
+            else:
                 heapq.heapreplace(heaps[c], item)
 
 
@@ -135,21 +151,26 @@ def gather_oof(plan: OOFPlan, labels: pd.DataFrame, thresholds: Thresholds, chun
     post_counts = np.zeros((NUM_CLASSES, 3), np.int64)
     heaps: list[list] = [[] for _ in range(NUM_CLASSES)]
     probs = None if not gated else plan.cls_probs
+    scale = area_scale(plan.shape)
     for start, ids, q in iter_oof(plan, chunk_size):
         stop = start + len(ids)
         truth = truth_masks(labels, ids, plan.shape)
         pred_hist[start:stop], inter_hist[start:stop] = chunk_histograms(q, truth)
         keep = class_keep(None if probs is None else probs[start:stop], thresholds, len(ids))
-        masks = postprocess_chunk(q, thresholds, keep)
-        t_area = truth.sum(axis=(1, 2), dtype=np.int64)
-        p_area = masks.sum(axis=(1, 2), dtype=np.int64)
-        inter = (truth & masks).sum(axis=(1, 2), dtype=np.int64)
+        p_area, inter = postprocessed_areas(q, truth, pred_hist[start:stop], inter_hist[start:stop], thresholds, keep)
+        t_area = inter_hist[start:stop, :, 0].astype(np.int64)
         total = t_area + p_area
         dice[start:stop] = np.where(total == 0, 1.0, 2.0 * inter / np.maximum(total, 1))
         truth_pos[start:stop], pred_pos[start:stop] = t_area > 0, p_area > 0
         post_counts += np.stack([inter.sum(0), (p_area - inter).sum(0), (t_area - inter).sum(0)], axis=1)
         if worst > 0:
-            _push_worst(heaps, start, ids, dice[start:stop], t_area, p_area, masks, worst)
+            def mask_of(i: int, c: int) -> np.ndarray:
+                th = thresholds.classes[c]
+                if not keep[i, c]:
+                    return np.zeros(plan.shape, bool)
+                return postprocess_class(q[i, :, :, c], th.level, th.min_area, th.min_component, scale)
+
+            _push_worst(heaps, start, ids, dice[start:stop], t_area, p_area, mask_of, worst)
         if progress is not None:
             progress(len(ids), n)
     stats = TuneStats(list(plan.image_ids), plan.shape, pred_hist, inter_hist, plan.cls_probs)
