@@ -6,7 +6,8 @@ Modules, each with one purpose (import them directly; this package import stays 
 - ``runs``: finding finished runs (``RUNS/<kind>/<backbone>/fold<k>/DONE``);
 - ``oof``: streaming the out-of-fold predictions of all folds, averaged over backbones;
 - ``stats`` / ``sweep`` / ``tune`` / ``components``: the exact, vectorised threshold search;
-- ``brute``: the slow reference search the fast one is tested against;
+- ``brute``: the slow reference search the fast one is tested against; ``plots``: the Dice surfaces;
 - ``reducers`` / ``tta`` / ``gate``: ensemble rules; ``models``: the Keras forward pass;
-- ``predict``: the streaming, resumable prediction of a folder of images into a submission.
+- ``predict``: the streaming, resumable prediction of a folder of images into a submission;
+- ``tiny_runs``: tiny untrained runs for tests and benchmarks.
 """

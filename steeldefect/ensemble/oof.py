@@ -59,6 +59,19 @@ def npz_array(path: str | os.PathLike, key: str, mmap: bool = True) -> np.ndarra
         return data[key]
 
 
+def npz_shape(path: str | os.PathLike, key: str) -> tuple[int, ...]:
+    """Shape of array ``key`` of an ``.npz`` file, read from its header only."""
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open(f"{key}.npy") as fh:
+            version = np.lib.format.read_magic(fh)
+            readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+            if version in readers:
+                return tuple(readers[version](fh)[0])
+    except (KeyError, zipfile.BadZipFile, FileNotFoundError):
+        pass
+    return tuple(npz_array(path, key).shape)  # reports the error, or reads an unusual header
+
+
 def oof_ids(run: Run) -> list[str]:
     """The validation image ids of a run, in the order of its oof.npz."""
     return [str(i) for i in npz_array(run.path / OOF_FILE, "image_ids", mmap=False)]
@@ -121,11 +134,11 @@ def plan_oof(runs_dir: str | os.PathLike) -> OOFPlan:
     all_folds = sorted(set().union(*[set(f) for f in folds_of.values()]))
     shapes = {}
     for run in seg_runs:
-        arr = npz_array(run.path / OOF_FILE, "probs")
-        if arr.ndim != 4 or arr.shape[-1] != NUM_CLASSES:
-            raise SteelDefectError(f"{run.path / OOF_FILE}: segmenter probs have shape {arr.shape}; "
+        shape = npz_shape(run.path / OOF_FILE, "probs")
+        if len(shape) != 4 or shape[-1] != NUM_CLASSES:
+            raise SteelDefectError(f"{run.path / OOF_FILE}: segmenter probs have shape {shape}; "
                                    f"expected (N, h, w, {NUM_CLASSES})")
-        shapes[run.name] = arr.shape[1:3]
+        shapes[run.name] = shape[1:3]
     shape = max(shapes.values(), key=lambda s: (s[0] * s[1], s))
     classifier = _classifier_average(cls_runs, notes)
     folds = []
@@ -176,10 +189,12 @@ class RowReader:
 
     def __init__(self, path: Path, rows: np.ndarray, key: str = "probs"):
         self.rows, self.pos = np.asarray(rows, np.int64), 0
-        self._stream = None
-        self._array = npz_array(path, key)
-        if not isinstance(self._array, np.memmap) and self._increasing():
-            self._array = None
+        self._stream, self._array = None, None
+        with zipfile.ZipFile(path) as zf:
+            stored = zf.getinfo(f"{key}.npy").compress_type == zipfile.ZIP_STORED
+        if stored or not self._increasing():
+            self._array = npz_array(path, key)  # a memory map when stored, else the whole array
+        else:
             self._open_stream(path, key)
 
     def _increasing(self) -> bool:

@@ -76,7 +76,7 @@ def main(argv=None):
     ids, layout = image_list(args.images, args.sample)
     forward = load_ensemble(os.path.join(args.dataset, "runs"), tta=args.tta, reducer=args.reducer,
                             batch_size=args.batch_size)
-    print(f"{len(forward.classifiers)} classifiers, {len(forward.segmenters)} segmenters, {len(ids)} images",
+    print(f"models: {len(forward.classifiers)} classifier, {len(forward.segmenters)} segmenter; {len(ids)} images",
           flush=True)
     options = PredictOptions(batch_size=args.batch_size, chunk_size=args.chunk_size)
     report = predict_images(ids, args.images, forward, thresholds, args.out, options, layout,

@@ -109,6 +109,6 @@ def test_kernel_runs_offline_on_a_simulated_kaggle_tree(tiny_runs, tiny_dataset,
                           env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert f"from {target / 'steeldefect'}" in done.stdout  # the installed wheel, not the source tree
-    assert "1 classifiers, 1 segmenters, 6 images" in done.stdout
+    assert "models: 1 classifier, 1 segmenter; 6 images" in done.stdout
     assert "submission validated against the sample" in done.stdout
     assert validate_submission(kaggle / "working" / "submission.csv", competition / "sample_submission.csv").ok
