@@ -55,6 +55,12 @@ if [ -z "$data" ]; then
   stage synth steeldefect synth --out "$data" --train "$n_train" --test "$n_test" --seed "$seed"
 fi
 stage eda steeldefect eda --data "$data" --out "$out/eda"
-stage folds steeldefect folds --data "$data" --k 5 --seed 42 --out "$out/folds.csv"
+stage folds steeldefect folds --data "$data" --config "$config" --out "$out/folds.csv"
+stage train_classifiers steeldefect train classifier --config "$config" --data "$data" --out "$out"
+stage train_segmenters steeldefect train segmenter --config "$config" --data "$data" --out "$out"
+stage tune steeldefect tune --runs "$out" --data "$data" --out "$out/thresholds.yaml"
+stage predict steeldefect predict --runs "$out" --config "$config" --images "$data/test_images" \
+  --sample "$data/sample_submission.csv" --thresholds "$out/thresholds.yaml" --out "$out/submission.csv"
+stage validate steeldefect validate "$out/submission.csv" --sample "$data/sample_submission.csv"
 mv "$timing.new" "$timing"
-echo "done: outputs in $out" >&2
+steeldefect summary --out "$out" --data "$data" --thresholds "$out/thresholds.yaml"

@@ -11,21 +11,25 @@ STRATEGIES = ("auto", "tpu", "mirrored", "default")
 def _add(p):
     p.add_argument("kind", choices=KINDS, help="which model to train")
     p.add_argument("--config", required=True, help="experiment YAML, e.g. configs/demo.yaml")
-    p.add_argument("--fold", type=int, required=True, help="validation fold; the others train")
+    p.add_argument("--fold", default="all",
+                   help="validation fold (the others train), or 'all' for every fold of the config's "
+                        "folds.run (default all)")
     p.add_argument("--data", required=True,
                    help="dataset folder (train.csv + train_images/) or TFRecords folder, local or gs://")
     p.add_argument("--out", required=True, help="runs folder; the run goes to OUT/<kind>/<backbone>/fold<K>")
-    p.add_argument("--backbone", help="backbone to train (default: the first of the config's list)")
+    p.add_argument("--backbone", default="all",
+                   help="backbone to train, or 'all' for every backbone of the config's list (default all)")
     p.add_argument("--strategy", choices=STRATEGIES, help="override runtime.strategy of the config")
     p.add_argument("--mixed-precision", choices=("auto", "on", "off"), help="override runtime.mixed_precision")
 
 
-@command("train", help="train a classifier or segmenter on one fold (resumable)",
-         description="Train one model on one fold of RUNS/folds.csv (made from the config's folds.k and "
+@command("train", help="train classifiers or segmenters per fold and backbone (resumable)",
+         description="Train one model per (backbone, fold) on RUNS/folds.csv (made from the config's folds.k and "
                      "folds.seed if missing). Keeps the best epoch by validation AUC (classifier) or "
                      "competition Dice (segmenter) and writes out-of-fold predictions. Killed runs "
                      "resume from their last completed epoch; finished runs (DONE) are skipped.",
          epilog="examples:\n"
+                "  steeldefect train classifier --config configs/demo.yaml --data data/synth --out runs  # all\n"
                 "  steeldefect train classifier --config configs/demo.yaml --fold 0 --data data/synth --out runs\n"
                 "  steeldefect train segmenter --config configs/full.yaml --fold 3 --backbone efficientnetb4 \\\n"
                 "      --data gs://bucket/severstal-tfrecords --out runs --strategy tpu")
@@ -35,6 +39,7 @@ def run(args) -> int:
 
     from steeldefect.config import load_config
     from steeldefect.training import train
+    from steeldefect.training.plan import planned_runs
 
     config = load_config(args.config)
     runtime = config.runtime
@@ -42,7 +47,10 @@ def run(args) -> int:
         runtime = replace(runtime, strategy=args.strategy)
     if args.mixed_precision:
         runtime = replace(runtime, mixed_precision=args.mixed_precision)
-    run_dir = train(args.kind, replace(config, runtime=runtime), args.fold, args.data, args.out,
-                    backbone=args.backbone)
-    print(f"{args.kind} fold {args.fold} -> {run_dir}")
+    config = replace(config, runtime=runtime)
+    plan = planned_runs(config, args.kind, args.fold, args.backbone)
+    for i, (backbone, fold) in enumerate(plan, start=1):
+        print(f"== {args.kind} {backbone} fold {fold} ({i}/{len(plan)})", flush=True)
+        run_dir = train(args.kind, config, fold, args.data, args.out, backbone=backbone)
+        print(f"{args.kind} {backbone} fold {fold} -> {run_dir}", flush=True)
     return 0
