@@ -14,7 +14,7 @@ body{font-family:system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;mar
 padding:1.2em 1.6em;color:#222;line-height:1.45}
 h1{font-size:1.6em;margin-bottom:.2em}h2{font-size:1.25em;border-bottom:2px solid #ddd;padding-bottom:.2em;
 margin-top:1.8em}
-nav ol{columns:2;font-size:.95em}p.meta{color:#666;font-size:.9em;margin-top:0}
+nav ul{columns:2;font-size:.95em}p.meta{color:#666;font-size:.9em;margin-top:0}
 table{border-collapse:collapse;margin:.6em 0 1em;font-size:.9em}caption{text-align:left;font-weight:600;
 padding:.2em 0}
 th,td{border:1px solid #ccc;padding:.25em .6em;text-align:right}th{background:#f2f2f2}
@@ -70,4 +70,4 @@ def render_page(title: str, meta: list[str], sections: list[Section]) -> str:
         "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
         f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>",
         f"<h1>{escape(title)}</h1>", *[f'<p class="meta">{escape(m)}</p>' for m in meta],
-        f"<nav><ol>{toc}</ol></nav>", *[_section(s) for s in sections], "</body></html>", ""])
+        f"<nav><ul>{toc}</ul></nav>", *[_section(s) for s in sections], "</body></html>", ""])

@@ -34,9 +34,9 @@ K = 2  # folds
 BACKBONE = "efficientnetb0"
 
 
-def _config():
+def _config(shape=SHAPE):
     config = load_config(ROOT / "configs" / "demo.yaml")
-    return replace(config, data=replace(config.data, height=SHAPE[0], width=SHAPE[1]),
+    return replace(config, data=replace(config.data, height=shape[0], width=shape[1]),
                    folds=replace(config.folds, k=K, run="all"))
 
 
@@ -59,22 +59,22 @@ def _write_run(runs: Path, kind: str, fold: int, ids: list[str], probs: np.ndarr
     (run / "DONE").write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z\n"))
 
 
-def make_runs(data: Path, runs: Path, seed: int = 0) -> Path:
+def make_runs(data: Path, runs: Path, seed: int = 0, shape: tuple[int, int] = SHAPE) -> Path:
     """Write RUNS/folds.csv and one segmenter and one classifier run per fold; returns RUNS."""
     rng = np.random.default_rng(seed)
-    config = _config()
+    config = _config(shape)
     table = train_labels(data)
     folds = make_folds(table, K, 42)
     runs.mkdir(parents=True)
     write_folds(folds, runs / "folds.csv")
     for fold in range(K):
         ids = folds.loc[folds["fold"] == fold, "ImageId"].tolist()[::-1]
-        truth = truth_masks(table, ids, SHAPE)
+        truth = truth_masks(table, ids, shape)
         n = len(ids)
         spurious = np.zeros_like(truth)
         for i in range(n):
             if rng.random() < 0.4:
-                c, y, x = rng.integers(0, 4), rng.integers(0, SHAPE[0] - 6), rng.integers(0, SHAPE[1] - 20)
+                c, y, x = rng.integers(0, 4), rng.integers(0, shape[0] - 6), rng.integers(0, shape[1] - 20)
                 spurious[i, y:y + 6, x:x + 20, c] = True
         probs = np.clip(truth * rng.uniform(0.35, 0.8, (n, 1, 1, 4)) + rng.uniform(0, 0.45, truth.shape)
                         + spurious * 0.4, 0, 1)
