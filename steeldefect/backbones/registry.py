@@ -87,17 +87,19 @@ def check_input_shape(input_shape, multiple: int | None = None) -> tuple:
     shape = tuple(input_shape)
     if len(shape) != 3 or shape[2] != 3:
         raise SteelDefectError(f"input shape must be (height, width, 3) for RGB images; got {shape}")
+    sizes = []
     for axis, size in zip(("height", "width"), shape[:2]):
         if size is None:
+            sizes.append(None)
             continue
-        if int(size) != size or size <= 0:
+        if isinstance(size, bool) or not isinstance(size, (int, float)) or size != int(size) or size <= 0:
             raise SteelDefectError(f"input {axis} must be a positive integer; got {size!r}")
+        size = int(size)
         if multiple is not None and size % multiple:
-            fixed = -(-int(size) // multiple) * multiple
-            raise SteelDefectError(
-                f"input {axis} {size} is not divisible by {multiple}; use {fixed} or pad"
-            )
-    return shape
+            fixed = -(-size // multiple) * multiple
+            raise SteelDefectError(f"input {axis} {size} is not divisible by {multiple}; use {fixed} or pad")
+        sizes.append(size)
+    return (*sizes, 3)
 
 
 def get_backbone(name: str, input_shape, weights: str | None = WEIGHTS_NONE):

@@ -17,10 +17,14 @@ CACHE_SUBDIR = "models"  # keras.utils.get_file's folder for application weights
 HTTPS_PORT = 443
 
 
+def keras_home() -> str:
+    """The Keras home folder: ``$KERAS_HOME``, else ~/.keras (what keras.utils.get_file uses)."""
+    return os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
+
+
 def keras_cache_path(file_name: str) -> str:
-    """Where keras.utils.get_file caches ``file_name`` (``$KERAS_HOME`` or ~/.keras, then models/)."""
-    home = os.environ.get("KERAS_HOME") or os.path.join(os.path.expanduser("~"), ".keras")
-    return os.path.join(home, CACHE_SUBDIR, file_name)
+    """Where the ImageNet file ``file_name`` is cached: <Keras home>/models/<file_name>."""
+    return os.path.join(keras_home(), CACHE_SUBDIR, file_name)
 
 
 def host_reachable(host: str, port: int = HTTPS_PORT, timeout: float = NETWORK_TIMEOUT_S) -> bool:
@@ -44,8 +48,9 @@ def host_reachable(host: str, port: int = HTTPS_PORT, timeout: float = NETWORK_T
 def fetch_imagenet_file(imagenet, backbone: str) -> str:
     """Local path of ``imagenet`` (an ImagenetFile): the Keras cache, else a download.
 
-    Raises SteelDefectError within ~NETWORK_TIMEOUT_S when the file is not cached and the download
-    host cannot be reached, saying how to pass a file downloaded elsewhere.
+    The download host is probed first (at most NETWORK_TIMEOUT_S): when it does not answer, a cached
+    file is used as is, and without one SteelDefectError says how to pass a file downloaded elsewhere,
+    instead of keras hanging on the download.
     """
     import keras
 
@@ -54,15 +59,22 @@ def fetch_imagenet_file(imagenet, backbone: str) -> str:
         f"(e.g. weights: /path/to/{imagenet.file_name}), put it in {os.path.dirname(keras_cache_path(imagenet.file_name))}, "
         f"or use weights 'none'"
     )
-    cached = os.path.isfile(keras_cache_path(imagenet.file_name))
-    if not cached and not host_reachable(urlparse(imagenet.origin).hostname):
+    host = urlparse(imagenet.origin).hostname
+    cached = keras_cache_path(imagenet.file_name)
+    if not host_reachable(host):
+        if os.path.isfile(cached):
+            return cached  # offline: trust the cache (keras checked it when it downloaded it)
         raise SteelDefectError(
-            f"cannot download ImageNet weights for backbone {backbone!r}: "
-            f"{urlparse(imagenet.origin).hostname} is unreachable (no internet?); {how_to_fix}"
+            f"cannot download ImageNet weights for backbone {backbone!r}: {host} is unreachable "
+            f"(no internet?); {how_to_fix}"
         )
     try:
         return keras.utils.get_file(
-            imagenet.file_name, imagenet.origin, cache_subdir=CACHE_SUBDIR, file_hash=imagenet.file_hash
+            imagenet.file_name,
+            imagenet.origin,
+            cache_subdir=CACHE_SUBDIR,
+            cache_dir=keras_home(),
+            file_hash=imagenet.file_hash,
         )
     except Exception as error:  # keras raises plain Exception subclasses for URL/HTTP/hash failures
         raise SteelDefectError(

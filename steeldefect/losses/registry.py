@@ -35,8 +35,9 @@ def get_loss(name: str, class_weights=None, **kwargs):
         cls = _LOSSES[name]
     except (KeyError, TypeError):
         raise SteelDefectError(f"unknown loss {name!r}; available losses: {', '.join(available_losses())}") from None
-    accepted = [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "class_weights", "kwargs")]
-    unknown = sorted(set(kwargs) - set(accepted) - {"name", "reduction", "dtype"})
+    keras_options = {"name", "reduction", "dtype"}  # accepted by every keras.losses.Loss
+    accepted = [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "class_weights", "kwargs", *keras_options)]
+    unknown = sorted(set(kwargs) - set(accepted) - keras_options)
     if unknown:
         raise SteelDefectError(
             f"loss {name!r} has no option {', '.join(map(repr, unknown))}; its options: {', '.join(accepted) or 'none'}"

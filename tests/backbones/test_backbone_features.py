@@ -51,7 +51,13 @@ def test_unknown_backbone_lists_valid_names():
 
 @pytest.mark.parametrize(
     ("shape", "fragment"),
-    [((32, 64), "(height, width, 3)"), ((32, 64, 1), "(height, width, 3)"), ((0, 64, 3), "positive integer")],
+    [
+        ((32, 64), "(height, width, 3)"),
+        ((32, 64, 1), "(height, width, 3)"),
+        ((0, 64, 3), "positive integer"),
+        ((32.5, 64, 3), "positive integer"),
+        (("32", 64, 3), "positive integer"),
+    ],
 )
 def test_bad_input_shape(shape, fragment):
     with pytest.raises(SteelDefectError, match=fragment.replace("(", r"\(").replace(")", r"\)")):
@@ -62,6 +68,7 @@ def test_check_input_shape_suggests_next_multiple():
     with pytest.raises(SteelDefectError, match="input width 1000 is not divisible by 32; use 1024 or pad"):
         check_input_shape((256, 1000, 3), multiple=32)
     assert check_input_shape([None, None, 3], multiple=32) == (None, None, 3)
+    assert check_input_shape((64.0, 1600, 3), multiple=32) == (64, 1600, 3)
 
 
 def test_caffe_preprocess_matches_keras():

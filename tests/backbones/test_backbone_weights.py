@@ -69,6 +69,18 @@ def test_imagenet_offline_fails_fast_with_instructions(tmp_path, monkeypatch):
     assert "efficientnetb0_notop.h5" in message and "path" in message and "\n" not in message
 
 
+def test_imagenet_offline_uses_cached_file(tmp_path, monkeypatch):
+    from steeldefect.backbones.registry import backbone_entry
+
+    monkeypatch.setenv("KERAS_HOME", str(tmp_path))
+    monkeypatch.setattr(weights_module, "host_reachable", lambda host, *a, **k: False)
+    imagenet = backbone_entry("efficientnetb3").imagenet
+    cached = tmp_path / "models" / imagenet.file_name
+    cached.parent.mkdir()
+    cached.write_bytes(b"h5")
+    assert weights_module.fetch_imagenet_file(imagenet, "efficientnetb3") == str(cached)
+
+
 def test_imagenet_download_error_becomes_steeldefect_error(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     monkeypatch.setattr(weights_module, "host_reachable", lambda host, *a, **k: True)
