@@ -1,6 +1,8 @@
 """EfficientNetB0..B7 backbones from keras.applications (include_top=False).
 
-keras.applications' EfficientNet rescales and normalises its input itself, so it takes RGB 0..255.
+keras.applications' EfficientNet rescales and normalises its input itself, so it takes RGB 0..255:
+Rescaling(1/255) then a Normalization layer that is the identity with weights "none" and holds the
+ImageNet mean and variance once ImageNet weights are loaded.
 """
 
 from __future__ import annotations
