@@ -12,7 +12,8 @@ def _path(value):
 
 
 def _add(p):
-    p.add_argument("--runs", required=True, help="runs folder holding segmenter/ (and classifier/) runs with oof.npz")
+    p.add_argument("--runs", required=True,
+                   help="runs folder holding segmenter/ (and classifier/) runs with oof.npz")
     p.add_argument("--out", required=True, help="output folder for index.html, its PNG figures and report.json")
     p.add_argument("--data", default=None,
                    help="dataset folder: its train.csv is the OOF truth, its train_images/ are drawn")
@@ -33,8 +34,9 @@ def _add(p):
                      "images per class with truth and prediction contours; Dice over pixel threshold x minimum "
                      "area. Sections without their inputs (no classifier, no submission, no images) say so.",
          epilog="examples:\n  steeldefect report --runs runs/demo --data runs/demo/data --out runs/demo/report\n"
-                "  steeldefect report --runs runs/demo --data runs/demo/data --thresholds runs/demo/thresholds.yaml "
-                "\\\n      --pred runs/demo/submission.csv --truth runs/demo/data/test_labels.csv --out runs/demo/report")
+                "  steeldefect report --runs runs/demo --data runs/demo/data \\\n"
+                "      --thresholds runs/demo/thresholds.yaml --pred runs/demo/submission.csv \\\n"
+                "      --truth runs/demo/data/test_labels.csv --out runs/demo/report")
 @arguments(_add)
 def run(args) -> int:
     from tqdm import tqdm

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 from report_helpers import direct_oof_dice, is_png, load_oof
 from sklearn.metrics import roc_auc_score
 
-from steeldefect.constants import RLE_COLUMNS
 from steeldefect.data.labels import label_presence, read_labels
 from steeldefect.data.submission import write_submission
 from steeldefect.ensemble.thresholds import ClassThresholds, Thresholds, save_thresholds
@@ -35,7 +33,8 @@ def report(synth_data, runs_tree, tmp_path_factory):
     inputs = ReportInputs(runs_tree, synth_data, pred=tmp / "submission.csv", truth=synth_data / "test_labels.csv",
                           thresholds=tmp / "thresholds.yaml")
     calls = []
-    result = build_report(inputs, tmp / "out", chunk_size=7, worst=2, progress=lambda n, total: calls.append((n, total)))
+    result = build_report(inputs, tmp / "out", chunk_size=7, worst=2,
+                          progress=lambda n, total: calls.append((n, total)))
     return result, tmp, calls
 
 
