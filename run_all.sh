@@ -62,5 +62,7 @@ stage tune steeldefect tune --runs "$out" --data "$data" --out "$out/thresholds.
 stage predict steeldefect predict --runs "$out" --config "$config" --images "$data/test_images" \
   --sample "$data/sample_submission.csv" --thresholds "$out/thresholds.yaml" --out "$out/submission.csv"
 stage validate steeldefect validate "$out/submission.csv" --sample "$data/sample_submission.csv"
+stage report steeldefect report --runs "$out" --data "$data" --thresholds "$out/thresholds.yaml" \
+  --pred "$out/submission.csv" --out "$out/report"
 mv "$timing.new" "$timing"
 steeldefect summary --out "$out" --data "$data" --thresholds "$out/thresholds.yaml"

@@ -18,8 +18,8 @@ def _add(p):
     p.add_argument("--data", default=None,
                    help="dataset folder: its train.csv is the OOF truth, its train_images/ are drawn")
     p.add_argument("--labels", default=None, help="OOF truth CSV instead of DATA/train.csv (any layout)")
-    p.add_argument("--pred", default=None, help="a submission CSV to score as well (needs --truth)")
-    p.add_argument("--truth", default=None, help="the truth of --pred, e.g. DATA/test_labels.csv")
+    p.add_argument("--pred", default=None, help="a submission CSV to score as well, against --truth (default DATA/test_labels.csv when present)")
+    p.add_argument("--truth", default=None, help="the truth of --pred (default DATA/test_labels.csv when present)")
     p.add_argument("--thresholds", default=None,
                    help="thresholds.yaml from `steeldefect tune` (default: pixel threshold 0.5, no area, no gate)")
     p.add_argument("--worst", type=int, default=4, help="worst images drawn per class (default 4)")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from steeldefect.data.dataset import TRAIN_CSV, TRAIN_IMAGES, train_labels
+from steeldefect.data.dataset import TEST_LABELS, TRAIN_CSV, TRAIN_IMAGES, train_labels
 from steeldefect.data.io import require_file
 from steeldefect.data.labels import label_presence, read_labels
 from steeldefect.data.submission import read_submission
@@ -46,9 +46,8 @@ class ReportInputs:
     thresholds: Path | None = None
 
     def validate(self) -> None:
-        if (self.pred is None) != (self.truth is None):
-            raise SteelDefectError("--pred and --truth go together: the submission and the labels it is scored "
-                                   "against (e.g. DATA/test_labels.csv)")
+        if self.truth is not None and self.pred is None:
+            raise SteelDefectError("--truth needs --pred: the submission to score against it")
         if self.data is None and self.labels is None:
             raise SteelDefectError("the report needs the truth of the OOF images: --data DATASET_FOLDER (its "
                                    "train.csv) or --labels train.csv")
@@ -75,7 +74,12 @@ def _oof_labels(inputs: ReportInputs) -> tuple[pd.DataFrame, str]:
 def _submission(inputs: ReportInputs) -> tuple[dict | None, str]:
     if inputs.pred is None:
         return None, "no --pred/--truth given: the submission's scores are skipped"
-    truth = read_labels(require_file(inputs.truth, "truth CSV"))
+    truth_path = inputs.truth
+    if truth_path is None and inputs.data is not None and (inputs.data / TEST_LABELS).is_file():
+        truth_path = inputs.data / TEST_LABELS
+    if truth_path is None:
+        return None, f"no --truth given and no {TEST_LABELS} in the data folder: the submission's scores are skipped"
+    truth = read_labels(require_file(truth_path, "truth CSV"))
     return score_tables(truth, read_submission(require_file(inputs.pred, "submission CSV"))), ""
 
 

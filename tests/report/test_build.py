@@ -30,7 +30,8 @@ def report(synth_data, runs_tree, tmp_path_factory):
     pred.loc[1::3, "rle_1"] = pred.loc[1::3, "rle_3"]
     write_submission(pred, tmp / "submission.csv")
     save_thresholds(THRESHOLDS, tmp / "thresholds.yaml")
-    inputs = ReportInputs(runs_tree, synth_data, pred=tmp / "submission.csv", truth=synth_data / "test_labels.csv",
+    # no truth given: it defaults to DATA/test_labels.csv
+    inputs = ReportInputs(runs_tree, synth_data, pred=tmp / "submission.csv",
                           thresholds=tmp / "thresholds.yaml")
     calls = []
     result = build_report(inputs, tmp / "out", chunk_size=7, worst=2,

@@ -9,8 +9,8 @@ from steeldefect.cli.main import main
 
 @pytest.mark.parametrize("args, needle", [
     (["--runs", "{runs}", "--out", "{tmp}/r"], "needs the truth of the OOF images"),
-    (["--runs", "{runs}", "--data", "{data}", "--pred", "{data}/test_labels.csv", "--out", "{tmp}/r"],
-     "--pred and --truth go together"),
+    (["--runs", "{runs}", "--data", "{data}", "--truth", "{data}/test_labels.csv", "--out", "{tmp}/r"],
+     "--truth needs --pred"),
     (["--runs", "{tmp}/nothere", "--data", "{data}", "--out", "{tmp}/r"], "runs folder not found"),
     (["--runs", "{tmp}", "--data", "{data}", "--out", "{tmp}/r"], "no finished segmenter runs"),
     (["--runs", "{runs}", "--data", "{data}", "--thresholds", "{tmp}/no.yaml", "--out", "{tmp}/r"],
