@@ -64,6 +64,7 @@ class TrainConfig:
     plateau_patience: int = 2  # epochs without improvement before reducing the rate
     early_stopping_patience: int | None = 5  # epochs without improvement before stopping; null = never
     batch_size: int | None = None  # overrides data.batch_size for this kind
+    bn_momentum: float | None = None  # batch-norm moving-average momentum; lower (0.9) helps short runs from scratch
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from steeldefect.data.io import atomic_write
 from steeldefect.training.models import Monitor
 from steeldefect.training.optim import current_lr
 from steeldefect.training.state import RunState, save_checkpoint, save_keras
+from steeldefect.training.validation import Validator
 
 BEST_MODEL = "model.keras"  # the best epoch's model
 HISTORY = "history.csv"  # one row per epoch: losses, metrics, lr, seconds
@@ -26,15 +27,16 @@ def write_history(run_dir: Path, state: RunState) -> None:
 
 
 class ResumableTraining(keras.callbacks.Callback):
-    """After each epoch: keep the best model, apply early stopping and reduce-on-plateau, save state.
+    """After each epoch: validate, keep the best model, early stopping, reduce-on-plateau, save state.
 
     Every decision lives in :class:`RunState`, saved with the checkpoint, so a restarted run
     continues with the same best value, patience counters and learning rate.
     """
 
-    def __init__(self, run_dir: Path, state: RunState, monitor: Monitor, train: TrainConfig):
+    def __init__(self, run_dir: Path, state: RunState, monitor: Monitor, train: TrainConfig, validator: Validator):
         super().__init__()
         self.run_dir, self.state, self.monitor, self.train = run_dir, state, monitor, train
+        self.validator = validator
         self.diverged = False
         self._start = 0.0
 
@@ -51,15 +53,13 @@ class ResumableTraining(keras.callbacks.Callback):
             self.state.plateau_wait = 0
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = dict(logs or {})
+        logs = logs if logs is not None else {}
         if not math.isfinite(float(logs.get("loss", math.nan))):
             self.diverged = True  # TerminateOnNaN stops the run; never checkpoint a broken model
             self.model.stop_training = True
             return
-        value = self.monitor.value(logs)
-        if value is None:
-            raise KeyError(f"metric {self.monitor.name} missing from the epoch logs {sorted(logs)}")
-        value = float(value)
+        logs.update(self.validator.evaluate(self.model))  # in place: the progress bar shows them too
+        value = float(logs[self.monitor.name])
         improved = math.isfinite(value) and self.monitor.better(value, self.state.best)
         if improved:
             save_keras(self.model, self.run_dir / BEST_MODEL)

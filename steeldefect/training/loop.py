@@ -17,8 +17,9 @@ from steeldefect.pipeline.sources import open_source
 from steeldefect.training.callbacks import BEST_MODEL, ResumableTraining, write_history
 from steeldefect.training.device import choose_device, dtype_policy
 from steeldefect.training.meta import git_commit, package_versions
-from steeldefect.training.models import build_model, compile_model, n_outputs
-from steeldefect.training.oof import predict_probs, to_oof_probs, write_oof
+from steeldefect.training.models import Monitor, build_model, compile_model, n_outputs
+from steeldefect.training.oof import write_oof
+from steeldefect.training.validation import Validator
 from steeldefect.training.optim import build_optimizer
 from steeldefect.training.run import LOG_DIR, ensure_folds
 from steeldefect.training.state import RunState, clear_checkpoints
@@ -58,28 +59,29 @@ def fit_and_predict(kind: str, config: Config, fold: int, data: str, runs_dir: P
     with dtype_policy(device.policy), device.strategy.scope():
         model = build_model(kind, config, backbone)
         train_ds, steps = train_dataset(source, train_ids, config, kind, first_epoch=state.epoch)
-        monitor = compile_model(model, kind, config, build_optimizer(train_cfg, steps))
+        loss = compile_model(model, kind, config, build_optimizer(train_cfg, steps))
         if state.checkpoint:
             model.load_weights(run_dir / state.checkpoint)  # weights and optimizer state
             print(f"{run_dir}: resuming after epoch {state.epoch} of {train_cfg.epochs}", flush=True)
-        val_ds = eval_dataset(source, val_ids, config, kind)
         if n_outputs(model) > 1:  # deep supervision: every head learns the same masks
-            train_ds, val_ds = (_per_head(d, model.output_names) for d in (train_ds, val_ds))
-        tracker = ResumableTraining(run_dir, state, monitor, train_cfg)
+            train_ds = _per_head(train_ds, model.output_names)
+        batch_size = int(train_ds.element_spec[0].shape[0])
+        validator = Validator(kind, eval_dataset(source, val_ids, config, kind), batch_size, loss)
+        tracker = ResumableTraining(run_dir, state, Monitor(validator.metric), train_cfg, validator)
         callbacks = [keras.callbacks.TerminateOnNaN(), tracker, *_tensorboard(run_dir / LOG_DIR)]
         if state.epoch < train_cfg.epochs and not state.stopped:
             model.fit(train_ds, epochs=train_cfg.epochs, initial_epoch=state.epoch, steps_per_epoch=steps,
-                      validation_data=val_ds, callbacks=callbacks, verbose=verbose)
+                      callbacks=callbacks, verbose=verbose)
         if tracker.diverged:
             raise SteelDefectError(f"{run_dir}: the loss became NaN in epoch {state.epoch + 1}; lower "
                                    f"{kind}.train.lr (now {train_cfg.lr}) and rerun to resume from epoch "
                                    f"{state.epoch}")
         if state.best_epoch is None:
-            raise SteelDefectError(f"{run_dir}: no epoch produced a finite {monitor.name}; nothing to save")
+            raise SteelDefectError(f"{run_dir}: no epoch produced a finite {validator.metric}; nothing to save")
         write_history(run_dir, state)
         model.load_weights(run_dir / BEST_MODEL)
         order = eval_order(source, val_ids)
-        probs = to_oof_probs(kind, predict_probs(model, eval_dataset(source, val_ids, config, kind, cache=False)))
+        probs = validator.predict(model)
     write_oof(run_dir, order, probs)
     clear_checkpoints(run_dir)
     presence = label_presence(folds.merge(source.table, on="ImageId").loc[lambda f: f["fold"] != fold])
@@ -88,9 +90,9 @@ def fit_and_predict(kind: str, config: Config, fold: int, data: str, runs_dir: P
         "input_size": [config.data.height, config.data.width], "data": data,
         "train_images": len(train_ids), "val_images": len(val_ids),
         "train_class_images": presence.sum(axis=0).tolist(),
-        "steps_per_epoch": steps, "batch_size": int(train_ds.element_spec[0].shape[0]),
+        "steps_per_epoch": steps, "batch_size": batch_size,
         "epochs_run": state.epoch, "early_stopped": state.stopped,
-        "monitor": monitor.name, "best": state.best, "best_epoch": state.best_epoch,
+        "monitor": validator.metric, "best": state.best, "best_epoch": state.best_epoch,
         "epoch_wall_s": [row["time_s"] for row in state.history],
         "wall_s_this_session": round(time.time() - started, 1),
         "device": {"strategy": device.name, "replicas": device.replicas, "gpus": device.gpus,

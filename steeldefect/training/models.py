@@ -14,14 +14,6 @@ class Monitor:
     name: str  # Keras log key, e.g. val_auc
     mode: str = "max"
 
-    def value(self, logs: dict) -> float | None:
-        """The monitored value in epoch logs; with several outputs Keras prefixes the output name."""
-        if self.name in logs:
-            return logs[self.name]
-        suffix = "_" + self.name.removeprefix("val_")
-        found = [k for k in logs if k.startswith("val_") and k.endswith(suffix)]
-        return logs[found[-1]] if found else None
-
     def better(self, value: float, best: float | None) -> bool:
         if best is None:
             return True
@@ -36,13 +28,40 @@ def build_model(kind: str, config: Config, backbone: str):
     if kind == "classifier":
         from steeldefect.classifier import build_classifier
 
-        return build_classifier(backbone, input_shape=shape, weights=weights, n_outputs=model.n_outputs,
-                                dropout=model.dropout, pooling=model.pooling)
-    from steeldefect.segmenter import build_segmenter
+        built = build_classifier(backbone, input_shape=shape, weights=weights, n_outputs=model.n_outputs,
+                                 dropout=model.dropout, pooling=model.pooling)
+    else:
+        from steeldefect.segmenter import build_segmenter
 
-    return build_segmenter(backbone, input_shape=shape, weights=weights, decoder=model.decoder,
-                           decoder_filters=tuple(model.decoder_filters),
-                           deep_supervision=model.deep_supervision)
+        built = build_segmenter(backbone, input_shape=shape, weights=weights, decoder=model.decoder,
+                                decoder_filters=tuple(model.decoder_filters),
+                                deep_supervision=model.deep_supervision)
+    set_bn_momentum(built, model.train.bn_momentum)
+    return built
+
+
+def set_bn_momentum(model, momentum: float | None) -> int:
+    """Set the moving-average momentum of every BatchNormalization layer (nested ones too).
+
+    Keras's 0.99 lets the inference statistics lag far behind the weights in a short run from
+    random weights, so validation sees near-constant outputs; 0.9 catches up within tens of steps.
+    Returns how many layers changed; ``None`` leaves the model as built.
+    """
+    if momentum is None:
+        return 0
+    import keras
+
+    layers = [layer for layer in _all_layers(model) if isinstance(layer, keras.layers.BatchNormalization)]
+    for layer in layers:
+        layer.momentum = float(momentum)
+    return len(layers)
+
+
+def _all_layers(model):
+    for layer in model.layers:
+        yield layer
+        if hasattr(layer, "layers"):
+            yield from _all_layers(layer)
 
 
 def n_outputs(model) -> int:
@@ -61,8 +80,8 @@ def _metrics(kind: str, config: Config):
     return [CompetitionDice()]
 
 
-def compile_model(model, kind: str, config: Config, optimizer) -> Monitor:
-    """Compile with the configured loss and the validation metric; return the monitor."""
+def compile_model(model, kind: str, config: Config, optimizer):
+    """Compile with the configured loss and the training metric; return the loss object."""
     from steeldefect.losses import get_loss
 
     train = config.model(kind).train
@@ -77,4 +96,4 @@ def compile_model(model, kind: str, config: Config, optimizer) -> Monitor:
     else:
         model.compile(optimizer=optimizer, loss=loss, metrics=metrics)
     model.optimizer.build(model.trainable_variables)  # so a checkpoint restores the optimizer too
-    return Monitor(f"val_{metrics[0].name}", "max")
+    return loss

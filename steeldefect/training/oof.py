@@ -12,17 +12,6 @@ OOF_FILE = "oof.npz"  # image_ids + probs
 PROB_SCALE = 255  # segmenter probabilities are stored as uint8 round(p * 255)
 
 
-def predict_probs(model, dataset) -> np.ndarray:
-    """Model outputs (the final one, if several) over a dataset of (images, targets) batches, concatenated in order, float32."""
-    parts = []
-    for x, _ in dataset:
-        out = model.predict_on_batch(x)
-        if isinstance(out, (list, tuple)):  # deep supervision: the final output is the last
-            out = out[-1]
-        parts.append(np.asarray(out, np.float32))
-    return np.concatenate(parts) if parts else np.zeros((0,), np.float32)
-
-
 def to_oof_probs(kind: str, probs: np.ndarray) -> np.ndarray:
     """Storage form: classifier float32 (N,) or (N, 4); segmenter uint8 (N, h, w, 4)."""
     if kind == "segmenter":
