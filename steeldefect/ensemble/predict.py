@@ -2,10 +2,10 @@
 
 The images are processed in chunks: read (in a background thread, one chunk ahead) and resized to the
 models' input sizes, classified, gated, the surviving images segmented, post-processed and encoded.
-Each finished chunk is written to ``<out>.partial/chunk_<k>.csv``; a rerun with the same inputs skips
-the chunks already there. Only when every chunk is done are the per-image CSV and then the submission
-written (atomically), and the partial folder removed. Memory is one or two chunks, whatever the number
-of images.
+Each finished chunk is written to ``<out>.partial/`` (``submission_<k>.csv``, then ``rows_<k>.csv``);
+a rerun with the same inputs skips the chunks already there. Only when every chunk is done are the
+per-image CSV and then the submission concatenated from them (atomically, streaming bytes) and the
+partial folder removed. Memory is one or two chunks, whatever the number of images or masks.
 
 The models are behind the small ``Forward`` interface (``models.KerasEnsemble`` implements it with
 Keras), so everything here runs in tests with fake models and without TensorFlow.
@@ -29,7 +29,6 @@ import pandas as pd
 from steeldefect.constants import CLASS_IDS, NUM_CLASSES, ORIGINAL_LAYOUT, RLE_COLUMNS
 from steeldefect.data.images import read_image
 from steeldefect.data.io import atomic_write
-from steeldefect.data.labels import empty_table
 from steeldefect.data.rle import rle_encode
 from steeldefect.data.submission import write_submission
 from steeldefect.ensemble.gate import check_gate, class_keep, needs_segmenter
@@ -39,7 +38,8 @@ from steeldefect.errors import SteelDefectError
 
 PARTIAL_SUFFIX = ".partial"  # <out>.partial/ holds the finished chunks of an interrupted run
 MANIFEST = "manifest.json"  # what the partial chunks were computed from
-CHUNK_PATTERN = "chunk_{:06d}.csv"
+CHUNK_PATTERN = "rows_{:06d}.csv"  # per-image rows of a chunk, written last: the chunk is done
+SUBMISSION_PATTERN = "submission_{:06d}.csv"  # the chunk's submission rows
 IMAGES_SUFFIX = "_images.csv"  # per-image analysis CSV beside the submission
 
 
@@ -153,8 +153,10 @@ def predict_chunk(image_ids: list[str], views: dict, forward: Forward, threshold
     return table
 
 
-def _fingerprint(image_ids: list[str], forward: Forward, thresholds: Thresholds, options: PredictOptions) -> str:
+def _fingerprint(image_ids: list[str], forward: Forward, thresholds: Thresholds, options: PredictOptions,
+                 layout: str) -> str:
     data = {"ids": image_ids, "models": forward.fingerprint, "options": {**asdict(options), "batch_size": None},
+            "layout": layout,
             "thresholds": {k: v for k, v in thresholds_to_dict(thresholds).items() if k != "tuned"}}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
@@ -169,11 +171,11 @@ def _prepare_partial(partial: Path, fingerprint: str, n_chunks: int) -> list[str
         except (OSError, ValueError):
             old = {}
         if old.get("fingerprint") != fingerprint:
-            stale = sorted(partial.glob("chunk_*.csv"))
-            for path in stale:
+            done = sorted(partial.glob("rows_*.csv"))
+            for path in done + sorted(partial.glob("submission_*.csv")):
                 path.unlink()
-            if stale:
-                notes.append(f"discarded {len(stale)} partial chunks of a run with other images, models, "
+            if done:
+                notes.append(f"discarded {len(done)} partial chunks of a run with other images, models, "
                              "thresholds or options")
     partial.mkdir(parents=True, exist_ok=True)
     with atomic_write(manifest) as tmp:
@@ -181,12 +183,26 @@ def _prepare_partial(partial: Path, fingerprint: str, n_chunks: int) -> list[str
     return notes
 
 
-def _read_chunk(path: Path) -> pd.DataFrame:
-    table = pd.read_csv(path, dtype={col: str for col in ["ImageId", *RLE_COLUMNS]}, keep_default_na=False)
-    for col in table.columns:
-        if col.startswith(("max_prob_", "cls_prob")):
-            table[col] = pd.to_numeric(table[col].replace("", np.nan))
-    return table
+def _concat_csv(parts: list[Path], dest: Path) -> None:
+    """Concatenate CSV files with the same header into ``dest`` (atomically), streaming bytes."""
+    with atomic_write(dest) as tmp, open(tmp, "wb") as out:
+        for i, part in enumerate(parts):
+            with open(part, "rb") as fh:
+                header = fh.readline()
+                if i == 0:
+                    out.write(header)
+                shutil.copyfileobj(fh, out)
+
+
+def _counts(parts: list[Path]) -> dict[str, int]:
+    """Totals over the per-image chunk files, read one at a time without their masks."""
+    totals = {"gated": 0, "masks_gated": 0, "nonempty": 0}
+    for part in parts:
+        table = pd.read_csv(part)
+        totals["gated"] += int(table["gated"].astype(str).str.lower().eq("true").sum())
+        totals["masks_gated"] += int(table["masks_gated"].sum())
+        totals["nonempty"] += int((table[[f"area_{c}" for c in CLASS_IDS]].to_numpy() > 0).sum())
+    return totals
 
 
 def predict_images(image_ids: list[str], images_dir: str | os.PathLike, forward: Forward, thresholds: Thresholds,
@@ -195,9 +211,13 @@ def predict_images(image_ids: list[str], images_dir: str | os.PathLike, forward:
                    notes: list[str] | None = None) -> PredictReport:
     """Predict ``image_ids`` (files in ``images_dir``) and write the submission ``out`` in that order.
 
-    Also writes ``<out stem>_images.csv`` (one analysis row per image). Resumes from ``<out>.partial``.
+    Also writes ``<out stem>_images.csv`` (one analysis row per image, masks left out). Resumes from
+    ``<out>.partial``. The final files are concatenated from the chunk files, so memory stays flat
+    however large the submission.
     """
     options.validate()
+    if not image_ids:
+        raise SteelDefectError("no images to predict")
     if options.use_gate:
         check_gate(forward.n_class_outputs, thresholds)
     start = time.perf_counter()
@@ -206,12 +226,14 @@ def predict_images(image_ids: list[str], images_dir: str | os.PathLike, forward:
     partial = out.parent / (out.name + PARTIAL_SUFFIX)
     chunks = [image_ids[i:i + options.chunk_size] for i in range(0, len(image_ids), options.chunk_size)]
     notes = notes if notes is not None else []
-    notes += _prepare_partial(partial, _fingerprint(image_ids, forward, thresholds, options), len(chunks))
-    paths = [partial / CHUNK_PATTERN.format(k) for k in range(len(chunks))]
-    todo = [k for k, p in enumerate(paths) if not p.is_file()]
+    fingerprint = _fingerprint(image_ids, forward, thresholds, options, layout)
+    notes += _prepare_partial(partial, fingerprint, len(chunks))
+    rows = [partial / CHUNK_PATTERN.format(k) for k in range(len(chunks))]  # written last: the chunk is done
+    subs = [partial / SUBMISSION_PATTERN.format(k) for k in range(len(chunks))]
+    todo = [k for k, p in enumerate(rows) if not p.is_file()]
     resumed = len(chunks) - len(todo)
     if resumed and progress is not None:
-        progress(sum(len(chunks[k]) for k in range(len(chunks)) if k not in set(todo)))
+        progress(len(image_ids) - sum(len(chunks[k]) for k in todo))
 
     def load(k):
         return load_views([images_dir / i for i in chunks[k]], forward.input_sizes)
@@ -223,21 +245,19 @@ def predict_images(image_ids: list[str], images_dir: str | os.PathLike, forward:
             pending = reader.submit(load, todo[j + 1]) if j + 1 < len(todo) else None
             table = predict_chunk(chunks[k], views, forward, thresholds, options)
             del views
-            with atomic_write(paths[k]) as tmp:
-                table.to_csv(tmp, index=False)
+            write_submission(table[["ImageId", *RLE_COLUMNS]], subs[k], layout=layout)
+            with atomic_write(rows[k]) as tmp:
+                table.drop(columns=list(RLE_COLUMNS)).to_csv(tmp, index=False)
+            del table
             if progress is not None:
                 progress(len(chunks[k]))
-    per_image = pd.concat([_read_chunk(p) for p in paths], ignore_index=True) if paths else empty_table([])
     images_csv = out.with_name(out.stem + IMAGES_SUFFIX)
-    with atomic_write(images_csv) as tmp:
-        per_image.to_csv(tmp, index=False)
-    write_submission(per_image[["ImageId", *RLE_COLUMNS]], out, layout=layout)
+    _concat_csv(rows, images_csv)
+    _concat_csv(subs, out)
+    counts = _counts(rows)
     shutil.rmtree(partial)
-    nonempty = int((per_image[list(RLE_COLUMNS)] != "").to_numpy().sum()) if len(per_image) else 0
-    gated = per_image["gated"].astype(str).str.lower().eq("true") if len(per_image) else pd.Series([], dtype=bool)
-    return PredictReport(n_images=len(image_ids), n_gated=int(gated.sum()),
-                         n_masks_gated=int(per_image["masks_gated"].sum()) if len(per_image) else 0,
-                         n_nonempty=nonempty, n_chunks=len(chunks), n_chunks_resumed=resumed,
+    return PredictReport(n_images=len(image_ids), n_gated=counts["gated"], n_masks_gated=counts["masks_gated"],
+                         n_nonempty=counts["nonempty"], n_chunks=len(chunks), n_chunks_resumed=resumed,
                          seconds=time.perf_counter() - start, submission=str(out), per_image=str(images_csv))
 
 

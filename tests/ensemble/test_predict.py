@@ -137,7 +137,7 @@ def test_resume_skips_finished_chunks(images, tmp_path):
     with pytest.raises(_Stop):
         predict_images(ids, images, FakeForward(), _thresholds(), out, options, progress=stop_after_two)
     partial = tmp_path / "run" / "sub.csv.partial"
-    assert len(list(partial.glob("chunk_*.csv"))) == 2 and not out.exists()
+    assert len(list(partial.glob("rows_*.csv"))) == 2 and not out.exists()
     fake = FakeForward()
     report = predict_images(ids, images, fake, _thresholds(), out, options)
     assert report.n_chunks == 5 and report.n_chunks_resumed == 2
