@@ -79,7 +79,7 @@ def paint_pits(rng, clean, region, part, offset):
     pits = np.zeros_like(region)
     sign = _polarity(rng, 0.3)
     for i in rng.choice(len(ys), size=n):
-        value = sign * rng.uniform(25, 120)
+        value = sign * rng.uniform(12, 90)
         cv2.circle(pits, (int(xs[i]), int(ys[i])), int(rng.integers(1, 4)), float(value), -1)
     return delta + cv2.GaussianBlur(pits, (3, 3), 0)
 
@@ -96,24 +96,24 @@ def paint_thin_scratch(rng, clean, region, part, offset):
 
 def _long_scratches(rng, clean, region, part, offset):
     """Class 3 band: one to four parallel scratches over a scuffed, discoloured band."""
-    contrast = _polarity(rng, 0.55) * rng.uniform(10, 60)
+    contrast = _polarity(rng, 0.55) * rng.uniform(15, 60)
     half = 0.5 * (part.polygon[:, 0].max() - part.polygon[:, 0].min())
     lines = np.zeros_like(region)
     for _ in range(int(rng.integers(1, 5 + min(half // 15, 8)))):
         shift = rng.uniform(-0.4, 0.4) * half
         lines += rng.uniform(0.5, 1.0) * _line_profile(rng, part, offset, region.shape, shift,
-                                                       rng.uniform(0.8, 3.0))
+                                                       rng.uniform(1.0, 4.0))
     scuff = _texture(rng, region.shape, 1.0, rng.uniform(4, 20))
     band = _soft(region, max(half / 3, 1.0)) * (0.3 + 0.7 * scuff)
-    return contrast * _envelope(rng, part, offset, region.shape[0], 0.5) * (np.minimum(lines, 1.2) + 0.35 * band)
+    return contrast * _envelope(rng, part, offset, region.shape[0], 0.5) * (np.minimum(lines, 1.2) + 0.6 * band)
 
 
 def _patch(rng, clean, region, part, offset):
     """Class 3 blob: an irregular scuffed patch, brighter or darker, streaky along the strip."""
-    contrast = _polarity(rng, 0.5) * rng.uniform(10, 55)
+    contrast = _polarity(rng, 0.5) * rng.uniform(18, 60)
     blotch = _texture(rng, region.shape, rng.uniform(2, 6), rng.uniform(4, 12))
     streak = _texture(rng, region.shape, rng.uniform(0.6, 1.5), rng.uniform(6, 20))
-    alpha = _soft(region, rng.uniform(2.0, 6.0)) * (0.25 + 0.75 * blotch)
+    alpha = _soft(region, rng.uniform(2.0, 6.0)) * (0.4 + 0.6 * blotch)
     return contrast * alpha * (0.6 + 0.8 * streak)
 
 

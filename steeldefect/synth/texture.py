@@ -17,8 +17,8 @@ GRAIN_SIGMA = (2.0, 6.0)  # per-pixel grain noise, grey levels
 STREAK_AMPLITUDE = (4.0, 12.0)  # vertical streaks along the rolling direction, grey levels
 ILLUMINATION_SIGMA = 0.1  # log-sigma of the slow multiplicative light field
 STAINS_PER_IMAGE = 1.5  # mean number of soft stains (distractors)
-STAIN_AMPLITUDE = (8.0, 30.0)
-SPECKS_PER_IMAGE = 6.0  # mean isolated specks (distractors for pits)
+STAIN_AMPLITUDE = (5.0, 20.0)
+SPECKS_PER_IMAGE = 10.0  # mean isolated specks (distractors for pits)
 LINES_PER_IMAGE = 1.0  # mean faint straight lines (distractors for scratches)
 LINE_CONTRAST = (4.0, 14.0)
 DIAMOND_PROBABILITY = 0.04  # share of strips with a rolled diamond pattern (a clean texture)
@@ -81,7 +81,7 @@ def _marks(rng: np.random.Generator) -> np.ndarray:
         cv2.line(marks, (int(x0), 0), (int(x1), IMAGE_HEIGHT - 1), float(value), int(rng.integers(1, 3)))
     for _ in range(rng.poisson(SPECKS_PER_IMAGE)):
         centre = (int(rng.integers(0, IMAGE_WIDTH)), int(rng.integers(0, IMAGE_HEIGHT)))
-        cv2.circle(marks, centre, int(rng.integers(1, 3)), float(rng.choice([-1, 1]) * rng.uniform(10, 40)), -1)
+        cv2.circle(marks, centre, int(rng.integers(1, 3)), float(rng.choice([-1, 1]) * rng.uniform(10, 60)), -1)
     if rng.random() < DIAMOND_PROBABILITY:
         pitch, depth = int(rng.integers(70, 130)), rng.uniform(15, 35)
         rise = int(rng.integers(2, 4)) * IMAGE_HEIGHT // 2
