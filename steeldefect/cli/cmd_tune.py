@@ -105,7 +105,7 @@ def run(args) -> int:
     out = Path(args.out)
     with tqdm(desc="OOF images", unit="img", leave=False) as bar:
         result, plan = run_tune(args.runs, labels, grid, components=not args.no_components,
-                                shared_gate=args.shared_gate, chunk_size=args.chunk_size, progress=bar.update)
+                                shared_gate=args.shared_gate, chunk_size=args.chunk_size, progress=bar)
     for note in plan.notes:
         print(f"note: {note}")
     runs = {"runs_dir": str(args.runs), "labels": labels_path,

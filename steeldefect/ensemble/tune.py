@@ -136,14 +136,19 @@ def run_tune(runs_dir: str | os.PathLike, labels: pd.DataFrame, grid: TuneGrid =
              progress=None) -> tuple[TuneResult, OOFPlan]:
     """Tune on the OOF predictions of every finished run under ``runs_dir`` against ``labels``.
 
-    ``progress(n)`` is called after each chunk of n images of each pass over the OOF predictions.
+    ``progress``: a tqdm-like bar, or None; ``update(n)`` after each chunk of n images of each pass over
+    the OOF predictions, and its ``total`` set to the images of all passes once they are known.
     """
     grid.validate()
     plan = plan_oof(runs_dir)
-    stats = build_stats(plan, labels, chunk_size, progress)
+    two_passes = components and any(v > 0 for v in grid.min_components)
+    if progress is not None and hasattr(progress, "total"):
+        progress.total = len(plan.image_ids) * (2 if two_passes else 1)
+    update = progress.update if progress is not None else None
+    stats = build_stats(plan, labels, chunk_size, update)
     result = tune_stats(stats, grid, shared_gate)
-    if components and any(v > 0 for v in grid.min_components):
+    if two_passes:
         levels = [c.chosen.level for c in result.classes]
-        area, inter = component_curves(plan, labels, levels, grid.min_components, chunk_size, progress)
+        area, inter = component_curves(plan, labels, levels, grid.min_components, chunk_size, update)
         result = tune_components(result, stats, area, inter)
     return result, plan
