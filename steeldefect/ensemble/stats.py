@@ -17,7 +17,8 @@ import pandas as pd
 from steeldefect.constants import IMAGE_SHAPE, NUM_CLASSES, RLE_COLUMNS
 from steeldefect.data.rle import rle_decode
 from steeldefect.ensemble.oof import DEFAULT_CHUNK, OOFPlan, iter_oof
-from steeldefect.ensemble.postprocess import N_LEVELS, area_scale, resize_nearest
+from steeldefect.ensemble.postprocess import N_LEVELS, area_scale
+from steeldefect.pipeline.preprocess import resize_mask
 from steeldefect.errors import SteelDefectError
 
 
@@ -67,7 +68,7 @@ def truth_masks(table: pd.DataFrame, image_ids: list[str], shape: tuple[int, int
         for c in range(NUM_CLASSES):
             if rles[i, c]:
                 full = rle_decode(rles[i, c], IMAGE_SHAPE, context=f"labels, image {image_id} class {c + 1}")
-                out[i, :, :, c] = resize_nearest(full, shape) != 0
+                out[i, :, :, c] = resize_mask(full, shape) != 0  # exactly as training resized it
     return out
 
 
