@@ -12,7 +12,7 @@ import pandas as pd
 from steeldefect.config.schema import TrainConfig
 from steeldefect.data.io import atomic_write
 from steeldefect.training.models import Monitor
-from steeldefect.training.optim import current_lr
+from steeldefect.training.optim import current_lr, epoch_learning_rate
 from steeldefect.training.state import RunState, save_checkpoint, save_keras
 from steeldefect.training.validation import Validator
 
@@ -42,6 +42,8 @@ class ResumableTraining(keras.callbacks.Callback):
 
     def on_epoch_begin(self, epoch, logs=None):
         self._start = time.perf_counter()
+        if self.train.schedule != "plateau":  # plateau: the rate lives on in the optimizer's variable
+            self.model.optimizer.learning_rate = epoch_learning_rate(self.train, epoch)
 
     def _plateau(self, improved: bool) -> None:
         if self.train.schedule != "plateau":

@@ -21,6 +21,7 @@ from steeldefect.training.models import Monitor, build_model, compile_model, n_o
 from steeldefect.training.oof import write_oof
 from steeldefect.training.validation import Validator
 from steeldefect.training.optim import build_optimizer
+from steeldefect.training.reuse import compiled_model
 from steeldefect.training.run import LOG_DIR, ensure_folds
 from steeldefect.training.state import RunState, clear_checkpoints
 
@@ -55,11 +56,14 @@ def fit_and_predict(kind: str, config: Config, fold: int, data: str, runs_dir: P
     train_cfg = config.model(kind).train
     device = choose_device(config.runtime)
     state = RunState.load(run_dir)
-    keras.utils.set_random_seed(config.seed + fold + state.epoch)
     with dtype_policy(device.policy), device.strategy.scope():
-        model = build_model(kind, config, backbone)
+        def build():
+            model = build_model(kind, config, backbone)
+            return model, compile_model(model, kind, config, build_optimizer(train_cfg))
+
+        model, loss, reused = compiled_model(kind, config, backbone, device.policy, device.name == "default",
+                                             build)
         train_ds, steps = train_dataset(source, train_ids, config, kind, first_epoch=state.epoch)
-        loss = compile_model(model, kind, config, build_optimizer(train_cfg, steps))
         if state.checkpoint:
             model.load_weights(run_dir / state.checkpoint)  # weights and optimizer state
             print(f"{run_dir}: resuming after epoch {state.epoch} of {train_cfg.epochs}", flush=True)
@@ -71,7 +75,7 @@ def fit_and_predict(kind: str, config: Config, fold: int, data: str, runs_dir: P
         callbacks = [keras.callbacks.TerminateOnNaN(), tracker, *_tensorboard(run_dir / LOG_DIR)]
         if state.epoch < train_cfg.epochs and not state.stopped:
             model.fit(train_ds, epochs=train_cfg.epochs, initial_epoch=state.epoch, steps_per_epoch=steps,
-                      callbacks=callbacks, verbose=verbose)
+                      callbacks=callbacks, verbose=verbose, shuffle=False)  # batches come shuffled
         if tracker.diverged:
             raise SteelDefectError(f"{run_dir}: the loss became NaN in epoch {state.epoch + 1}; lower "
                                    f"{kind}.train.lr (now {train_cfg.lr}) and rerun to resume from epoch "
@@ -94,6 +98,7 @@ def fit_and_predict(kind: str, config: Config, fold: int, data: str, runs_dir: P
         "epochs_run": state.epoch, "early_stopped": state.stopped,
         "monitor": validator.metric, "best": state.best, "best_epoch": state.best_epoch,
         "epoch_wall_s": [row["time_s"] for row in state.history],
+        "reused_compiled_model": reused,
         "wall_s_this_session": round(time.time() - started, 1),
         "device": {"strategy": device.name, "replicas": device.replicas, "gpus": device.gpus,
                    "dtype_policy": device.policy},

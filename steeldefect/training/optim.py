@@ -1,39 +1,42 @@
-"""Optimizer and learning-rate schedule from a TrainConfig."""
+"""Optimizer and the per-epoch learning rate from a TrainConfig.
+
+The rate is a plain optimizer variable that the training callback sets at the start of each
+epoch (cosine with warm-up, or constant; reduce-on-plateau lowers it after an epoch). Nothing in
+the optimizer depends on the number of steps, so a restarted run and a model reused for the next
+fold need no new optimizer.
+"""
 
 from __future__ import annotations
+
+import math
 
 from steeldefect.config.schema import TrainConfig
 
 SGD_MOMENTUM = 0.9  # momentum of the sgd choice
 
 
-def learning_rate(train: TrainConfig, steps_per_epoch: int):
-    """A float (constant, plateau: changed by the callback) or a cosine schedule with warm-up."""
-    import keras
-
+def epoch_learning_rate(train: TrainConfig, epoch: int) -> float:
+    """The scheduled rate of 0-based ``epoch``: linear warm-up, then cosine from lr towards min_lr."""
     if train.schedule != "cosine":
         return train.lr
-    warmup = train.warmup_epochs * steps_per_epoch
-    decay = max(1, (train.epochs - train.warmup_epochs) * steps_per_epoch)
-    if warmup:
-        return keras.optimizers.schedules.CosineDecay(train.min_lr, decay, alpha=train.min_lr / train.lr,
-                                                      warmup_target=train.lr, warmup_steps=warmup)
-    return keras.optimizers.schedules.CosineDecay(train.lr, decay, alpha=train.min_lr / train.lr)
+    if epoch < train.warmup_epochs:
+        return train.lr * (epoch + 1) / (train.warmup_epochs + 1)
+    progress = (epoch - train.warmup_epochs) / max(1, train.epochs - train.warmup_epochs)
+    return train.min_lr + 0.5 * (train.lr - train.min_lr) * (1 + math.cos(math.pi * progress))
 
 
-def build_optimizer(train: TrainConfig, steps_per_epoch: int):
-    """The configured Keras optimizer."""
+def build_optimizer(train: TrainConfig):
+    """The configured Keras optimizer, its rate a variable the callback sets each epoch."""
     import keras
 
-    lr = learning_rate(train, steps_per_epoch)
     if train.optimizer == "adamw":
-        return keras.optimizers.AdamW(lr, weight_decay=train.weight_decay)
+        return keras.optimizers.AdamW(train.lr, weight_decay=train.weight_decay)
     if train.optimizer == "sgd":
-        return keras.optimizers.SGD(lr, momentum=SGD_MOMENTUM, nesterov=True)
-    return keras.optimizers.Adam(lr)
+        return keras.optimizers.SGD(train.lr, momentum=SGD_MOMENTUM, nesterov=True)
+    return keras.optimizers.Adam(train.lr)
 
 
 def current_lr(optimizer) -> float:
-    """The learning rate the optimizer uses now (evaluates a schedule at the current step)."""
+    """The learning rate the optimizer uses now."""
     lr = optimizer.learning_rate
     return float(lr.numpy() if hasattr(lr, "numpy") else lr)

@@ -91,3 +91,19 @@ def test_changed_config_does_not_resume_an_old_run(tiny_backbone, synth_set, tmp
     save_config(replace(config, seed=99), run_dir / "config.yaml")
     with pytest.raises(SteelDefectError, match="was started with a different config"):
         train("classifier", config, 0, synth_set, tmp_path)
+
+
+@pytest.mark.slow
+def test_next_fold_reuses_the_compiled_model_and_matches_a_fresh_build(tiny_backbone, synth_set, tmp_path):
+    from steeldefect.training.reuse import forget
+
+    config = tiny_training_config()
+    forget()
+    train("classifier", config, 0, synth_set, tmp_path / "together")
+    reused_dir = train("classifier", config, 1, synth_set, tmp_path / "together")
+    assert json.loads((reused_dir / "meta.json").read_text())["reused_compiled_model"] is True
+    forget()
+    fresh_dir = train("classifier", config, 1, synth_set, tmp_path / "alone")
+    assert json.loads((fresh_dir / "meta.json").read_text())["reused_compiled_model"] is False
+    reused, fresh = pd.read_csv(reused_dir / "history.csv"), pd.read_csv(fresh_dir / "history.csv")
+    assert np.allclose(reused[["loss", "val_loss", "lr"]], fresh[["loss", "val_loss", "lr"]], rtol=1e-4)
