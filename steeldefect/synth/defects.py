@@ -96,7 +96,7 @@ def paint_thin_scratch(rng, clean, region, part, offset):
 
 def _long_scratches(rng, clean, region, part, offset):
     """Class 3 band: one to four parallel scratches over a scuffed, discoloured band."""
-    contrast = _polarity(rng, 0.55) * rng.uniform(15, 60)
+    contrast = _polarity(rng, 0.55) * rng.uniform(20, 65)
     half = 0.5 * (part.polygon[:, 0].max() - part.polygon[:, 0].min())
     lines = np.zeros_like(region)
     for _ in range(int(rng.integers(1, 5 + min(half // 15, 8)))):
@@ -110,7 +110,7 @@ def _long_scratches(rng, clean, region, part, offset):
 
 def _patch(rng, clean, region, part, offset):
     """Class 3 blob: an irregular scuffed patch, brighter or darker, streaky along the strip."""
-    contrast = _polarity(rng, 0.5) * rng.uniform(18, 60)
+    contrast = _polarity(rng, 0.5) * rng.uniform(20, 65)
     blotch = _texture(rng, region.shape, rng.uniform(2, 6), rng.uniform(4, 12))
     streak = _texture(rng, region.shape, rng.uniform(0.6, 1.5), rng.uniform(6, 20))
     alpha = _soft(region, rng.uniform(2.0, 6.0)) * (0.4 + 0.6 * blotch)

@@ -14,10 +14,10 @@ from steeldefect.constants import IMAGE_HEIGHT, IMAGE_WIDTH
 LOW_RES = (IMAGE_HEIGHT // 8, IMAGE_WIDTH // 8)  # grid of the illumination and stain fields
 BASE_GREY = (60.0, 125.0)  # mean grey level of bare steel
 GRAIN_SIGMA = (2.0, 6.0)  # per-pixel grain noise, grey levels
-STREAK_AMPLITUDE = (4.0, 12.0)  # vertical streaks along the rolling direction, grey levels
+STREAK_AMPLITUDE = (3.0, 10.0)  # vertical streaks along the rolling direction, grey levels
 ILLUMINATION_SIGMA = 0.1  # log-sigma of the slow multiplicative light field
 STAINS_PER_IMAGE = 1.5  # mean number of soft stains (distractors)
-STAIN_AMPLITUDE = (5.0, 20.0)
+STAIN_AMPLITUDE = (4.0, 16.0)
 SPECKS_PER_IMAGE = 10.0  # mean isolated specks (distractors for pits)
 LINES_PER_IMAGE = 1.0  # mean faint straight lines (distractors for scratches)
 LINE_CONTRAST = (4.0, 14.0)
