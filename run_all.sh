@@ -16,16 +16,19 @@ usage() {
 options:
   --data DIR       Kaggle data folder (train.csv, train_images/, test_images/, sample_submission.csv);
                    default: generate the synthetic dataset into OUT/data
+  --train-data DIR where training reads from, e.g. TFRecords written by `steeldefect tfrecords`,
+                   local or gs:// (default: the --data folder)
   --config FILE    training/ensemble config (default configs/demo.yaml)
   --out DIR        output folder (default runs/demo)
   --train N --test M --seed S   size and seed of the synthetic dataset (default 320, 120, 0)
 TXT
 }
 
-data="" config="configs/demo.yaml" out="runs/demo" n_train=320 n_test=120 seed=0
+data="" train_data="" config="configs/demo.yaml" out="runs/demo" n_train=320 n_test=120 seed=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --data) data="$2"; shift 2 ;;
+    --train-data) train_data="$2"; shift 2 ;;
     --config) config="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --train) n_train="$2"; shift 2 ;;
@@ -54,10 +57,11 @@ if [ -z "$data" ]; then
   data="$out/data"
   stage synth steeldefect synth --out "$data" --train "$n_train" --test "$n_test" --seed "$seed"
 fi
+train_data="${train_data:-$data}"
 stage eda steeldefect eda --data "$data" --out "$out/eda"
 stage folds steeldefect folds --data "$data" --config "$config" --out "$out/folds.csv"
-stage train_classifiers steeldefect train classifier --config "$config" --data "$data" --out "$out"
-stage train_segmenters steeldefect train segmenter --config "$config" --data "$data" --out "$out"
+stage train_classifiers steeldefect train classifier --config "$config" --data "$train_data" --out "$out"
+stage train_segmenters steeldefect train segmenter --config "$config" --data "$train_data" --out "$out"
 stage tune steeldefect tune --runs "$out" --data "$data" --out "$out/thresholds.yaml"
 stage predict steeldefect predict --runs "$out" --config "$config" --images "$data/test_images" \
   --sample "$data/sample_submission.csv" --thresholds "$out/thresholds.yaml" --out "$out/submission.csv"
