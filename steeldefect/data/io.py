@@ -37,19 +37,20 @@ def _umask() -> int:
     return mask
 
 
-def require_file(path: str | os.PathLike, what: str = "file") -> Path:
-    """Return ``path`` as a Path, or raise a one-line error if it is not an existing file."""
+def _require(path: str | os.PathLike, what: str, want_dir: bool) -> Path:
     path = Path(path)
-    if not path.is_file():
-        hint = " (it is a folder)" if path.is_dir() else ""
+    if not (path.is_dir() if want_dir else path.is_file()):
+        wrong = path.is_file() if want_dir else path.is_dir()
+        hint = f" (it is a {'file' if want_dir else 'folder'})" if wrong else ""
         raise SteelDefectError(f"{what} not found: {path}{hint}")
     return path
+
+
+def require_file(path: str | os.PathLike, what: str = "file") -> Path:
+    """Return ``path`` as a Path, or raise a one-line error if it is not an existing file."""
+    return _require(path, what, want_dir=False)
 
 
 def require_dir(path: str | os.PathLike, what: str = "folder") -> Path:
     """Return ``path`` as a Path, or raise a one-line error if it is not an existing folder."""
-    path = Path(path)
-    if not path.is_dir():
-        hint = " (it is a file)" if path.is_file() else ""
-        raise SteelDefectError(f"{what} not found: {path}{hint}")
-    return path
+    return _require(path, what, want_dir=True)
