@@ -68,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()
         return 0
+    except OSError as err:  # a file the user named cannot be read or written
+        where = f": {err.filename}" if err.filename else ""
+        print(f"steeldefect {args.command}: error: {err.strerror or err}{where}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(f"steeldefect {args.command}: interrupted", file=sys.stderr)
         return 130

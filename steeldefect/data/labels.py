@@ -29,9 +29,11 @@ def empty_table(image_ids) -> pd.DataFrame:
 
 def _read_csv(path: Path) -> pd.DataFrame:
     try:
-        return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig", index_col=False)
     except (pd.errors.ParserError, UnicodeDecodeError) as err:
         raise SteelDefectError(f"{path}: not a readable CSV file ({str(err).splitlines()[0]})") from None
+    df.columns = df.columns.str.strip()
+    return df
 
 
 def _class_of(value: str, path: Path, line: int) -> int:

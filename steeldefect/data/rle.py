@@ -7,10 +7,18 @@ vectorised: no Python loop runs per run.
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from steeldefect.constants import IMAGE_SHAPE
 from steeldefect.errors import RLEError
+
+
+# Canonical RLE text: ASCII decimal integers separated by single spaces. 18 digits at most, so that
+# no value (nor a start plus a length) can overflow int64 before the range checks.
+_CANONICAL = re.compile(r"[0-9]{1,18}(?: [0-9]{1,18})*")
+_TOKEN = re.compile(r"[0-9]{1,18}")
 
 
 def _where(context: str | None) -> str:
@@ -45,11 +53,11 @@ def rle_runs(rle: str | float | None, shape: tuple[int, int] = IMAGE_SHAPE,
         return np.empty(0, np.int64), np.empty(0, np.int64)
     if len(tokens) % 2:
         raise RLEError(f"RLE has an odd number of values ({len(tokens)}){_where(context)}")
-    try:
-        values = np.array(tokens, dtype=np.int64)
-    except (ValueError, OverflowError):
-        bad = next(t for t in tokens if not t.isdigit())
-        raise RLEError(f"RLE value {bad!r} is not a positive integer{_where(context)}") from None
+    if not _CANONICAL.fullmatch(" ".join(tokens)):
+        bad = next(t for t in tokens if not _TOKEN.fullmatch(t))
+        what = "is too large" if bad.isascii() and bad.isdigit() else "is not a positive integer"
+        raise RLEError(f"RLE value {bad!r} {what}{_where(context)}")
+    values = np.array(tokens, dtype=np.int64)
     starts, lengths = values[0::2], values[1::2]
     n_pixels = int(shape[0]) * int(shape[1])
     if (starts < 1).any():
@@ -59,6 +67,11 @@ def rle_runs(rle: str | float | None, shape: tuple[int, int] = IMAGE_SHAPE,
         i = int(np.flatnonzero(lengths < 1)[0])
         raise RLEError(f"RLE run {i + 1} has length {int(lengths[i])}; lengths must be positive"
                        f"{_where(context)}")
+    too_far = (starts > n_pixels) | (lengths > n_pixels)
+    if too_far.any():
+        i = int(np.flatnonzero(too_far)[0])
+        raise RLEError(f"RLE run {i + 1} (start {int(starts[i])}, length {int(lengths[i])}) is past the image end "
+                       f"({shape[0]}x{shape[1]} = {n_pixels} pixels){_where(context)}")
     ends = starts + lengths - 1
     if len(starts) > 1:
         gaps = starts[1:] - ends[:-1]

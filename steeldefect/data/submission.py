@@ -54,6 +54,16 @@ def sample_image_ids(path: str | os.PathLike) -> tuple[list[str], str]:
     return list(dict.fromkeys(ids)), layout
 
 
+def expected_rows(path: str | os.PathLike) -> set[tuple[str, int]]:
+    """(image, class) rows a submission must hold: the sample's own keys in the original layout,
+    classes 1..4 of every sample image in the later one (whose sample lists images only)."""
+    image_ids, layout = sample_image_ids(path)
+    if layout == ORIGINAL_LAYOUT:
+        keys = _read_csv(Path(path))["ImageId_ClassId"].str.strip().str.rsplit("_", n=1)
+        return {(k[0], int(k[1])) for k in keys if len(k) == 2 and k[1].isascii() and k[1].isdigit()}
+    return {(i, c) for i in image_ids for c in CLASS_IDS}
+
+
 @dataclass
 class ValidationReport:
     """The outcome of validating a submission: every problem found (first ones in ``problems``)."""
@@ -82,7 +92,7 @@ def _row_keys(df: pd.DataFrame, layout: str, report: ValidationReport) -> list[t
     else:
         pairs = [[i.strip(), c.strip()] for i, c in zip(df["ImageId"], df["ClassId"])]
     for line, (image_id, cls) in enumerate(pairs, start=2):
-        if not cls.isdigit() or int(cls) not in CLASS_IDS:
+        if not (cls.isascii() and cls.isdigit()) or int(cls) not in CLASS_IDS:
             report.add(f"line {line}: class {cls!r} of image {image_id!r} is not one of {list(CLASS_IDS)}")
             keys.append(None)
         else:
@@ -95,7 +105,8 @@ def validate_submission(path: str | os.PathLike, sample_path: str | os.PathLike,
     """Check a submission against a sample: exactly the sample's rows, no extra or duplicate
     rows, every RLE well formed and inside the image. Problems are collected, not raised."""
     path = Path(path)
-    image_ids, sample_layout = sample_image_ids(sample_path)
+    sample_layout = detect_layout(sample_path)
+    expected = expected_rows(sample_path)
     report = ValidationReport(str(path), max_listed=max_listed)
     layout = detect_layout(path)
     if layout not in (ORIGINAL_LAYOUT, LATER_LAYOUT):
@@ -104,7 +115,6 @@ def validate_submission(path: str | os.PathLike, sample_path: str | os.PathLike,
         report.add(f"layout is {layout!r} but the sample's is {sample_layout!r}")
     df = _read_csv(path)
     report.n_rows = len(df)
-    expected = {(i, c) for i in image_ids for c in CLASS_IDS}
     seen: dict[tuple[str, int], int] = {}
     for line, (key, rle) in enumerate(zip(_row_keys(df, layout, report), df["EncodedPixels"]), start=2):
         if key is None:
@@ -114,7 +124,7 @@ def validate_submission(path: str | os.PathLike, sample_path: str | os.PathLike,
             continue
         seen[key] = line
         if key not in expected:
-            report.add(f"line {line}: image {key[0]} is not in the sample submission")
+            report.add(f"line {line}: row for image {key[0]} class {key[1]} is not in the sample submission")
             continue
         try:
             rle_runs(rle, context=f"line {line}, image {key[0]} class {key[1]}")

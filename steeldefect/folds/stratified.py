@@ -25,6 +25,8 @@ def make_folds(table: pd.DataFrame, k: int = 5, seed: int = 42) -> pd.DataFrame:
     """Assign each image of a label table to one of ``k`` folds; returns columns ImageId, fold."""
     if k < 2:
         raise SteelDefectError(f"--k must be at least 2, got {k}")
+    if not 0 <= seed < 2**32:
+        raise SteelDefectError(f"--seed must be between 0 and 2**32 - 1, got {seed}")
     if len(table) < k:
         raise SteelDefectError(f"cannot split {len(table)} images into {k} folds")
     presence = label_presence(table)

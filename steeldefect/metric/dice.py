@@ -55,6 +55,8 @@ def score_tables(truth: pd.DataFrame, pred: pd.DataFrame) -> dict:
     ignored. Returns mean Dice, per-class Dice, and image-class decision counts (tp, fp, fn, tn,
     where positive means a non-empty mask), overall and per class.
     """
+    if len(truth) == 0:
+        raise SteelDefectError("the truth holds no images: nothing to score")
     pred_by_id = pred.set_index("ImageId")
     missing = truth.loc[~truth["ImageId"].isin(pred_by_id.index), "ImageId"]
     if len(missing):

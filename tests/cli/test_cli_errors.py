@@ -52,3 +52,22 @@ def test_score_and_validate_on_real_files(tmp_path, real_dir):
     assert bad.returncode == 1 and "INVALID" in bad.stderr
     scored = run_cli("score", "--truth", sub, "--pred", sub, "--json")
     assert scored.returncode == 0 and '"mean": 1.0' in scored.stdout
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["folds", "--data", "{data}", "--out", "{data}", "--k", "2"], "it is a folder"),
+    (["folds", "--data", "{data}", "--out", "/proc/nope/f.csv", "--k", "2"], "cannot write /proc/nope/f.csv"),
+    (["folds", "--data", "{data}", "--out", "{tmp}/f.csv", "--k", "2", "--seed", "-1"], "--seed must be"),
+    (["score", "--truth", "{data}/header_only.csv", "--pred", "{data}/train.csv"], "holds no images"),
+    (["score", "--truth", "{data}/spaced.csv", "--pred", "{data}/train.csv"], "lacks"),
+])
+def test_more_user_mistakes_give_one_line(tmp_path, args, needle):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "train.csv").write_text("ImageId_ClassId,EncodedPixels\r\n"
+                                    + "".join(f"{i}.jpg_{c},\r\n" for i in "ab" for c in "1234"))
+    (data / "header_only.csv").write_text("ImageId_ClassId,EncodedPixels\n")
+    (data / "spaced.csv").write_text("\ufeffImageId_ClassId, EncodedPixels\nz.jpg_1, 1 2\n")
+    result = run_cli(*[a.format(tmp=tmp_path, data=data) for a in args])
+    lines = result.stderr.strip().splitlines()
+    assert result.returncode == 2 and len(lines) == 1 and needle in lines[0], result.stderr

@@ -88,11 +88,16 @@ def test_decode_accepts_touching_runs_and_encode_merges_them(gaps_lengths):
     ("1 2 x 4", "'x' is not a positive integer"),
     ("1 2 3.5 4", "'3.5' is not a positive integer"),
     ("1 0", "length 0"),
-    ("1 -3", "length -3"),
+    ("1 -3", "'-3' is not a positive integer"),
     ("0 3", "below 1"),
     ("10 2 5 2", "not sorted"),
     ("1 5 3 2", "overlaps"),
     ("409600 2", "past the image end"),
+    ("9223372036854775807 2", "too large"),
+    ("1 2 922337203685477500 2000", "past the image end"),
+    ("1 99999999999999999999999", "too large"),
+    ("1 \u00b2", "not a positive integer"),
+    ("+1 2", "not a positive integer"),
 ])
 def test_malformed_rle_is_rejected_with_context(rle, message):
     with pytest.raises(RLEError, match=message) as info:

@@ -53,7 +53,7 @@ def test_every_problem_is_counted(tmp_path):
     assert not report.ok and report.n_problems == 7
     text = "\n".join(report.problems)
     for needle in ["odd number", "not sorted", "past the image end", "duplicate row for image a.jpg class 3",
-                   "z.jpg is not in the sample", "class '7'", "missing row for image b.jpg class 4"]:
+                   "image z.jpg class 1 is not in the sample", "class '7'", "missing row for image b.jpg class 4"]:
         assert needle in text
     assert "line 2, image a.jpg class 1" in text  # RLE problems name line, image and class
 
@@ -65,12 +65,26 @@ def test_listing_is_capped_but_count_is_complete(tmp_path):
     assert report.n_problems == 120 and len(report.problems) == 5
 
 
-def test_atomic_write_keeps_old_file_on_failure(tmp_path):
+def test_atomic_write_keeps_old_file_on_failure(tmp_path, monkeypatch):
     path = tmp_path / "sub.csv"
     path.write_text("old")
-    with pytest.raises(Exception):
-        write_submission(empty_table(["a.jpg"]), path, layout="bogus")
+
+    def half_write_then_fail(self, target, **kwargs):
+        open(target, "w").write("ImageId_ClassId,Enc")  # a partial file in the temporary path
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", half_write_then_fail)
+    with pytest.raises(OSError, match="disk full"):
+        write_submission(empty_table(["a.jpg"]), path)
     assert path.read_text() == "old" and [p.name for p in tmp_path.iterdir()] == ["sub.csv"]
+
+
+def test_original_layout_expects_the_samples_own_rows(tmp_path):
+    sample = _write(tmp_path / "sample.csv", [("a.jpg_1", "1 1"), ("a.jpg_3", "1 1")])
+    assert validate_submission(sample, sample).ok
+    report = validate_submission(_write(tmp_path / "sub.csv", [("a.jpg_1", ""), ("a.jpg_2", "")]), sample)
+    assert sorted(report.problems) == ["line 3: row for image a.jpg class 2 is not in the sample submission",
+                                       "missing row for image a.jpg class 3"]
 
 
 def test_written_files_get_the_usual_mode(tmp_path):
