@@ -7,7 +7,14 @@ venv="$root/.venv"
 py="${PYTHON:-python3}"
 if [ ! -x "$venv/bin/python" ]; then
   echo "[setup] creating $venv with $($py --version)" >&2
-  "$py" -m venv "$venv"
+  if ! "$py" -m venv "$venv" >/dev/null 2>&1; then
+    rm -rf "$venv"
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+      echo "[setup] installing python3-venv with apt-get" >&2
+      (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null) >&2 || true
+    fi
+    "$py" -m venv "$venv" || { echo "[setup] cannot create $venv: install python3-venv (Debian: apt-get install python3-venv)" >&2; exit 1; }
+  fi
   "$venv/bin/python" -m pip install --quiet --upgrade pip >&2
 fi
 stamp="$venv/.steeldefect-installed"
