@@ -64,6 +64,8 @@ class TrainConfig:
     plateau_patience: int = 2  # epochs without improvement before reducing the rate
     early_stopping_patience: int | None = 5  # epochs without improvement before stopping; null = never
     batch_size: int | None = None  # overrides data.batch_size for this kind
+    monitor: Literal["auto", "val_loss", "val_auc", "val_competition_dice"] = "auto"  # picks the best epoch;
+    # auto: val_auc for classifiers, val_competition_dice (threshold 0.5) for segmenters
     bn_momentum: float | None = None  # batch-norm moving-average momentum; lower (0.9) helps short runs from scratch
 
 

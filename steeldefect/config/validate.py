@@ -91,6 +91,10 @@ def _train(c: _Checker, path: str, t: TrainConfig, n_outputs: int) -> None:
             c.fail(f"{path}.class_weights", f"{list(t.class_weights)} must be {NUM_CLASSES} positive numbers")
 
 
+KIND_MONITORS = {"classifier": ("auto", "val_loss", "val_auc"),
+                 "segmenter": ("auto", "val_loss", "val_competition_dice")}  # what each kind can monitor
+
+
 def _model(c: _Checker, kind: str, m: ClassifierConfig | SegmenterConfig, backbones: tuple[str, ...]) -> None:
     if not m.backbones:
         c.fail(f"{kind}.backbones", f"is empty; choose from {', '.join(backbones)}")
@@ -102,6 +106,9 @@ def _model(c: _Checker, kind: str, m: ClassifierConfig | SegmenterConfig, backbo
     if m.weights not in WEIGHT_CHOICES and not m.weights.endswith(WEIGHT_SUFFIXES):
         c.fail(f"{kind}.weights", f"{m.weights!r} is not one of {', '.join(WEIGHT_CHOICES)} "
                                   f"or a path to a {' / '.join(WEIGHT_SUFFIXES)} weights file")
+    if m.train.monitor not in KIND_MONITORS[kind]:
+        c.fail(f"{kind}.train.monitor", f"{m.train.monitor!r} is not one of {', '.join(KIND_MONITORS[kind])} "
+                                        f"for a {kind}")
     if isinstance(m, ClassifierConfig):
         c.between(f"{kind}.dropout", m.dropout, 0.0, 1.0, high_open=True)
         _train(c, f"{kind}.train", m.train, m.n_outputs)

@@ -71,7 +71,8 @@ def fit_and_predict(kind: str, config: Config, fold: int, data: str, runs_dir: P
             train_ds = _per_head(train_ds, model.output_names)
         batch_size = int(train_ds.element_spec[0].shape[0])
         validator = Validator(kind, eval_dataset(source, val_ids, config, kind), batch_size, loss)
-        tracker = ResumableTraining(run_dir, state, Monitor(validator.metric), train_cfg, validator)
+        monitor = Monitor("val_loss", "min") if train_cfg.monitor == "val_loss" else Monitor(validator.metric)
+        tracker = ResumableTraining(run_dir, state, monitor, train_cfg, validator)
         callbacks = [keras.callbacks.TerminateOnNaN(), tracker, *_tensorboard(run_dir / LOG_DIR)]
         if state.epoch < train_cfg.epochs and not state.stopped:
             model.fit(train_ds, epochs=train_cfg.epochs, initial_epoch=state.epoch, steps_per_epoch=steps,
@@ -81,7 +82,7 @@ def fit_and_predict(kind: str, config: Config, fold: int, data: str, runs_dir: P
                                    f"{kind}.train.lr (now {train_cfg.lr}) and rerun to resume from epoch "
                                    f"{state.epoch}")
         if state.best_epoch is None:
-            raise SteelDefectError(f"{run_dir}: no epoch produced a finite {validator.metric}; nothing to save")
+            raise SteelDefectError(f"{run_dir}: no epoch produced a finite {monitor.name}; nothing to save")
         write_history(run_dir, state)
         model.load_weights(run_dir / BEST_MODEL)
         order = eval_order(source, val_ids)
@@ -96,7 +97,7 @@ def fit_and_predict(kind: str, config: Config, fold: int, data: str, runs_dir: P
         "train_class_images": presence.sum(axis=0).tolist(),
         "steps_per_epoch": steps, "batch_size": batch_size,
         "epochs_run": state.epoch, "early_stopped": state.stopped,
-        "monitor": validator.metric, "best": state.best, "best_epoch": state.best_epoch,
+        "monitor": monitor.name, "best": state.best, "best_epoch": state.best_epoch,
         "epoch_wall_s": [row["time_s"] for row in state.history],
         "reused_compiled_model": reused,
         "wall_s_this_session": round(time.time() - started, 1),

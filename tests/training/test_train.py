@@ -107,3 +107,13 @@ def test_next_fold_reuses_the_compiled_model_and_matches_a_fresh_build(tiny_back
     assert json.loads((fresh_dir / "meta.json").read_text())["reused_compiled_model"] is False
     reused, fresh = pd.read_csv(reused_dir / "history.csv"), pd.read_csv(fresh_dir / "history.csv")
     assert np.allclose(reused[["loss", "val_loss", "lr"]], fresh[["loss", "val_loss", "lr"]], rtol=1e-4)
+
+
+@pytest.mark.slow
+def test_training_reads_tfrecords_in_place_of_the_folder(tiny_backbone, synth_set, tmp_path):
+    assert main(["tfrecords", "--data", str(synth_set), "--out", str(tmp_path / "tfr"), "--shards", "2"]) == 0
+    run_dir = train("segmenter", tiny_training_config(epochs=1), 0, tmp_path / "tfr", tmp_path / "runs")
+    folds = pd.read_csv(tmp_path / "runs" / "folds.csv")
+    oof = np.load(run_dir / "oof.npz")
+    assert sorted(oof["image_ids"]) == sorted(folds.loc[folds["fold"] == 0, "ImageId"])
+    assert oof["probs"].shape == (len(oof["image_ids"]), *TINY_INPUT, 4)
