@@ -56,7 +56,7 @@ def validate_upload(contents: str, filename: str, sample_path: Path | None,
         path = Path(tmp) / "submission.csv"  # never a name chosen by the client
         try:
             path.write_bytes(decode_contents(contents, max_bytes))
-            report = validate_submission(path, sample_path if sample_path is not None else path)
+            report = validate_submission(path, sample_path)
             if not report.ok:
                 shown = "; ".join(report.problems[:SHOWN_PROBLEMS])
                 more = report.n_problems - min(report.n_problems, SHOWN_PROBLEMS)

@@ -100,13 +100,21 @@ def _row_keys(df: pd.DataFrame, layout: str, report: ValidationReport) -> list[t
     return keys
 
 
-def validate_submission(path: str | os.PathLike, sample_path: str | os.PathLike,
+def validate_submission(path: str | os.PathLike, sample_path: str | os.PathLike | None,
                         max_listed: int = 20) -> ValidationReport:
     """Check a submission against a sample: exactly the sample's rows, no extra or duplicate
-    rows, every RLE well formed and inside the image. Problems are collected, not raised."""
+    rows, every RLE well formed and inside the image. Problems are collected, not raised.
+
+    Without a sample (``None``) the checks are structural: the submission's own images, each with
+    one row per class 1..4, in its own layout.
+    """
     path = Path(path)
-    sample_layout = detect_layout(sample_path)
-    expected = expected_rows(sample_path)
+    if sample_path is None:
+        image_ids, sample_layout = sample_image_ids(path)
+        expected = {(i, c) for i in image_ids for c in CLASS_IDS}
+    else:
+        sample_layout = detect_layout(sample_path)
+        expected = expected_rows(sample_path)
     report = ValidationReport(str(path), max_listed=max_listed)
     layout = detect_layout(path)
     if layout not in (ORIGINAL_LAYOUT, LATER_LAYOUT):

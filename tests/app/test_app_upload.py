@@ -40,7 +40,7 @@ def test_good_upload_against_the_sample(sample):
 
 @pytest.mark.parametrize("text, needle", [
     (submission(["a.jpg"]), "missing row for image b.jpg class 1"),
-    (submission(["a.jpg", "b.jpg", "c.jpg"]), "image c.jpg is not in the sample submission"),
+    (submission(["a.jpg", "b.jpg", "c.jpg"]), "image c.jpg class 1 is not in the sample submission"),
     (submission(["a.jpg", "b.jpg"], bad_row=2), "line 4"),
     ("wrong,header\n1,2\n", "unrecognised CSV header"),
     ("", "the file is empty"),
