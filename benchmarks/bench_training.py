@@ -1,8 +1,9 @@
 """Training throughput of one model on this machine, and whether the input pipeline keeps ahead.
 
-Times fit() for the same number of steps (a) on one batch held in memory (the model alone) and
-(b) fed by the real tf.data pipeline, each measured in a second round after warm-up (graph
-tracing, reported, and a slow first multi-step fit on CPU). If (b) is about as fast as (a), the pipeline is not the bottleneck.
+Median time of a training step in fit() (a) on one batch held in memory (the model alone) and
+(b) fed by the real tf.data pipeline; the graph-tracing time of the first step is reported too.
+Medians, because a fit() spends extra time in its first step and, with an in-memory dataset, after
+its last one. If (b) is about as fast as (a), the pipeline is not the bottleneck.
 
     .venv/bin/python benchmarks/bench_training.py --data DIR --kind classifier|segmenter
         [--backbone efficientnetb0] [--decoder unetpp|unet] [--height 128 --width 800] [--batch 8] [--steps 10]
@@ -59,28 +60,33 @@ def main() -> None:
     model.train_on_batch(x, y)
     traced = time.perf_counter() - t0
 
+    import keras
+    import numpy as np
     import tensorflow as tf
 
-    in_memory = tf.data.Dataset.from_tensors((x, y)).repeat()
-    feeds = {"memory": in_memory, "pipeline": ds.repeat()}
-    model.fit(in_memory, steps_per_epoch=1, epochs=1, verbose=0, shuffle=False)  # fit traces its own function
-    seconds = {}
-    for _ in range(2):  # the first multi-step fit after tracing runs slow on CPU; keep the second round
-        for name, feed in feeds.items():
-            t0 = time.perf_counter()
-            model.fit(feed, steps_per_epoch=args.steps, epochs=1, verbose=0, shuffle=False)
-            seconds[name] = time.perf_counter() - t0
-    in_memory, fed = seconds["memory"], seconds["pipeline"]
+    class StepClock(keras.callbacks.Callback):
+        def on_train_begin(self, logs=None):
+            self.times = [time.perf_counter()]
 
-    n = args.steps * args.batch
+        def on_train_batch_end(self, batch, logs=None):
+            self.times.append(time.perf_counter())
+
+    def median_step(feed) -> float:
+        clock = StepClock()
+        model.fit(feed, steps_per_epoch=args.steps, epochs=1, verbose=0, shuffle=False, callbacks=[clock])
+        return float(np.median(np.diff(clock.times)[1:]))  # the first step of a fit() may trace
+
+    in_memory = median_step(tf.data.Dataset.from_tensors((x, y)).repeat())
+    fed = median_step(ds.repeat())
+
     what = f"{args.kind} {args.backbone}" + (f" {args.decoder}" if args.kind == "segmenter" else "")
     print(f"\nmachine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs; {what} at {args.height}x{args.width}, batch {args.batch}, {args.steps} steps\n")
     print("| what | seconds | images/s |")
     print("|---|---:|---:|")
     print(f"| build + compile | {built:.1f} | |")
     print(f"| first step (graph tracing) | {traced:.1f} | |")
-    print(f"| train steps, batch in memory | {in_memory:.1f} | {n / in_memory:.1f} |")
-    print(f"| train steps fed by tf.data (fit) | {fed:.1f} | {n / fed:.1f} |")
+    print(f"| median train step, batch held in memory | {in_memory:.2f} | {args.batch / in_memory:.1f} |")
+    print(f"| median train step fed by the tf.data pipeline | {fed:.2f} | {args.batch / fed:.1f} |")
 
 
 if __name__ == "__main__":
