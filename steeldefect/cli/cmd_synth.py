@@ -15,6 +15,10 @@ def _add(p: argparse.ArgumentParser) -> None:
     p.add_argument("--workers", type=int, default=1, help="processes rendering images (default 1)")
     p.add_argument("--force", action="store_true",
                    help="write into a folder that holds other files or another synthetic dataset")
+    p.add_argument("--contrast", type=float, default=1.0,
+                   help="scale of every defect's grey-level change (default 1: the look calibrated on real "
+                        "strips; run_all.sh's CPU demo uses 2 so that a B0 trained from scratch in minutes "
+                        "can find them)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
@@ -28,6 +32,7 @@ def run(args: argparse.Namespace) -> int:
     from steeldefect.synth.generator import generate_dataset
 
     summary = generate_dataset(args.out, args.train, args.test, args.seed, force=args.force,
-                               workers=args.workers, progress=not args.quiet)
+                               workers=args.workers, progress=not args.quiet,
+                               contrast=args.contrast)
     print(summary.line())
     return 0

@@ -90,6 +90,7 @@ class SegmenterConfig:
     decoder: Literal["unetpp", "unet"] = "unetpp"
     decoder_filters: tuple[int, ...] = DEFAULT_DECODER_FILTERS
     deep_supervision: bool = False
+    output_prior: float | None = 1e-5  # probability every pixel starts at (head bias); null: 0.5
     train: TrainConfig = field(default_factory=lambda: TrainConfig(loss="bce_dice"))
 
 

@@ -116,6 +116,9 @@ def _model(c: _Checker, kind: str, m: ClassifierConfig | SegmenterConfig, backbo
         if len(m.decoder_filters) != DECODER_STAGES or min(m.decoder_filters, default=0) < 1:
             c.fail(f"{kind}.decoder_filters", f"{list(m.decoder_filters)} must be {DECODER_STAGES} positive "
                                               "channel counts, deepest stage first")
+        if m.output_prior is not None and not 0.0 < m.output_prior < 1.0:
+            c.fail(f"{kind}.output_prior", f"{m.output_prior!r} must be a probability strictly between 0 and 1, "
+                                           "or null")
         _train(c, f"{kind}.train", m.train, NUM_CLASSES)
 
 

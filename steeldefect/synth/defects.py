@@ -135,10 +135,14 @@ def paint_rolled_in(rng, clean, region, part, offset):
     return alpha * (-darken + rng.uniform(10, 40) * relief)
 
 
-def paint_component(rng: np.random.Generator, image: np.ndarray, cls: int, part: Component) -> None:
-    """Paint one component of class ``cls`` into the float32 ``image`` (H, W) in place."""
+def paint_component(rng: np.random.Generator, image: np.ndarray, cls: int, part: Component,
+                    contrast: float = 1.0) -> None:
+    """Paint one component of class ``cls`` into the float32 ``image`` (H, W) in place.
+
+    ``contrast`` scales the grey-level change (1: the calibrated look, see docs/SYNTHETIC.md).
+    """
     x0, y0, x1, y1 = polygon_box(part.polygon, 0, image.shape)
     region = fill_polygon(np.zeros((y1 - y0, x1 - x0), np.uint8), part.polygon, (x0, y0)).astype(np.float32)
     roi = image[y0:y1, x0:x1]
     delta = get_painter(cls)(rng, roi, region, part, (x0, y0))
-    roi += (delta * region).astype(np.float32)
+    roi += (contrast * delta * region).astype(np.float32)

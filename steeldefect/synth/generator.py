@@ -29,6 +29,7 @@ from steeldefect.data.rle import rle_encode
 from steeldefect.errors import SteelDefectError
 from steeldefect.synth.render import render_sample
 
+MAX_CONTRAST = 4.0  # beyond this, defects saturate to black or white
 SYNTH_VERSION = 1  # bump when the same seed would give different images
 JPEG_QUALITY = 90  # fixed, so the JPEG bytes are deterministic
 MANIFEST = "synth.json"
@@ -87,10 +88,10 @@ def image_ids(seed: int, n_train: int, n_test: int) -> dict[str, list[str]]:
     return out
 
 
-def _make_image(task: tuple[str, str, int, int, str, int]) -> tuple[str, tuple[str, ...], bool]:
+def _make_image(task: tuple[str, str, int, int, str, int, float]) -> tuple[str, tuple[str, ...], bool]:
     """Render one image, write it unless identical bytes are there; return (id, RLEs, written)."""
-    folder, split, seed, index, image_id, quality = task
-    image, masks = render_sample(sample_rng(seed, split, index))
+    folder, split, seed, index, image_id, quality, contrast = task
+    image, masks = render_sample(sample_rng(seed, split, index), contrast)
     data = encode_jpeg(image, quality)
     path = Path(folder) / image_id
     written = not (path.is_file() and path.read_bytes() == data)
@@ -100,9 +101,12 @@ def _make_image(task: tuple[str, str, int, int, str, int]) -> tuple[str, tuple[s
     return image_id, tuple(rle_encode(m) for m in masks), written
 
 
-def _arguments(seed: int, n_train: int, n_test: int, quality: int) -> dict:
-    return {"generator": "steeldefect.synth", "version": SYNTH_VERSION, "seed": seed,
-            "train": n_train, "test": n_test, "jpeg_quality": quality}
+def _arguments(seed: int, n_train: int, n_test: int, quality: int, contrast: float) -> dict:
+    arguments = {"generator": "steeldefect.synth", "version": SYNTH_VERSION, "seed": seed,
+                 "train": n_train, "test": n_test, "jpeg_quality": quality}
+    if contrast != 1.0:  # recorded only when set, so folders written before the option still match
+        arguments["contrast"] = contrast
+    return arguments
 
 
 def _read_manifest(path: Path) -> dict | None:
@@ -161,16 +165,22 @@ def _table(rows: list[tuple[str, tuple[str, ...]]]) -> pd.DataFrame:
 
 
 def generate_dataset(out_dir: str | Path, n_train: int, n_test: int, seed: int, *, force: bool = False,
-                     workers: int = 1, progress: bool = True, quality: int = JPEG_QUALITY) -> SynthSummary:
-    """Write (or finish, or confirm) the synthetic dataset of ``seed`` into ``out_dir``."""
+                     workers: int = 1, progress: bool = True, quality: int = JPEG_QUALITY,
+                     contrast: float = 1.0) -> SynthSummary:
+    """Write (or finish, or confirm) the synthetic dataset of ``seed`` into ``out_dir``.
+
+    ``contrast`` scales every defect's grey-level change; 1 is the look calibrated on real images.
+    """
     if n_train < 1 or n_test < 0 or seed < 0:
         raise SteelDefectError(f"need --train >= 1, --test >= 0 and --seed >= 0; got train {n_train}, "
                                f"test {n_test}, seed {seed}")
     if workers < 1:
         raise SteelDefectError(f"--workers must be at least 1, got {workers}")
+    if not 0.0 < contrast <= MAX_CONTRAST:
+        raise SteelDefectError(f"--contrast must lie in (0, {MAX_CONTRAST:g}], got {contrast:g}")
     start = time.perf_counter()
     out = Path(out_dir)
-    arguments = _arguments(seed, n_train, n_test, quality)
+    arguments = _arguments(seed, n_train, n_test, quality, float(contrast))
     manifest = _check_folder(out, arguments, force)
     ids = image_ids(seed, n_train, n_test)
     if manifest and manifest.get("complete") and _all_files_there(out, ids):
@@ -182,7 +192,7 @@ def generate_dataset(out_dir: str | Path, n_train: int, n_test: int, seed: int, 
         _clear_stale(out, ids)
     out.mkdir(parents=True, exist_ok=True)
     _write_manifest(out / MANIFEST, {"arguments": arguments, "complete": False})
-    tasks = [(str(out / IMAGE_DIRS[split]), split, seed, i, image_id, quality)
+    tasks = [(str(out / IMAGE_DIRS[split]), split, seed, i, image_id, quality, float(contrast))
              for split in SPLITS for i, image_id in enumerate(ids[split])]
     for folder in IMAGE_DIRS.values():
         (out / folder).mkdir(exist_ok=True)

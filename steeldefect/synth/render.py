@@ -32,15 +32,16 @@ def _streams(rng: np.random.Generator) -> list[np.random.Generator]:
     return rng.spawn(STREAMS)
 
 
-def render_layers(rng: np.random.Generator) -> Layers:
-    """Draw the geometry, render the clean strip, paint the defects; keep every stage."""
+def render_layers(rng: np.random.Generator, contrast: float = 1.0) -> Layers:
+    """Draw the geometry, render the clean strip, paint the defects (their grey-level change
+    scaled by ``contrast``); keep every stage."""
     geometry, texture, paint = _streams(rng)
     spec = sample_image_spec(geometry)
     clean = render_background(texture, spec.margin_side, spec.margin_width)
     painted = clean.copy()
     for cls in spec.classes:
         for part in spec.components[cls]:
-            paint_component(paint, painted, cls, part)
+            paint_component(paint, painted, cls, part, contrast)
     return Layers(spec, clean, painted, spec_masks(spec))
 
 
@@ -50,9 +51,9 @@ def to_uint8_rgb(grey: np.ndarray) -> np.ndarray:
     return np.repeat(grey8[:, :, None], 3, axis=2)
 
 
-def render_sample(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def render_sample(rng: np.random.Generator, contrast: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
     """One synthetic strip: (image uint8 (H, W, 3) grey in three channels, masks uint8 (4, H, W))."""
-    layers = render_layers(rng)
+    layers = render_layers(rng, contrast)
     return to_uint8_rgb(layers.painted), layers.masks
 
 

@@ -74,6 +74,7 @@ BAD_VALUES = [
     ("segmenter.deep_supervision", "yes", "bad.yaml: segmenter.deep_supervision: expected true or false, got 'yes'"),
     ("classifier.train.monitor", "val_competition_dice",
      "bad.yaml: classifier.train.monitor: 'val_competition_dice' is not one of auto, val_loss, val_auc for a classifier"),
+    ("segmenter.output_prior", 0.0, "bad.yaml: segmenter.output_prior: 0.0 must be a probability strictly between"),
     ("segmenter.train.bn_momentum", 1.0, "bad.yaml: segmenter.train.bn_momentum: 1.0 must lie in [0.0, 1.0)"),
     ("folds.k", 1, "bad.yaml: folds.k: 1 must be at least 2"),
     ("folds.run", [0, 7], "bad.yaml: folds.run[1]: fold 7 does not exist with k=3; use 0..2"),

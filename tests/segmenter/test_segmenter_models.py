@@ -53,6 +53,19 @@ def test_deep_supervision_outputs_final_last():
     assert [tuple(o.shape) for o in outputs] == [(2, 32, 64, 3)] * 4
 
 
+@pytest.mark.parametrize("deep_supervision", [False, True])
+def test_output_prior_sets_the_starting_probability(deep_supervision):
+    model = build_segmenter("resnet34", TINY_SHAPE, deep_supervision=deep_supervision, output_prior=1e-3)
+    heads = [layer for layer in model.layers if layer.name.endswith("_logits")]
+    assert len(heads) == (4 if deep_supervision else 1)
+    for head in heads:  # logit(1e-3): sigmoid of the bias alone is the prior
+        np.testing.assert_allclose(1 / (1 + np.exp(-np.asarray(head.bias))), 1e-3, rtol=1e-4)
+    plain = build_segmenter("resnet34", TINY_SHAPE)
+    np.testing.assert_array_equal(np.asarray(plain.get_layer("mask_logits").bias), 0.0)
+    with pytest.raises(SteelDefectError, match="strictly between 0 and 1"):
+        build_segmenter("resnet34", TINY_SHAPE, output_prior=1.0)
+
+
 def test_deep_supervision_needs_unetpp():
     with pytest.raises(SteelDefectError, match="use 'unetpp'"):
         build_segmenter("resnet34", TINY_SHAPE, decoder="unet", deep_supervision=True)

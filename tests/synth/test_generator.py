@@ -103,6 +103,7 @@ def test_refuses_other_dataset_unless_forced(dataset, tmp_path):
 @pytest.mark.parametrize("args, needle", [
     (["--train", "0"], "--train >= 1"),
     (["--train", "2", "--seed", "5"], "different synthetic dataset"),
+    (["--train", "2", "--contrast", "0"], "--contrast must lie in (0, 4]"),
 ])
 def test_cli_errors_are_one_line(dataset, args, needle):
     result = subprocess.run([sys.executable, "-m", "steeldefect", "synth", "--out", str(dataset), "--quiet",

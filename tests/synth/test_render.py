@@ -54,3 +54,13 @@ def test_masks_are_what_was_painted(seed):
                 stray = int((mask & (1 - near)).sum())
                 assert stray == 0, f"image {i} class {cls}: {stray} mask pixels far from any painted change"
     assert seen >= {1, 3}
+
+
+def test_contrast_scales_the_painted_change_only():
+    index = next(i for i in SEEDS if sample_masks(sample_rng(0, "train", i)).any())  # a defective strip
+    plain = render_layers(sample_rng(0, "train", index))
+    strong = render_layers(sample_rng(0, "train", index), contrast=2.0)
+    assert np.array_equal(plain.clean, strong.clean) and np.array_equal(plain.masks, strong.masks)
+    change = plain.painted - plain.clean
+    assert np.abs(change).max() > CHANGE  # this sample has defects
+    np.testing.assert_allclose(strong.painted - strong.clean, 2.0 * change, atol=1e-3)
