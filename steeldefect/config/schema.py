@@ -91,6 +91,8 @@ class SegmenterConfig:
     decoder_filters: tuple[int, ...] = DEFAULT_DECODER_FILTERS
     deep_supervision: bool = False
     output_prior: float | None = 1e-5  # probability every pixel starts at (head bias); null: 0.5
+    crop: tuple[int, ...] | None = None  # [height, width] of training crops (on a defect when there is one);
+    # validation, OOF and prediction use whole images; null trains on whole images
     train: TrainConfig = field(default_factory=lambda: TrainConfig(loss="bce_dice"))
 
 

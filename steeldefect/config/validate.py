@@ -122,6 +122,18 @@ def _model(c: _Checker, kind: str, m: ClassifierConfig | SegmenterConfig, backbo
         _train(c, f"{kind}.train", m.train, NUM_CLASSES)
 
 
+def _crop(c: _Checker, crop: tuple[int, ...] | None, d: DataConfig) -> None:
+    if crop is None:
+        return
+    if len(crop) != 2:
+        c.fail("segmenter.crop", f"{list(crop)} must be [height, width]")
+    for name, value, full in (("height", crop[0], d.height), ("width", crop[1], d.width)):
+        _size(c, f"segmenter.crop ({name})", value)
+        if value > full:
+            c.fail("segmenter.crop", f"{name} {value} exceeds data.{name} {full}; crops are cut from the "
+                                     "resized image")
+
+
 def known_backbones() -> tuple[str, ...]:
     """Names of the registered backbones (imports the model code, and with it Keras)."""
     from steeldefect.backbones import available_backbones
@@ -142,4 +154,5 @@ def validate(config: Config, source: str = "config", backbones: tuple[str, ...] 
     backbones = known_backbones() if backbones is None else backbones
     _model(c, "classifier", config.classifier, backbones)
     _model(c, "segmenter", config.segmenter, backbones)
+    _crop(c, config.segmenter.crop, config.data)
     return config

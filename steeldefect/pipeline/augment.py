@@ -36,21 +36,27 @@ def build_transform(spec: AugmentationConfig):
     return cls(**params)
 
 
-def build_augmenter(specs: tuple[AugmentationConfig, ...]) -> Augmenter | None:
+def build_augmenter(specs: tuple[AugmentationConfig, ...], crop: tuple[int, int] | None = None) -> Augmenter | None:
     """A function ``(image, mask, seed) -> (image, mask)``; None when there is nothing to apply.
 
-    image: uint8 (h, w, 3); mask: uint8 (h, w, C) or None; seed: int. Thread safe.
+    image: uint8 (h, w, 3); mask: uint8 (h, w, C) or None; seed: int. Thread safe. ``crop``
+    (height, width) first cuts a crop that holds defect pixels when the mask has any
+    (albumentations' CropNonEmptyMaskIfExists), a random one otherwise.
     """
-    if not specs:
+    if not specs and crop is None:
         return None
     import albumentations as A
 
     local = threading.local()
 
+    def transforms() -> list:
+        first = [A.CropNonEmptyMaskIfExists(height=int(crop[0]), width=int(crop[1]))] if crop else []
+        return first + [build_transform(s) for s in specs]
+
     def augment(image: np.ndarray, mask: np.ndarray | None, seed: int):
         chain = getattr(local, "chain", None)
         if chain is None:
-            chain = local.chain = A.Compose([build_transform(s) for s in specs], seed=0)
+            chain = local.chain = A.Compose(transforms(), seed=0)
         chain.set_random_seed(int(seed))
         if mask is None:
             return chain(image=image)["image"], None

@@ -55,9 +55,12 @@ def _subset(source: DataSource, image_ids) -> pd.DataFrame:
     return table.loc[list(image_ids)].reset_index(drop=True)
 
 
-def _to_batch_element(spec: Spec, augment):
-    """Map fn: {image (encoded bytes), rle, seed, image_id} -> (image float32, target)."""
-    h, w = spec.size
+def _to_batch_element(spec: Spec, augment, out_size: tuple[int, int] | None = None):
+    """Map fn: {image (encoded bytes), rle, seed, image_id} -> (image float32, target).
+
+    ``out_size``: the (h, w) that ``augment`` returns when it crops; default ``spec.size``.
+    """
+    h, w = out_size or spec.size
 
     def with_mask(image, rles, seed, image_id):
         img, mask = prepare_example(image, [r.decode() for r in rles], spec.size, augment, int(seed),
@@ -156,9 +159,16 @@ def train_dataset(source: DataSource, image_ids, config: Config, kind: str, firs
         ds = _folder_examples(source, sub, index, seeds)
     else:
         ds = _tfrecord_train_examples(source, sub, config, spec, first_epoch, last_epoch, config.seed)
-    augment = build_augmenter(config.data.augmentations)
-    ds = ds.map(_to_batch_element(spec, augment), num_parallel_calls=AUTOTUNE)
+    crop = train_crop(config, kind)
+    augment = build_augmenter(config.data.augmentations, crop)
+    ds = ds.map(_to_batch_element(spec, augment, crop), num_parallel_calls=AUTOTUNE)
     return ds.batch(spec.batch_size, drop_remainder=True).prefetch(AUTOTUNE), steps
+
+
+def train_crop(config: Config, kind: str) -> tuple[int, int] | None:
+    """(h, w) of the training crops of ``kind`` (segmenters with segmenter.crop), else None."""
+    crop = config.segmenter.crop if kind == "segmenter" else None
+    return (int(crop[0]), int(crop[1])) if crop else None
 
 
 def eval_order(source: DataSource, image_ids) -> list[str]:

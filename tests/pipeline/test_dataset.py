@@ -59,6 +59,26 @@ def test_painted_defects_stay_under_their_masks_through_augmentation(painted):
     assert not np.array_equal(y, _arrays(plain)[1])
 
 
+def test_segmenter_crops_hold_the_defect_and_stay_aligned(painted):
+    source = open_source(painted)
+    ids = source.table["ImageId"].tolist()
+    crop = (32, 64)  # half the width of TINY_INPUT
+    config = tiny_config(ALL_AUGMENTATIONS[:2])
+    config = replace(config, segmenter=replace(config.segmenter, crop=crop))
+    x, y = _arrays(train_dataset(source, ids, config, "segmenter", 0, 2)[0])
+    assert x.shape[1:] == (*crop, 3) and y.shape[1:] == (*crop, 4)
+    bright, mask = x.mean(axis=-1) > THRESHOLD, y.max(axis=-1) > 0
+    assert (bright & mask).sum() / mask.sum() > 0.9  # defects under their masks (resizing blurs edges)
+    assert (bright & ~mask).sum() / (~mask).sum() < 0.01
+    holds = label_presence(source.table).any(axis=1)  # images with a defect: every crop shows some of it
+    sampled = np.array([mask[i].any() for i in range(len(x))])
+    assert sampled.sum() >= holds.mean() * len(x) - 1
+    # classifiers and validation still see whole images
+    cx, _ = _arrays(train_dataset(source, ids, config, "classifier", 0, 1)[0])
+    vx, _ = _arrays(eval_dataset(source, ids, config, "segmenter"))
+    assert cx.shape[1:3] == TINY_INPUT and vx.shape[1:3] == TINY_INPUT
+
+
 def test_prepare_example_aligns_a_square_under_a_flip():
     image = np.full((64, 256, 3), DARK, np.uint8)
     mask = np.zeros((64, 256), np.uint8)
