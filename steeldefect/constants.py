@@ -9,3 +9,4 @@ RLE_COLUMNS = tuple(f"rle_{c}" for c in CLASS_IDS)  # per-image table columns ho
 ORIGINAL_LAYOUT = "original"  # ImageId_ClassId,EncodedPixels: four rows per image
 LATER_LAYOUT = "later"  # ImageId,ClassId,EncodedPixels (train) / ImageId,EncodedPixels,ClassId (submission)
 LAYOUTS = (ORIGINAL_LAYOUT, LATER_LAYOUT)
+MIN_OUTPUT_PRIOR = 1e-6  # smallest segmenter starting probability: the losses clip probabilities at 1e-7

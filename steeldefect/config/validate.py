@@ -5,7 +5,7 @@ from __future__ import annotations
 from steeldefect.config.loader import ConfigError
 from steeldefect.config.schema import (ClassifierConfig, Config, DataConfig, FoldsConfig,
                                        SegmenterConfig, TrainConfig)
-from steeldefect.constants import CLASS_IDS, NUM_CLASSES
+from steeldefect.constants import CLASS_IDS, MIN_OUTPUT_PRIOR, NUM_CLASSES
 
 SIZE_MULTIPLE = 32  # input height and width must divide by the backbone's total stride
 DECODER_STAGES = 5  # UNet / UNet++ decoders have one stage per backbone stride 2..32
@@ -116,9 +116,9 @@ def _model(c: _Checker, kind: str, m: ClassifierConfig | SegmenterConfig, backbo
         if len(m.decoder_filters) != DECODER_STAGES or min(m.decoder_filters, default=0) < 1:
             c.fail(f"{kind}.decoder_filters", f"{list(m.decoder_filters)} must be {DECODER_STAGES} positive "
                                               "channel counts, deepest stage first")
-        if m.output_prior is not None and not 0.0 < m.output_prior < 1.0:
-            c.fail(f"{kind}.output_prior", f"{m.output_prior!r} must be a probability strictly between 0 and 1, "
-                                           "or null")
+        if m.output_prior is not None and not MIN_OUTPUT_PRIOR <= m.output_prior < 1.0:
+            c.fail(f"{kind}.output_prior", f"{m.output_prior!r} must lie in [{MIN_OUTPUT_PRIOR:g}, 1) (below, the "
+                                           "losses' probability clip leaves no gradient), or null")
         _train(c, f"{kind}.train", m.train, NUM_CLASSES)
 
 
@@ -128,10 +128,10 @@ def _crop(c: _Checker, crop: tuple[int, ...] | None, d: DataConfig) -> None:
     if len(crop) != 2:
         c.fail("segmenter.crop", f"{list(crop)} must be [height, width]")
     for name, value, full in (("height", crop[0], d.height), ("width", crop[1], d.width)):
-        _size(c, f"segmenter.crop ({name})", value)
+        _size(c, f"segmenter.crop[{0 if name == 'height' else 1}]", value)
         if value > full:
             c.fail("segmenter.crop", f"{name} {value} exceeds data.{name} {full}; crops are cut from the "
-                                     "resized image")
+                                     f"resized image, use at most {full} or null")
 
 
 def known_backbones() -> tuple[str, ...]:

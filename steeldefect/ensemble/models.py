@@ -32,19 +32,19 @@ class LoadedModel:
 
 
 def _input_size(run: Run, model, config=None) -> tuple[int, int]:
-    """(h, w) of a model: its static input shape, else ``config``'s, the run's meta.json
-    ``input_size``, or its config.yaml data size."""
+    """(h, w) of a model: its static input shape, else the run's meta.json ``input_size`` (the size
+    its OOF predictions and thresholds were made at), ``config``'s, or its config.yaml data size."""
     shape = tuple(model.input_shape)
     if shape[1] is not None and shape[2] is not None:
         return int(shape[1]), int(shape[2])
-    if config is not None:
-        return int(config.data.height), int(config.data.width)
     try:
         size = json.loads((run.path / META_FILE).read_text()).get("input_size")
     except (OSError, ValueError):
         size = None
     if size:
         return int(size[0]), int(size[1])
+    if config is not None:
+        return int(config.data.height), int(config.data.width)
     if (run.path / CONFIG_FILE).is_file():
         from steeldefect.config import load_config
 

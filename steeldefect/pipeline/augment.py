@@ -41,7 +41,7 @@ def build_augmenter(specs: tuple[AugmentationConfig, ...], crop: tuple[int, int]
 
     image: uint8 (h, w, 3); mask: uint8 (h, w, C) or None; seed: int. Thread safe. ``crop``
     (height, width) first cuts a crop that holds defect pixels when the mask has any
-    (albumentations' CropNonEmptyMaskIfExists), a random one otherwise.
+    (albumentations' CropNonEmptyMaskIfExists), a random one otherwise or when there is no mask.
     """
     if not specs and crop is None:
         return None
@@ -49,14 +49,19 @@ def build_augmenter(specs: tuple[AugmentationConfig, ...], crop: tuple[int, int]
 
     local = threading.local()
 
-    def transforms() -> list:
-        first = [A.CropNonEmptyMaskIfExists(height=int(crop[0]), width=int(crop[1]))] if crop else []
-        return first + [build_transform(s) for s in specs]
+    def chain_for(with_mask: bool):
+        """One chain per thread and per call kind; an image without a mask gets a plain random crop."""
+        chains = local.__dict__.setdefault("chains", {})
+        if with_mask not in chains:
+            first = []
+            if crop:
+                cut = A.CropNonEmptyMaskIfExists if with_mask else A.RandomCrop
+                first = [cut(height=int(crop[0]), width=int(crop[1]))]
+            chains[with_mask] = A.Compose(first + [build_transform(s) for s in specs], seed=0)
+        return chains[with_mask]
 
     def augment(image: np.ndarray, mask: np.ndarray | None, seed: int):
-        chain = getattr(local, "chain", None)
-        if chain is None:
-            chain = local.chain = A.Compose(transforms(), seed=0)
+        chain = chain_for(mask is not None)
         chain.set_random_seed(int(seed))
         if mask is None:
             return chain(image=image)["image"], None

@@ -7,7 +7,7 @@ import math
 import keras
 
 from steeldefect.backbones import MAX_STRIDE, WEIGHTS_NONE, check_input_shape, get_backbone
-from steeldefect.constants import IMAGE_HEIGHT, IMAGE_WIDTH, NUM_CLASSES
+from steeldefect.constants import IMAGE_HEIGHT, IMAGE_WIDTH, MIN_OUTPUT_PRIOR, NUM_CLASSES
 from steeldefect.errors import SteelDefectError
 from steeldefect.segmenter.blocks import UPSAMPLE_FACTOR
 from steeldefect.segmenter.decoders import N_DECODER_FILTERS, available_decoders, get_decoder, supports_deep_supervision
@@ -23,14 +23,15 @@ def prior_bias(prior: float | None) -> float:
     """The logit a head's bias starts at so that every pixel starts at probability ``prior``.
 
     A per-(image, class) soft Dice scores an empty truth about 1 / (sum of probabilities + 1), so a
-    head starting at 0.5 everywhere scores every clean pair near 0 and spends its first thousands of
+    head starting at 0.5 everywhere scores every clean pair near 0 and spends its first hundreds of
     steps walking the bias down (Adam moves it ~lr per step). Starting at a small prior (the focal-loss
     paper's initialisation, Lin et al. 2017) skips that plateau. ``None``: keras' zero bias.
     """
     if prior is None:
         return 0.0
-    if not 0.0 < prior < 1.0:
-        raise SteelDefectError(f"output_prior must be a probability strictly between 0 and 1; got {prior!r}")
+    if not MIN_OUTPUT_PRIOR <= prior < 1.0:
+        raise SteelDefectError(f"output_prior must lie in [{MIN_OUTPUT_PRIOR:g}, 1) (below, the losses' probability "
+                               f"clip leaves no gradient); got {prior!r}")
     return math.log(prior / (1.0 - prior))
 
 

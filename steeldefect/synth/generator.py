@@ -29,7 +29,7 @@ from steeldefect.data.rle import rle_encode
 from steeldefect.errors import SteelDefectError
 from steeldefect.synth.render import render_sample
 
-MAX_CONTRAST = 4.0  # beyond this, defects saturate to black or white
+MAX_CONTRAST = 4.0  # upper limit of --contrast; dark defects clip to black from ~1.5 (class 4 at 2: ~11% of its pixels)
 SYNTH_VERSION = 1  # bump when the same seed would give different images
 JPEG_QUALITY = 90  # fixed, so the JPEG bytes are deterministic
 MANIFEST = "synth.json"
@@ -135,10 +135,12 @@ def _check_folder(out: Path, arguments: dict, force: bool) -> dict | None:
     if manifest is None:
         raise SteelDefectError(f"{out} is not empty and holds no {MANIFEST}; choose an empty or new --out "
                                "folder, or pass --force to write the synthetic dataset into it")
-    old = manifest.get("arguments", {})
-    raise SteelDefectError(
-        f"{out} holds a different synthetic dataset (seed {old.get('seed')}, train {old.get('train')}, "
-        f"test {old.get('test')}, version {old.get('version')}); use another --out or pass --force to replace it")
+    old = {"contrast": 1.0, **manifest.get("arguments", {})}
+    new = {"contrast": 1.0, **arguments}
+    differ = "; ".join(f"{key} {old.get(key)} there, {new.get(key)} asked" for key in sorted(new)
+                       if old.get(key) != new.get(key))
+    raise SteelDefectError(f"{out} holds a different synthetic dataset ({differ}); use another --out, delete the "
+                           "folder, or pass --force to replace it")
 
 
 def _clear_stale(out: Path, ids: dict[str, list[str]]) -> None:

@@ -62,8 +62,9 @@ def test_output_prior_sets_the_starting_probability(deep_supervision):
         np.testing.assert_allclose(1 / (1 + np.exp(-np.asarray(head.bias))), 1e-3, rtol=1e-4)
     plain = build_segmenter("resnet34", TINY_SHAPE)
     np.testing.assert_array_equal(np.asarray(plain.get_layer("mask_logits").bias), 0.0)
-    with pytest.raises(SteelDefectError, match="strictly between 0 and 1"):
-        build_segmenter("resnet34", TINY_SHAPE, output_prior=1.0)
+    for bad in (1.0, 1e-9):
+        with pytest.raises(SteelDefectError, match=r"must lie in \[1e-06, 1\)"):
+            build_segmenter("resnet34", TINY_SHAPE, output_prior=bad)
 
 
 def test_deep_supervision_needs_unetpp():

@@ -50,6 +50,21 @@ def test_training_writes_the_run_folder(tiny_backbone, synth_set, runs, kind, de
 
 
 @pytest.mark.slow
+def test_segmenter_trained_on_crops_validates_and_predicts_whole_images(tiny_backbone, synth_set, tmp_path):
+    from steeldefect.ensemble.models import load_runs, select_runs
+    from steeldefect.models_io import load_model
+
+    crop = (TINY_INPUT[0], TINY_INPUT[1] // 2)
+    run_dir = train("segmenter", tiny_training_config(epochs=1, crop=crop), 0, synth_set, tmp_path / "runs")
+    assert tuple(load_model(run_dir / "model.keras").input_shape) == (None, None, None, 3)
+    oof = np.load(run_dir / "oof.npz")
+    assert oof["probs"].shape == (len(oof["image_ids"]), *TINY_INPUT, 4)  # whole images, not crops
+    assert json.loads((run_dir / "meta.json").read_text())["input_size"] == list(TINY_INPUT)
+    _, segmenters = select_runs(tmp_path / "runs")
+    assert [m.input_size for m in load_runs(segmenters)] == [TINY_INPUT]  # predict feeds the OOF size
+
+
+@pytest.mark.slow
 def test_best_model_reproduces_the_oof_predictions(tiny_backbone, synth_set, runs):
     from steeldefect.models_io import load_model
     from steeldefect.pipeline.dataset import eval_dataset
