@@ -54,10 +54,12 @@ class SynthSummary:
     seconds: float
     train_clean: int  # training images without any defect
     train_per_class: tuple[int, ...]  # training images holding each class
+    contrast: float = 1.0  # scale of the painted defect change
 
     def line(self) -> str:
         per_class = ", ".join(f"{c}: {n}" for c, n in zip(CLASS_IDS, self.train_per_class))
-        return (f"{self.out_dir}: {self.n_train} train + {self.n_test} test images (seed {self.seed}); "
+        contrast = f", contrast {self.contrast:g}" if self.contrast != 1.0 else ""
+        return (f"{self.out_dir}: {self.n_train} train + {self.n_test} test images (seed {self.seed}{contrast}); "
                 f"{self.written} written, {self.unchanged} already there; train clean {self.train_clean}, "
                 f"per class {per_class}; {self.seconds:.1f} s")
 
@@ -189,7 +191,7 @@ def generate_dataset(out_dir: str | Path, n_train: int, n_test: int, seed: int, 
         done = manifest["summary"]
         return SynthSummary(str(out), seed, n_train, n_test, 0, n_train + n_test,
                             round(time.perf_counter() - start, 3), int(done["train_clean"]),
-                            tuple(int(n) for n in done["train_per_class"]))
+                            tuple(int(n) for n in done["train_per_class"]), float(contrast))
     if force:
         _clear_stale(out, ids)
     out.mkdir(parents=True, exist_ok=True)
@@ -221,7 +223,7 @@ def generate_dataset(out_dir: str | Path, n_train: int, n_test: int, seed: int, 
     present = train[list(RLE_COLUMNS)].to_numpy() != ""
     summary = SynthSummary(str(out), seed, n_train, n_test, written, n_train + n_test - written,
                            round(time.perf_counter() - start, 3), int((~present.any(axis=1)).sum()),
-                           tuple(int(n) for n in present.sum(axis=0)))
+                           tuple(int(n) for n in present.sum(axis=0)), float(contrast))
     stable = {"train_clean": summary.train_clean, "train_per_class": list(summary.train_per_class)}
     _write_manifest(out / MANIFEST, {"arguments": arguments, "complete": True, "summary": stable})
     return summary

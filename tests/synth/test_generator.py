@@ -115,7 +115,11 @@ def test_cli_errors_are_one_line(dataset, args, needle):
 
 def test_cli_writes_dataset(tmp_path):
     result = subprocess.run([sys.executable, "-m", "steeldefect", "synth", "--out", str(tmp_path / "d"),
-                             "--train", "2", "--test", "1", "--seed", "3"], capture_output=True, text=True)
+                             "--train", "2", "--test", "1", "--seed", "3", "--contrast", "1.5"],
+                            capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
-    assert "2 train + 1 test images" in result.stdout
+    assert "2 train + 1 test images (seed 3, contrast 1.5)" in result.stdout
+    again = subprocess.run([sys.executable, "-m", "steeldefect", "synth", "--out", str(tmp_path / "d"),
+                            "--train", "2", "--test", "1", "--seed", "3"], capture_output=True, text=True)
+    assert again.returncode == 2 and "contrast 1.5 there, 1.0 asked" in again.stderr
     assert (tmp_path / "d" / "sample_submission.csv").is_file()
