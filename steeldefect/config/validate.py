@@ -127,8 +127,8 @@ def _crop(c: _Checker, crop: tuple[int, ...] | None, d: DataConfig) -> None:
         return
     if len(crop) != 2:
         c.fail("segmenter.crop", f"{list(crop)} must be [height, width]")
-    for name, value, full in (("height", crop[0], d.height), ("width", crop[1], d.width)):
-        _size(c, f"segmenter.crop[{0 if name == 'height' else 1}]", value)
+    for i, (name, value, full) in enumerate((("height", crop[0], d.height), ("width", crop[1], d.width))):
+        _size(c, f"segmenter.crop[{i}]", value)
         if value > full:
             c.fail("segmenter.crop", f"{name} {value} exceeds data.{name} {full}; crops are cut from the "
                                      f"resized image, use at most {full} or null")
