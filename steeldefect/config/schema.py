@@ -124,6 +124,11 @@ class Config:
             raise SteelDefectError(f"unknown model kind {kind!r}; valid kinds are {', '.join(MODEL_KINDS)}")
         return getattr(self, kind)
 
+    def train_crop(self, kind: str) -> tuple[int, int] | None:
+        """(h, w) of the training crops of ``kind``: segmenter.crop for segmenters, else None."""
+        crop = self.segmenter.crop if kind == "segmenter" else None
+        return (int(crop[0]), int(crop[1])) if crop else None
+
     def fold_list(self) -> tuple[int, ...]:
         """The folds to train, as a tuple of fold numbers."""
         return tuple(range(self.folds.k)) if self.folds.run == "all" else tuple(self.folds.run)

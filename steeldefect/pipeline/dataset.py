@@ -159,16 +159,10 @@ def train_dataset(source: DataSource, image_ids, config: Config, kind: str, firs
         ds = _folder_examples(source, sub, index, seeds)
     else:
         ds = _tfrecord_train_examples(source, sub, config, spec, first_epoch, last_epoch, config.seed)
-    crop = train_crop(config, kind)
+    crop = config.train_crop(kind)
     augment = build_augmenter(config.data.augmentations, crop)
     ds = ds.map(_to_batch_element(spec, augment, crop), num_parallel_calls=AUTOTUNE)
     return ds.batch(spec.batch_size, drop_remainder=True).prefetch(AUTOTUNE), steps
-
-
-def train_crop(config: Config, kind: str) -> tuple[int, int] | None:
-    """(h, w) of the training crops of ``kind`` (segmenters with segmenter.crop), else None."""
-    crop = config.segmenter.crop if kind == "segmenter" else None
-    return (int(crop[0]), int(crop[1])) if crop else None
 
 
 def eval_order(source: DataSource, image_ids) -> list[str]:

@@ -24,7 +24,7 @@ def build_model(kind: str, config: Config, backbone: str):
     """The uncompiled Keras model of ``kind`` with ``backbone`` at the configured input size."""
     model = config.model(kind)
     shape = (config.data.height, config.data.width, 3)
-    if kind == "segmenter" and config.segmenter.crop:
+    if config.train_crop(kind):
         shape = (None, None, 3)  # trained on crops, validated and used on whole images
     weights = model.weights
     if kind == "classifier":
