@@ -67,7 +67,7 @@ stage folds steeldefect folds --data "$data" --config "$config" --out "$out/fold
 stage train_classifiers steeldefect train classifier --config "$config" --data "$train_data" --out "$out"
 stage train_segmenters steeldefect train segmenter --config "$config" --data "$train_data" --out "$out"
 stage tune steeldefect tune --runs "$out" --data "$data" --out "$out/thresholds.yaml"
-stage predict steeldefect predict --runs "$out" --config "$config" --images "$data/test_images" \
+stage predict steeldefect predict --runs "$out" --images "$data/test_images" \
   --sample "$data/sample_submission.csv" --thresholds "$out/thresholds.yaml" --out "$out/submission.csv"
 stage validate steeldefect validate "$out/submission.csv" --sample "$data/sample_submission.csv"
 stage report steeldefect report --runs "$out" --data "$data" --thresholds "$out/thresholds.yaml" \

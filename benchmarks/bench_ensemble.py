@@ -115,11 +115,11 @@ def make_oof(work: Path, n: int, res: tuple[int, int], seed: int = 0) -> dict:
 
 def part_tune(work: Path) -> dict:
     from steeldefect.data.labels import read_labels
-    from steeldefect.ensemble.components import component_curves
-    from steeldefect.ensemble.oof import plan_oof
-    from steeldefect.ensemble.stats import build_stats
-    from steeldefect.ensemble.sweep import TuneGrid
-    from steeldefect.ensemble.tune import tune_components, tune_stats
+    from steeldefect.tuning.component_search import component_curves
+    from steeldefect.tuning.oof_stream import plan_oof
+    from steeldefect.tuning.histograms import build_stats
+    from steeldefect.tuning.sweep import TuneGrid
+    from steeldefect.tuning.tune import tune_components, tune_stats
 
     t = {}
     t0 = time.perf_counter()
@@ -146,11 +146,11 @@ def part_tune(work: Path) -> dict:
 
 def part_brute(work: Path, n_sub: int) -> dict:
     from steeldefect.data.labels import read_labels
-    from steeldefect.ensemble.brute import brute_force_surface
-    from steeldefect.ensemble.oof import iter_oof, plan_oof
-    from steeldefect.ensemble.stats import stats_from_arrays, truth_masks
-    from steeldefect.ensemble.sweep import TuneGrid
-    from steeldefect.ensemble.tune import class_surface
+    from testkit.brute_force import brute_force_surface
+    from steeldefect.tuning.oof_stream import iter_oof, plan_oof
+    from steeldefect.tuning.histograms import stats_from_arrays, truth_masks
+    from steeldefect.tuning.sweep import TuneGrid
+    from steeldefect.tuning.tune import class_surface
 
     labels = read_labels(work / "train.csv")
     plan = plan_oof(work / "runs")
@@ -191,10 +191,10 @@ def _spread_classifier(forward, factor: float = 200.0) -> None:
 
 
 def part_gate(work: Path, n_test: int) -> dict:
-    from steeldefect.ensemble.models import load_ensemble
-    from steeldefect.ensemble.predict import PredictOptions, image_list, load_views, predict_images
-    from steeldefect.ensemble.thresholds import ClassThresholds, Thresholds
-    from steeldefect.ensemble.tiny_runs import write_tiny_runs
+    from steeldefect.prediction.keras_ensemble import load_ensemble
+    from steeldefect.prediction.predict import PredictOptions, image_list, load_views, predict_images
+    from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds
+    from testkit.tiny_runs import write_tiny_runs
     from steeldefect.synth import generate_dataset
 
     data = work / "synth"
@@ -242,10 +242,10 @@ def part_gate(work: Path, n_test: int) -> dict:
 def part_memory(work: Path, n_images: int) -> dict:
     import cv2
 
-    from steeldefect.ensemble.models import load_ensemble
-    from steeldefect.ensemble.predict import PredictOptions, image_list, predict_images
-    from steeldefect.ensemble.thresholds import Thresholds
-    from steeldefect.ensemble.tiny_runs import TINY_INPUT
+    from steeldefect.prediction.keras_ensemble import load_ensemble
+    from steeldefect.prediction.predict import PredictOptions, image_list, predict_images
+    from steeldefect.postprocess.thresholds import Thresholds
+    from testkit.tiny_runs import TINY_INPUT
 
     folder = work / "small_images"
     folder.mkdir(exist_ok=True)

@@ -41,7 +41,7 @@ def python_loop(source, ids, config) -> int:
 
 def tf_data(source, ids, config) -> int:
     """The training pipeline itself: one epoch, consumed as fast as it comes."""
-    from steeldefect.pipeline.dataset import train_dataset
+    from steeldefect.pipeline.tf_dataset import train_dataset
 
     ds, steps = train_dataset(source, ids, config, "segmenter", 0, 1)
     n = 0
@@ -61,7 +61,7 @@ def main() -> None:
     args = parser.parse_args()
 
     from steeldefect.config import load_config
-    from steeldefect.pipeline.sources import open_source
+    from steeldefect.pipeline.image_sources import open_source
 
     config = load_config(args.config)
     # no oversampling or clean share: both sides see each image exactly once

@@ -34,9 +34,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from steeldefect.config import load_config
-    from steeldefect.pipeline.dataset import train_dataset
-    from steeldefect.pipeline.sources import open_source
-    from steeldefect.training.models import build_model, compile_model
+    from steeldefect.pipeline.tf_dataset import train_dataset
+    from steeldefect.pipeline.image_sources import open_source
+    from steeldefect.training.model_setup import build_model, compile_model
     from steeldefect.training.optim import build_optimizer
 
     config = load_config(args.config)

@@ -14,7 +14,7 @@ import numpy as np
 
 from steeldefect.constants import CLASS_IDS, RLE_COLUMNS
 from steeldefect.data.rle import rle_runs
-from steeldefect.eda.runs import parse_runs
+from steeldefect.eda.rle_runs import parse_runs
 from steeldefect.metric.dice import dice_from_runs, summarise
 
 CACHE_PAIRS = 16  # comparisons remembered (each holds (N, NUM_CLASSES) arrays)

@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from steeldefect.constants import CLASS_IDS, NUM_CLASSES
-from steeldefect.eda import stats
+from steeldefect.eda import label_stats as stats
 from steeldefect.eda.overlay import hex_colour
 
 FIGURE_HEIGHT = 340  # pixels, every distribution chart

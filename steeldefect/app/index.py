@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 
 from steeldefect.constants import RLE_COLUMNS
-from steeldefect.data.dataset import SAMPLE_SUBMISSION, TEST_IMAGES, TRAIN_IMAGES
+from steeldefect.data.kaggle_folder import SAMPLE_SUBMISSION, TEST_IMAGES, TRAIN_IMAGES
 from steeldefect.data.io import require_dir
 from steeldefect.data.submission import read_submission
-from steeldefect.eda.sources import LabelSource, from_table, load_label_source, resolve_inputs
-from steeldefect.eda.stats import combination_names
+from steeldefect.eda.label_sources import LabelSource, from_table, load_label_source, resolve_inputs
+from steeldefect.eda.label_stats import combination_names
 from steeldefect.errors import SteelDefectError
 
 TRUTH = "truth"  # key of the ground-truth label set

@@ -15,7 +15,7 @@ import pandas as pd
 
 from steeldefect.data.io import require_file
 from steeldefect.data.labels import _read_csv
-from steeldefect.eda.sources import ID_COLUMNS
+from steeldefect.eda.label_sources import ID_COLUMNS
 from steeldefect.errors import SteelDefectError
 
 DATE_HINTS = ("date", "time")  # column-name parts of a date column

@@ -7,7 +7,7 @@ import socket
 from dash import Dash
 from flask import Response, request
 
-from steeldefect.app.callbacks import register_callbacks
+from steeldefect.app.dash_callbacks import register_callbacks
 from steeldefect.app.index import AppData
 from steeldefect.app.layout import build_layout
 from steeldefect.app.render import ImageStore, is_safe_id

@@ -7,7 +7,7 @@ package registers the backbones and the custom layers they use (needed to load s
 
 from steeldefect.backbones import efficientnet, resnet34, resnet50  # noqa: F401  (registers backbones)
 from steeldefect.backbones.preprocessing import CaffePreprocess
-from steeldefect.backbones.registry import (
+from steeldefect.backbones.backbone_registry import (
     BACKBONE_LAYER_NAME,
     FEATURE_STRIDES,
     MAX_STRIDE,

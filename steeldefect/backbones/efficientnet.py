@@ -12,7 +12,7 @@ import functools
 import keras
 
 from steeldefect.backbones.preprocessing import IMAGENET_STD_RGB
-from steeldefect.backbones.registry import BACKBONE_LAYER_NAME, ImagenetFile, register_backbone
+from steeldefect.backbones.backbone_registry import BACKBONE_LAYER_NAME, ImagenetFile, register_backbone
 from steeldefect.backbones.weights import load_legacy_h5
 
 EFFICIENTNET_VARIANTS = tuple(range(8))  # B0..B7

@@ -12,7 +12,7 @@ import keras
 from keras import layers
 
 from steeldefect.backbones.preprocessing import imagenet_normalisation
-from steeldefect.backbones.registry import BACKBONE_LAYER_NAME, register_backbone
+from steeldefect.backbones.backbone_registry import BACKBONE_LAYER_NAME, register_backbone
 
 RESNET34_BLOCKS = (3, 4, 6, 3)  # basic blocks per stage
 RESNET34_FILTERS = (64, 128, 256, 512)  # channels per stage

@@ -10,7 +10,7 @@ from __future__ import annotations
 import keras
 
 from steeldefect.backbones.preprocessing import CaffePreprocess
-from steeldefect.backbones.registry import BACKBONE_LAYER_NAME, ImagenetFile, register_backbone
+from steeldefect.backbones.backbone_registry import BACKBONE_LAYER_NAME, ImagenetFile, register_backbone
 from steeldefect.backbones.weights import load_legacy_h5
 
 RESNET50_FEATURE_LAYERS = (  # outputs at strides 2, 4, 8, 16, 32

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from steeldefect.cli.registry import arguments, command
+from steeldefect.cli.commands import arguments, command
 
 
 def _add(p):
@@ -31,7 +31,7 @@ def _add(p):
 @arguments(_add)
 def run(args) -> int:
     from steeldefect.eda import compute_eda, format_eda, load_label_source, resolve_inputs, write_eda
-    from steeldefect.eda.sources import summary_of
+    from steeldefect.eda.label_sources import summary_of
 
     labels, images = resolve_inputs(args.data, args.labels, args.images)
     out = Path(args.out) if args.out else (Path(args.data) / "eda" if args.data else Path("eda"))

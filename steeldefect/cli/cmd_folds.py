@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from steeldefect.cli.registry import arguments, command
+from steeldefect.cli.commands import arguments, command
+from steeldefect.runfolder import FOLDS_FILE
 
 
 def _add(p):
@@ -18,10 +19,10 @@ def _add(p):
 @command("folds", help="split training images into stratified folds",
          description="Assign every training image to exactly one of K folds, stratified on the "
                      "four-class multi-label and on clean images (iterative stratification).",
-         epilog="example:\n  steeldefect folds --data data/synth --k 5 --seed 42 --out runs/folds.csv")
+         epilog=f"example:\n  steeldefect folds --data data/synth --k 5 --seed 42 --out runs/{FOLDS_FILE}")
 @arguments(_add)
 def run(args) -> int:
-    from steeldefect.data.dataset import train_labels
+    from steeldefect.data.kaggle_folder import train_labels
     from steeldefect.folds import fold_counts, make_folds, write_folds
 
     k, seed = 5, 42

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from steeldefect.cli.registry import arguments, command
+from steeldefect.cli.commands import arguments, command
+from steeldefect.runfolder import MODEL_FILE
 
 
 def _add(p):
@@ -20,7 +21,7 @@ def _add(p):
 
 
 @command("kaggle-package", help="build the Kaggle dataset (wheels, models, thresholds) and offline kernel",
-         description="Write DIR/dataset (the steeldefect wheel, the model.keras of every finished run in the "
+         description=f"Write DIR/dataset (the steeldefect wheel, the {MODEL_FILE} of every finished run in the "
                      "runs tree, thresholds.yaml, dataset-metadata.json) and DIR/kernel (kernel.py and "
                      "kernel-metadata.json with internet off). The kernel installs the wheels with pip "
                      "--no-index and writes /kaggle/working/submission.csv from the competition's test images.",

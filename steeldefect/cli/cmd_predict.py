@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from steeldefect.cli.registry import arguments, command
+from steeldefect.cli.commands import arguments, command
+from steeldefect.runfolder import DONE_FILE
 
 
 def _add(p):
-    p.add_argument("--runs", default=None, help="runs folder: every classifier and segmenter run with DONE is used")
+    p.add_argument("--runs", default=None, help=f"runs folder: every classifier and segmenter run with {DONE_FILE} is used")
     p.add_argument("--models", nargs="+", default=None, metavar="RUN_DIR",
                    help="explicit run folders (<kind>/<backbone>/fold<k>) instead of all runs under --runs")
     p.add_argument("--images", required=True, help="folder of the images to predict (e.g. test_images)")
@@ -14,7 +15,6 @@ def _add(p):
     p.add_argument("--out", required=True, help="submission CSV to write")
     p.add_argument("--sample", default=None,
                    help="sample_submission.csv: predict its images, in its order and layout")
-    p.add_argument("--config", default=None, help="config YAML giving input sizes of models that accept any size")
     p.add_argument("--limit", type=int, default=None, help="predict only the first N images")
     p.add_argument("--batch-size", type=int, default=8, help="images per model call (default 8)")
     p.add_argument("--chunk-size", type=int, default=64, help="images per resumable chunk (default 64)")
@@ -45,27 +45,19 @@ def format_report(report, notes) -> str:
 def run(args) -> int:
     from tqdm import tqdm
 
-    from steeldefect.ensemble.models import load_ensemble
-    from steeldefect.ensemble.predict import PredictOptions, image_list, predict_images
-    from steeldefect.ensemble.thresholds import load_thresholds
+    from steeldefect.prediction.keras_ensemble import load_ensemble
+    from steeldefect.prediction.predict import PredictOptions, image_list, predict_images
+    from steeldefect.postprocess.thresholds import load_thresholds
     from steeldefect.errors import SteelDefectError
 
     if not args.runs and not args.models:
         raise SteelDefectError("give the models: --runs RUNS_FOLDER or --models RUN_DIR ...")
     thresholds = load_thresholds(args.thresholds)
-    config = None
-    if args.config:
-        from steeldefect.config import load_config
-
-        config = load_config(args.config)
     ids, layout = image_list(args.images, args.sample, args.limit)
-    forward = load_ensemble(args.runs, args.models, args.tta, args.reducer, not args.no_gate, config,
+    forward = load_ensemble(args.runs, args.models, args.tta, args.reducer, not args.no_gate,
                             batch_size=args.batch_size)
     notes = [f"{len(forward.classifiers)} classifier and {len(forward.segmenters)} segmenter models, "
              f"TTA {args.tta}, reducer {args.reducer}"]
-    if thresholds.resolution and tuple(thresholds.resolution) != tuple(forward.out_size):
-        notes.append(f"thresholds were tuned at {thresholds.resolution[0]}x{thresholds.resolution[1]} but the "
-                     f"segmenters predict at {forward.out_size[0]}x{forward.out_size[1]}")
     options = PredictOptions(batch_size=args.batch_size, chunk_size=args.chunk_size, use_gate=not args.no_gate)
     with tqdm(total=len(ids), desc="predict", unit="img") as bar:
         report = predict_images(ids, args.images, forward, thresholds, args.out, options, layout, bar.update, notes)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from steeldefect.cli.registry import arguments, command
+from steeldefect.cli.commands import arguments, command
+from steeldefect.runfolder import OOF_FILE
 
 
 def _path(value):
@@ -13,7 +14,7 @@ def _path(value):
 
 def _add(p):
     p.add_argument("--runs", required=True,
-                   help="runs folder holding segmenter/ (and classifier/) runs with oof.npz")
+                   help=f"runs folder holding segmenter/ (and classifier/) runs with {OOF_FILE}")
     p.add_argument("--out", required=True, help="output folder for index.html, its PNG figures and report.json")
     p.add_argument("--data", default=None,
                    help="dataset folder: its train.csv is the OOF truth, its train_images/ are drawn")

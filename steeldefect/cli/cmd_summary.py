@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from steeldefect.cli.registry import arguments, command
+from steeldefect.cli.commands import arguments, command
 
 
 def _add(p):

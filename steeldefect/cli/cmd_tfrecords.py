@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from steeldefect.cli.registry import arguments, command
+from steeldefect.cli.commands import arguments, command
 
 
 def _add(p):

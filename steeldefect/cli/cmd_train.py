@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from steeldefect.cli.registry import arguments, command
+from steeldefect.cli.commands import arguments, command
+from steeldefect.runfolder import DONE_FILE, FOLDS_FILE, KINDS
 
-KINDS = ("classifier", "segmenter")
 STRATEGIES = ("auto", "tpu", "mirrored", "default")
 
 
@@ -24,10 +24,10 @@ def _add(p):
 
 
 @command("train", help="train classifiers or segmenters per fold and backbone (resumable)",
-         description="Train one model per (backbone, fold) on RUNS/folds.csv (made from the config's folds.k and "
+         description=f"Train one model per (backbone, fold) on RUNS/{FOLDS_FILE} (made from the config's folds.k and "
                      "folds.seed if missing). Keeps the best epoch by validation AUC (classifier) or "
                      "competition Dice (segmenter) and writes out-of-fold predictions. Killed runs "
-                     "resume from their last completed epoch; finished runs (DONE) are skipped.",
+                     f"resume from their last completed epoch; finished runs ({DONE_FILE}) are skipped.",
          epilog="examples:\n"
                 "  steeldefect train classifier --config configs/demo.yaml --data data/synth --out runs  # all\n"
                 "  steeldefect train classifier --config configs/demo.yaml --fold 0 --data data/synth --out runs\n"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from steeldefect.cli.registry import arguments, command
+from steeldefect.cli.commands import arguments, command
+from steeldefect.runfolder import META_FILE, OOF_FILE
 from steeldefect.errors import SteelDefectError
 
 
@@ -25,7 +26,7 @@ def parse_values(text: str, kind=float) -> tuple:
 
 
 def _add(p):
-    p.add_argument("--runs", required=True, help="runs folder holding segmenter/ (and classifier/) runs with oof.npz")
+    p.add_argument("--runs", required=True, help=f"runs folder holding segmenter/ (and classifier/) runs with {OOF_FILE}")
     p.add_argument("--out", required=True, help="thresholds YAML to write; figures and surfaces go beside it")
     p.add_argument("--labels", default=None, help="the train.csv the runs were trained on (any layout)")
     p.add_argument("--data", default=None, help="dataset folder holding train.csv (instead of --labels)")
@@ -56,27 +57,22 @@ def format_result(result) -> str:
 
 def _labels(args):
     """The truth: --labels, --data, or the dataset folder the runs were trained on (meta.json "data")."""
-    import json
-
-    from steeldefect.data.dataset import TRAIN_CSV, train_labels
+    from steeldefect.data.kaggle_folder import TRAIN_CSV, train_labels
     from steeldefect.data.labels import read_labels
-    from steeldefect.ensemble.runs import META_FILE, find_runs
+    from steeldefect.runfolder import find_runs, read_meta
 
     if args.labels:
         return read_labels(args.labels), str(args.labels)
     data = args.data
     if not data:
         for run in find_runs(args.runs, "segmenter"):
-            try:
-                recorded = json.loads((run.path / META_FILE).read_text()).get("data")
-            except (OSError, ValueError):
-                continue
+            recorded = read_meta(run).get("data")
             if recorded and (Path(recorded) / TRAIN_CSV).is_file():
                 data = recorded
                 break
     if not data:
         raise SteelDefectError("tell tune where the truth is: --labels train.csv or --data DATASET_FOLDER "
-                               "(the runs' meta.json name no dataset folder holding train.csv)")
+                               f"(the runs' {META_FILE} name no dataset folder holding {TRAIN_CSV})")
     return train_labels(data), str(Path(data) / TRAIN_CSV)
 
 
@@ -92,10 +88,10 @@ def _labels(args):
 def run(args) -> int:
     from tqdm import tqdm
 
-    from steeldefect.ensemble.plots import plot_surfaces, save_surfaces
-    from steeldefect.ensemble.sweep import TuneGrid
-    from steeldefect.ensemble.thresholds import save_thresholds
-    from steeldefect.ensemble.tune import run_tune
+    from steeldefect.tuning.surface_plots import plot_surfaces, save_surfaces
+    from steeldefect.tuning.sweep import TuneGrid
+    from steeldefect.postprocess.thresholds import save_thresholds
+    from steeldefect.tuning.tune import run_tune
 
     grid = TuneGrid()
     overrides = {"pixel_thresholds": (args.pixel_thresholds, float), "min_areas": (args.min_areas, int),

@@ -11,8 +11,9 @@ import sys
 import steeldefect.cli
 
 from steeldefect import __version__
-from steeldefect.cli.registry import COMMANDS
+from steeldefect.cli.commands import COMMANDS
 from steeldefect.errors import SteelDefectError
+from steeldefect.runfolder import FOLDS_FILE
 
 # Subcommands are the modules steeldefect/cli/cmd_*.py, each registering itself when imported;
 # --help lists them in the order of the data flow, then any others alphabetically.
@@ -28,11 +29,11 @@ it resumes or skips finished work."""
 EPILOG = """examples:
   steeldefect synth --out data/synth --train 200 --test 50 --seed 0
   steeldefect eda --data data/synth --out runs/eda
-  steeldefect folds --data data/synth --k 5 --seed 42 --out runs/folds.csv
+  steeldefect folds --data data/synth --k 5 --seed 42 --out runs/{folds_file}
   steeldefect validate submission.csv --sample data/synth/sample_submission.csv
   steeldefect score --truth data/synth/test_labels.csv --pred submission.csv
 
-run `steeldefect <subcommand> --help` for the options of each."""
+run `steeldefect <subcommand> --help` for the options of each.""".format(folds_file=FOLDS_FILE)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,11 +2,11 @@
 
 from steeldefect.config.loader import (ConfigError, dump_config, from_dict, load_config, parse_config,
                                        save_config, to_dict)
-from steeldefect.config.schema import (MODEL_KINDS, AugmentationConfig, ClassifierConfig, Config,
+from steeldefect.config.schema import (AugmentationConfig, ClassifierConfig, Config,
                                        DataConfig, FoldsConfig, RuntimeConfig, SegmenterConfig,
                                        TrainConfig)
 from steeldefect.config.validate import validate
 
 __all__ = ["Config", "DataConfig", "FoldsConfig", "TrainConfig", "ClassifierConfig", "SegmenterConfig",
-           "RuntimeConfig", "AugmentationConfig", "MODEL_KINDS", "ConfigError", "load_config",
+           "RuntimeConfig", "AugmentationConfig", "ConfigError", "load_config",
            "parse_config", "dump_config", "save_config", "from_dict", "to_dict", "validate"]

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from steeldefect.runfolder import check_kind
+
 AugmentationName = Literal["HorizontalFlip", "VerticalFlip", "RandomBrightnessContrast", "Affine",
                            "GaussNoise"]
 AUGMENTATION_NAMES = AugmentationName.__args__  # albumentations transforms a config may list
@@ -119,10 +121,7 @@ class Config:
 
     def model(self, kind: str) -> ClassifierConfig | SegmenterConfig:
         """The model section of a kind: "classifier" or "segmenter"."""
-        if kind not in MODEL_KINDS:
-            from steeldefect.errors import SteelDefectError
-            raise SteelDefectError(f"unknown model kind {kind!r}; valid kinds are {', '.join(MODEL_KINDS)}")
-        return getattr(self, kind)
+        return getattr(self, check_kind(kind))
 
     def train_crop(self, kind: str) -> tuple[int, int] | None:
         """(h, w) of the training crops of ``kind``: segmenter.crop for segmenters, else None."""
@@ -133,5 +132,3 @@ class Config:
         """The folds to train, as a tuple of fold numbers."""
         return tuple(range(self.folds.k)) if self.folds.run == "all" else tuple(self.folds.run)
 
-
-MODEL_KINDS = ("classifier", "segmenter")  # model kinds, also the run-folder names

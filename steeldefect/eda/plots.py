@@ -12,7 +12,7 @@ from matplotlib.patches import Patch
 from steeldefect.constants import CLASS_IDS
 from steeldefect.data.io import atomic_write
 from steeldefect.eda.overlay import hex_colour
-from steeldefect.eda.stats import log_bins
+from steeldefect.eda.label_stats import log_bins
 
 DPI = 100  # pixels per inch of the saved charts
 NEUTRAL = "#7f7f7f"  # bars that are not one class

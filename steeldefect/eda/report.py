@@ -11,10 +11,10 @@ import numpy as np
 from steeldefect.constants import CLASS_IDS, RLE_COLUMNS
 from steeldefect.data.images import read_image
 from steeldefect.data.io import atomic_write
-from steeldefect.eda import plots, stats
+from steeldefect.eda import label_stats as stats, plots
 from steeldefect.eda.overlay import class_masks, draw_contours
-from steeldefect.eda.shapes import CONNECTIVITY, table_shapes
-from steeldefect.eda.sources import LabelSource
+from steeldefect.eda.mask_shapes import CONNECTIVITY, table_shapes
+from steeldefect.eda.label_sources import LabelSource
 
 EDA_JSON = "eda.json"  # every figure of the report, machine-readable
 SAMPLES_PER_CLASS = 3  # sample strips drawn per class

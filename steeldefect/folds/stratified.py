@@ -65,3 +65,29 @@ def read_folds(path: str | os.PathLike) -> pd.DataFrame:
         raise SteelDefectError(f"{path}: image {folds.loc[folds['ImageId'].duplicated(), 'ImageId'].iloc[0]} "
                                "appears in more than one fold")
     return folds
+
+
+def ensure_folds(path: str | os.PathLike, table: pd.DataFrame, k: int, seed: int) -> pd.DataFrame:
+    """Read the folds file at ``path``, creating it from ``table``, ``k`` and ``seed`` when missing.
+
+    The one place a training run gets its folds: an existing file must have ``k`` folds.
+    """
+    path = Path(path)
+    if not path.is_file():
+        write_folds(make_folds(table, k, seed), path)
+    folds = read_folds(path)
+    found = int(folds["fold"].max()) + 1
+    if found != k:
+        raise SteelDefectError(f"{path} has {found} folds but the config says folds.k={k}; "
+                               f"use a runs folder made with this config or delete {path.name}")
+    return folds
+
+
+def split_fold(folds: pd.DataFrame, fold: int) -> tuple[list[str], list[str]]:
+    """(training ids, validation ids) of ``fold``: the other folds train, this one validates."""
+    train_ids = folds.loc[folds["fold"] != fold, "ImageId"].tolist()
+    val_ids = folds.loc[folds["fold"] == fold, "ImageId"].tolist()
+    if not train_ids or not val_ids:
+        raise SteelDefectError(f"fold {fold} leaves {len(train_ids)} training and {len(val_ids)} validation "
+                               "images; each needs at least one")
+    return train_ids, val_ids

@@ -67,9 +67,9 @@ def main(argv=None):
     start = time.time()
     install(args.dataset, args.pip_target)
     import steeldefect
-    from steeldefect.ensemble.models import load_ensemble
-    from steeldefect.ensemble.predict import PredictOptions, image_list, predict_images
-    from steeldefect.ensemble.thresholds import load_thresholds
+    from steeldefect.prediction.keras_ensemble import load_ensemble
+    from steeldefect.prediction.predict import PredictOptions, image_list, predict_images
+    from steeldefect.postprocess.thresholds import load_thresholds
 
     print(f"steeldefect {steeldefect.__version__} from {os.path.dirname(steeldefect.__file__)}", flush=True)
     thresholds = load_thresholds(os.path.join(args.dataset, "thresholds.yaml"))

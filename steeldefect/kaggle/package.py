@@ -24,14 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from steeldefect.data.io import atomic_write, require_file
-from steeldefect.ensemble.runs import CONFIG_FILE, DONE_FILE, META_FILE, MODEL_FILE, Run, find_runs
-from steeldefect.ensemble.thresholds import load_thresholds
+from steeldefect.runfolder import MODEL_FILE, PREDICTION_FILES, Run, find_runs
+from steeldefect.postprocess.thresholds import load_thresholds
 from steeldefect.errors import SteelDefectError
 
 COMPETITION = "severstal-steel-defect-detection"  # Kaggle's competition slug
 KERNEL_FILE = "kernel.py"
 KERNEL_TEMPLATE = Path(__file__).with_name("kernel_template.py")
-RUN_FILES = (MODEL_FILE, META_FILE, CONFIG_FILE, DONE_FILE)  # what a run needs at prediction time
 DATASET_DIR, KERNEL_DIR, WHEELS_DIR, RUNS_DIR = "dataset", "kernel", "wheels", "runs"
 THRESHOLDS_FILE = "thresholds.yaml"
 
@@ -55,8 +54,8 @@ class KaggleSpec:
             value = getattr(self, name)
             if value.count("/") != 1 or not all(value.split("/")):
                 raise SteelDefectError(f"--{name.replace('_', '-')} must be <kaggle user>/<slug>, got {value!r}")
-        from steeldefect.ensemble.reducers import get_reducer
-        from steeldefect.ensemble.tta import tta_views
+        from steeldefect.prediction.reducers import get_reducer
+        from steeldefect.prediction.tta import tta_views
 
         tta_views(self.tta)
         get_reducer(self.reducer)
@@ -121,8 +120,8 @@ def copy_runs(runs_dir: str | os.PathLike, dest: Path) -> list[Run]:
     for run in runs:
         target = dest / run.kind / run.backbone / f"fold{run.fold}"
         target.mkdir(parents=True, exist_ok=True)
-        require_file(run.path / MODEL_FILE, f"{MODEL_FILE} of run {run.name}")
-        for name in RUN_FILES:
+        require_file(run.model_path, f"{MODEL_FILE} of run {run.name}")
+        for name in PREDICTION_FILES:
             if (run.path / name).is_file():
                 shutil.copy2(run.path / name, target / name)
     return runs

@@ -12,7 +12,7 @@ from steeldefect.losses.functions import (
     soft_dice_per_class,
 )
 from steeldefect.losses.losses import BCEDiceLoss, BCELoss, DiceLoss, FocalLoss, PerClassLoss
-from steeldefect.losses.registry import available_losses, get_loss, register_loss
+from steeldefect.losses.loss_registry import available_losses, get_loss, register_loss
 
 __all__ = [
     "BCEDiceLoss",

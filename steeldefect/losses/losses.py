@@ -18,7 +18,7 @@ from steeldefect.losses.functions import (
     focal_per_class,
     soft_dice_per_class,
 )
-from steeldefect.losses.registry import register_loss
+from steeldefect.losses.loss_registry import register_loss
 
 
 def _check_class_weights(class_weights):

@@ -1,5 +1,5 @@
 """The input pipeline: data sources, sampling, augmentation, tf.data batches, TFRecords.
 
-Import the TensorFlow parts from their modules (``steeldefect.pipeline.dataset``); this package
+Import the TensorFlow parts from their modules (``steeldefect.pipeline.tf_dataset``); this package
 import stays light.
 """

@@ -13,7 +13,7 @@ import tempfile
 
 from steeldefect.constants import RLE_COLUMNS
 from steeldefect.errors import SteelDefectError
-from steeldefect.pipeline.sources import LABELS, MANIFEST, join
+from steeldefect.pipeline.image_sources import LABELS, MANIFEST, join
 
 SHARD_PATTERN = "train-{:05d}-of-{:05d}.tfrecord"  # shard file names
 FORMAT_VERSION = 1  # bump when the record features change
@@ -51,7 +51,7 @@ def write_tfrecords(data_dir: str | os.PathLike, out: str, shards: int = 8, prog
     from tqdm import tqdm
 
     from steeldefect.data.labels import write_labels
-    from steeldefect.pipeline.sources import open_source
+    from steeldefect.pipeline.image_sources import open_source
 
     if shards < 1:
         raise SteelDefectError(f"--shards must be at least 1, got {shards}")

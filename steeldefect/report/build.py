@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from steeldefect.data.dataset import TEST_LABELS, TRAIN_CSV, TRAIN_IMAGES, train_labels
+from steeldefect.data.kaggle_folder import TEST_LABELS, TRAIN_CSV, TRAIN_IMAGES, train_labels
 from steeldefect.data.io import require_file
 from steeldefect.data.labels import label_presence, read_labels
 from steeldefect.data.submission import read_submission
-from steeldefect.ensemble.oof import DEFAULT_CHUNK, plan_oof
-from steeldefect.ensemble.thresholds import Thresholds, load_thresholds
+from steeldefect.tuning.oof_stream import DEFAULT_CHUNK, plan_oof
+from steeldefect.postprocess.thresholds import Thresholds, load_thresholds
 from steeldefect.errors import SteelDefectError
 from steeldefect.metric.dice import score_tables
 from steeldefect.report.figures_scores import DPI

@@ -20,12 +20,13 @@ import numpy as np
 import pandas as pd
 
 from steeldefect.constants import CLASS_IDS, NUM_CLASSES
-from steeldefect.ensemble.gate import check_gate, class_keep
-from steeldefect.ensemble.oof import DEFAULT_CHUNK, OOFPlan, iter_oof
-from steeldefect.ensemble.postprocess import (N_LEVELS, area_passes, area_scale, postprocess_class,
+from steeldefect.postprocess.gating import check_gate, class_keep
+from steeldefect.tuning.oof_stream import DEFAULT_CHUNK, OOFPlan, iter_oof
+from steeldefect.runfolder import N_LEVELS
+from steeldefect.postprocess.masks import (area_passes, area_scale, postprocess_class,
                                                 remove_small_components)
-from steeldefect.ensemble.stats import TuneStats, chunk_histograms, truth_masks
-from steeldefect.ensemble.thresholds import ClassThresholds, Thresholds
+from steeldefect.tuning.histograms import TuneStats, chunk_histograms, truth_masks
+from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds
 from steeldefect.errors import SteelDefectError
 
 DEFAULT_WORST = 4  # worst images kept per class
@@ -197,7 +198,7 @@ def pixel_confusion(stats: TuneStats, levels) -> np.ndarray:
 
 def predicted_areas(stats: TuneStats, pixel_threshold: float) -> np.ndarray:
     """int64 (N, C): predicted pixels per image and class at ``pixel_threshold``, in 256x1600 pixels."""
-    from steeldefect.ensemble.postprocess import threshold_level
+    from steeldefect.postprocess.masks import threshold_level
 
     level = threshold_level(pixel_threshold)
     return np.rint(stats.pred_area[:, :, level].astype(np.float64) * stats.scale).astype(np.int64)

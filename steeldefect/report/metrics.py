@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from steeldefect.constants import CLASS_IDS
-from steeldefect.ensemble.thresholds import Thresholds
+from steeldefect.postprocess.thresholds import Thresholds
 from steeldefect.metric.dice import summarise
 
 DEFAULT_GATE = 0.5  # gate shown for the classifier's confusion matrix when no gate was tuned

@@ -11,9 +11,9 @@ import pandas as pd
 from steeldefect.constants import CLASS_IDS, IMAGE_SHAPE, RLE_COLUMNS
 from steeldefect.data.images import read_image
 from steeldefect.data.rle import rle_decode
-from steeldefect.ensemble.postprocess import resize_nearest
-from steeldefect.ensemble.sweep import TuneGrid
-from steeldefect.ensemble.tune import tune_stats
+from steeldefect.postprocess.masks import resize_nearest
+from steeldefect.tuning.sweep import TuneGrid
+from steeldefect.tuning.tune import tune_stats
 from steeldefect.errors import SteelDefectError
 from steeldefect.report import figures_masks as fm
 from steeldefect.report.gather import OOFSummary, predicted_areas

@@ -13,7 +13,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from steeldefect.constants import CLASS_IDS
-from steeldefect.ensemble.runs import META_FILE
+from steeldefect.runfolder import META_FILE, read_meta
 from steeldefect.report import figures_scores as fs
 from steeldefect.report.gather import OOFSummary, pixel_confusion
 from steeldefect.report.html import Section, Table
@@ -32,13 +32,6 @@ class Part:
     numbers: dict = field(default_factory=dict)
 
 
-def _meta(run) -> dict:
-    try:
-        return json.loads((run.path / META_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
-
-
 def _cell(value) -> str:
     if value is None:
         return "-"
@@ -52,7 +45,7 @@ def _cell(value) -> str:
 def runs_part(summary: OOFSummary, inputs: list[str]) -> Part:
     """The finished runs whose OOF predictions the report reads, with their meta.json facts."""
     plan = summary.plan
-    rows = [[run.name, *[_cell(_meta(run).get(k)) for k in META_COLUMNS]]
+    rows = [[run.name, *[_cell(read_meta(run).get(k)) for k in META_COLUMNS]]
             for run in plan.segmenter_runs + plan.classifier_runs]
     th = summary.thresholds
     th_rows = [[str(cls), f"{c.pixel_threshold:g}", str(c.min_area), f"{c.gate:g}", str(c.min_component)]
@@ -63,7 +56,7 @@ def runs_part(summary: OOFSummary, inputs: list[str]) -> Part:
         f"did not train on it (backbones averaged as the ensemble averages them). Masks are compared at the "
         f"training resolution {summary.shape[0]}x{summary.shape[1]} (truth resized nearest), as tuning does.",
         *inputs], notes=list(summary.notes),
-        tables=[Table("runs (from each run's meta.json)", ["run", *META_COLUMNS], rows),
+        tables=[Table(f"runs (from each run's {META_FILE})", ["run", *META_COLUMNS], rows),
                 Table("post-processing in use (min areas in 256x1600 pixels)",
                       ["class", "pixel threshold", "min area", "gate", "min component"], th_rows)])
     return Part(section, numbers={"segmenter_runs": [r.name for r in plan.segmenter_runs],

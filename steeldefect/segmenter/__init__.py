@@ -1,7 +1,7 @@
 """Segmenters: a backbone and a registered decoder ("unetpp", "unet") giving per-class masks."""
 
 from steeldefect.segmenter.decoders import available_decoders, get_decoder, register_decoder, supports_deep_supervision
-from steeldefect.segmenter.model import (
+from steeldefect.segmenter.segmenter_model import (
     DEFAULT_DECODER_FILTERS,
     FINAL_OUTPUT_NAME,
     SIDE_OUTPUT_PREFIX,

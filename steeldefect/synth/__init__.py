@@ -5,8 +5,8 @@ the Kaggle layout. Geometry and frequencies are calibrated against shared/real/S
 """
 
 from steeldefect.synth.generator import SynthSummary, generate_dataset, image_ids, sample_rng
-from steeldefect.synth.render import Layers, render_layers, render_sample, sample_masks
-from steeldefect.synth.stats import MaskStatistics
+from steeldefect.synth.sample import Layers, render_layers, render_sample, sample_masks
+from steeldefect.synth.mask_stats import MaskStatistics
 
 __all__ = ["Layers", "MaskStatistics", "SynthSummary", "generate_dataset", "image_ids", "render_layers",
            "render_sample", "sample_masks", "sample_rng"]

@@ -13,8 +13,8 @@ from typing import Callable
 import cv2
 import numpy as np
 
-from steeldefect.synth.sampling import BAND, Component
-from steeldefect.synth.shapes import fill_polygon, polygon_box
+from steeldefect.synth.geometry import BAND, Component
+from steeldefect.synth.polygons import fill_polygon, polygon_box
 
 Painter = Callable[[np.random.Generator, np.ndarray, np.ndarray, Component, tuple[int, int]], np.ndarray]
 PAINTERS: dict[int, Painter] = {}

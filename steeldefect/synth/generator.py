@@ -27,7 +27,7 @@ from steeldefect.data.io import atomic_write
 from steeldefect.data.labels import write_labels
 from steeldefect.data.rle import rle_encode
 from steeldefect.errors import SteelDefectError
-from steeldefect.synth.render import render_sample
+from steeldefect.synth.sample import render_sample
 
 MAX_CONTRAST = 4.0  # upper limit of --contrast; dark defects clip to black from ~1.5 (class 4 at 2: ~11% of its pixels)
 SYNTH_VERSION = 1  # bump when the same seed would give different images

@@ -11,18 +11,16 @@ import pandas as pd
 
 from steeldefect.config.schema import TrainConfig
 from steeldefect.data.io import atomic_write
-from steeldefect.training.models import Monitor
+from steeldefect.runfolder import HISTORY_FILE, MODEL_FILE
+from steeldefect.training.model_setup import Monitor
 from steeldefect.training.optim import current_lr, epoch_learning_rate
 from steeldefect.training.state import RunState, save_checkpoint, save_keras
 from steeldefect.training.validation import Validator
 
-BEST_MODEL = "model.keras"  # the best epoch's model
-HISTORY = "history.csv"  # one row per epoch: losses, metrics, lr, seconds
-
 
 def write_history(run_dir: Path, state: RunState) -> None:
     """history.csv from the state's rows (so a restart never duplicates or loses a row)."""
-    with atomic_write(run_dir / HISTORY) as tmp:
+    with atomic_write(run_dir / HISTORY_FILE) as tmp:
         pd.DataFrame(state.history).to_csv(tmp, index=False)
 
 
@@ -64,7 +62,7 @@ class ResumableTraining(keras.callbacks.Callback):
         value = float(logs[self.monitor.name])
         improved = math.isfinite(value) and self.monitor.better(value, self.state.best)
         if improved:
-            save_keras(self.model, self.run_dir / BEST_MODEL)
+            save_keras(self.model, self.run_dir / MODEL_FILE)
             self.state.best, self.state.best_epoch, self.state.wait = value, epoch, 0
         else:
             self.state.wait += 1

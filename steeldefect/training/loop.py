@@ -12,27 +12,17 @@ import numpy as np
 from steeldefect.config import Config
 from steeldefect.data.labels import label_presence
 from steeldefect.errors import SteelDefectError
-from steeldefect.pipeline.dataset import eval_dataset, eval_order, train_dataset
-from steeldefect.pipeline.sources import open_source
-from steeldefect.training.callbacks import BEST_MODEL, ResumableTraining, write_history
+from steeldefect.pipeline.image_sources import DataSource
+from steeldefect.pipeline.tf_dataset import eval_dataset, eval_order, train_dataset
+from steeldefect.runfolder import LOG_DIR, MODEL_FILE, write_oof
+from steeldefect.training.callbacks import ResumableTraining, write_history
 from steeldefect.training.device import choose_device, dtype_policy
 from steeldefect.training.meta import git_commit, package_versions
-from steeldefect.training.models import Monitor, build_model, compile_model, n_outputs
-from steeldefect.training.oof import write_oof
-from steeldefect.training.validation import Validator
+from steeldefect.training.model_setup import Monitor, build_model, compile_model, n_outputs
 from steeldefect.training.optim import build_optimizer
 from steeldefect.training.reuse import compiled_model
-from steeldefect.training.run import LOG_DIR, ensure_folds
 from steeldefect.training.state import RunState, clear_checkpoints
-
-
-def _split(folds, fold: int) -> tuple[list[str], list[str]]:
-    train_ids = folds.loc[folds["fold"] != fold, "ImageId"].tolist()
-    val_ids = folds.loc[folds["fold"] == fold, "ImageId"].tolist()
-    if not train_ids or not val_ids:
-        raise SteelDefectError(f"fold {fold} leaves {len(train_ids)} training and {len(val_ids)} validation "
-                               "images; each needs at least one")
-    return train_ids, val_ids
+from steeldefect.training.validation import Validator
 
 
 def _tensorboard(log_dir: Path) -> list:
@@ -46,13 +36,13 @@ def _per_head(dataset, names):
     return dataset.map(lambda x, y: (x, {name: y for name in names}))
 
 
-def fit_and_predict(kind: str, config: Config, fold: int, data: str, runs_dir: Path, run_dir: Path,
-                    backbone: str, verbose: int) -> dict:
-    """Train (resuming from state.json), then write oof.npz; returns the meta.json contents."""
+def fit_and_predict(kind: str, config: Config, backbone: str, source: DataSource, train_ids: list[str],
+                    val_ids: list[str], run_dir: Path, verbose: int) -> dict:
+    """Train on ``train_ids`` (resuming from state.json), validate on ``val_ids``, then write oof.npz.
+
+    Returns what meta.json records of the training (the caller adds the run's kind, backbone, fold).
+    """
     started = time.time()
-    source = open_source(data)
-    folds = ensure_folds(runs_dir, source.table, config)
-    train_ids, val_ids = _split(folds, fold)
     train_cfg = config.model(kind).train
     device = choose_device(config.runtime)
     state = RunState.load(run_dir)
@@ -84,15 +74,15 @@ def fit_and_predict(kind: str, config: Config, fold: int, data: str, runs_dir: P
         if state.best_epoch is None:
             raise SteelDefectError(f"{run_dir}: no epoch produced a finite {monitor.name}; nothing to save")
         write_history(run_dir, state)
-        model.load_weights(run_dir / BEST_MODEL)
+        model.load_weights(run_dir / MODEL_FILE)
         order = eval_order(source, val_ids)
         probs = validator.predict(model)
-    write_oof(run_dir, order, probs)
+    write_oof(run_dir, kind, order, probs)
     clear_checkpoints(run_dir)
-    presence = label_presence(folds.merge(source.table, on="ImageId").loc[lambda f: f["fold"] != fold])
+    presence = label_presence(source.table.loc[source.table["ImageId"].isin(set(train_ids))])
     return {
-        "kind": kind, "backbone": backbone, "fold": fold, "seed": config.seed, "config_name": config.name,
-        "input_size": [config.data.height, config.data.width], "data": data,
+        "seed": config.seed, "config_name": config.name,
+        "input_size": [config.data.height, config.data.width], "data": source.location,
         "train_images": len(train_ids), "val_images": len(val_ids),
         "train_class_images": presence.sum(axis=0).tolist(),
         "steps_per_epoch": steps, "batch_size": batch_size,

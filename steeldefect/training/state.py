@@ -13,10 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from steeldefect.data.io import atomic_write
-
-STATE_FILE = "state.json"  # resumable state, rewritten after each epoch
-CHECKPOINT_PATTERN = "ckpt-{:04d}.keras"  # model + optimizer after an epoch
-CHECKPOINT_GLOB = "ckpt-*.keras"
+from steeldefect.runfolder import CHECKPOINT_GLOB, CHECKPOINT_PATTERN, STATE_FILE
 
 
 @dataclass

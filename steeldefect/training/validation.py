@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from steeldefect.metric import dice_score
-from steeldefect.training.oof import to_oof_probs
+from steeldefect.runfolder import to_oof_probs
 
 DICE_THRESHOLD = 0.5  # probability above which a pixel counts as defect for validation Dice
 CHANCE_AUC = 0.5  # AUC reported when the validation images hold only one label
@@ -66,6 +66,6 @@ class Validator:
         return {"val_loss": loss_sum / max(n, 1), self.metric: score}
 
     def predict(self, model) -> np.ndarray:
-        """Out-of-fold probabilities in storage form (see oof.to_oof_probs), batch by batch."""
+        """Out-of-fold probabilities in storage form (see runfolder.to_oof_probs), batch by batch."""
         parts = [to_oof_probs(self.kind, p) for p, _ in self.batches(model)]
         return np.concatenate(parts)

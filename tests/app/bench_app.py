@@ -15,15 +15,15 @@ import statistics
 import time
 from pathlib import Path
 
-from steeldefect.app.callbacks import comparison_view, distribution_view, image_view, navigate
+from steeldefect.app.dash_callbacks import comparison_view, distribution_view, image_view, navigate
 from steeldefect.app.compare import compare_sets
 from steeldefect.app.index import build_app_data
 from steeldefect.app.render import ImageStore
 from steeldefect.app.server import create_app, render_image
 from steeldefect.data.labels import read_labels, write_labels
 from steeldefect.data.submission import write_submission
-from steeldefect.eda.recycle import recycle_masks
-from steeldefect.eda.sources import load_label_source
+from testkit.recycled_labels import recycle_masks
+from steeldefect.eda.label_sources import load_label_source
 
 ROOT = Path(__file__).resolve().parents[2]
 

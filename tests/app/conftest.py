@@ -9,10 +9,10 @@ import pytest
 from steeldefect.app.index import build_app_data
 from steeldefect.app.render import ImageStore
 from steeldefect.constants import RLE_COLUMNS
-from steeldefect.data.dataset import TRAIN_CSV
+from steeldefect.data.kaggle_folder import TRAIN_CSV
 from steeldefect.data.labels import read_labels
 from steeldefect.data.submission import write_submission
-from steeldefect.eda.recycle import write_demo_folder
+from testkit.recycled_labels import write_demo_folder
 
 CHANGED_IMAGE = "0046839bd.jpg"  # class 3 in the truth; the derived prediction drops its mask
 ADDED_IMAGE = "000789191.jpg"  # clean in the truth; the derived prediction adds a class 1 mask

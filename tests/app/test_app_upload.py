@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from steeldefect.app.callbacks import upload_submission
+from steeldefect.app.dash_callbacks import upload_submission
 from steeldefect.app.upload import decode_contents, validate_upload
 from steeldefect.errors import SteelDefectError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from steeldefect.app.callbacks import (candidates, comparison_view, distribution_view, image_view, navigate,
+from steeldefect.app.dash_callbacks import (candidates, comparison_view, distribution_view, image_view, navigate,
                                        upload_submission)
 from steeldefect.app.compare import compare_sets
 from steeldefect.app.index import build_app_data

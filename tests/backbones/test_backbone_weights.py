@@ -70,7 +70,7 @@ def test_imagenet_offline_fails_fast_with_instructions(tmp_path, monkeypatch):
 
 
 def test_imagenet_offline_uses_cached_file(tmp_path, monkeypatch):
-    from steeldefect.backbones.registry import backbone_entry
+    from steeldefect.backbones.backbone_registry import backbone_entry
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     monkeypatch.setattr(weights_module, "host_reachable", lambda host, *a, **k: False)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from steeldefect.eda.recycle import write_demo_folder
+from testkit.recycled_labels import write_demo_folder
 
 
 @pytest.fixture(scope="session")

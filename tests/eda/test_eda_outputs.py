@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from steeldefect.cli.main import main
-from steeldefect.data.dataset import TRAIN_CSV
+from steeldefect.data.kaggle_folder import TRAIN_CSV
 from steeldefect.eda import compute_eda, load_label_source, write_eda
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

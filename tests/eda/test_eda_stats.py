@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from steeldefect.eda import compute_eda, load_label_source
-from steeldefect.eda import stats
-from steeldefect.eda.shapes import mask_shape
+from steeldefect.eda import label_stats as stats
+from steeldefect.eda.mask_shapes import mask_shape
 
 REAL_LABELS_PER_IMAGE = {0: 5902, 1: 6239, 2: 425, 3: 2, 4: 0}
 REAL_PER_CLASS = {1: 897, 2: 247, 3: 5150, 4: 801}
@@ -83,7 +83,7 @@ def test_combination_names():
 
 def test_fast_run_areas_match_the_data_layer(real_dir):
     from steeldefect.data.labels import label_areas, read_labels
-    from steeldefect.eda.runs import run_areas
+    from steeldefect.eda.rle_runs import run_areas
 
     table = read_labels(real_dir / "train_masks_2515.csv")
     assert np.array_equal(run_areas(table), label_areas(table))

@@ -13,7 +13,7 @@ import pytest
 
 from steeldefect.cli.main import main
 from steeldefect.data.submission import validate_submission
-from steeldefect.ensemble.thresholds import ClassThresholds, Thresholds, save_thresholds
+from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds, save_thresholds
 from steeldefect.errors import SteelDefectError
 from steeldefect.kaggle.package import KaggleSpec, build_package, kernel_source
 
@@ -65,7 +65,8 @@ def test_package_layout_and_metadata(tmp_path):
 
 def test_predict_imports_only_what_kaggle_has():
     code = ("import sys\n"
-            "from steeldefect.ensemble import models, predict, thresholds\n"
+            "from steeldefect.prediction import keras_ensemble, predict\n"
+            "from steeldefect.postprocess import thresholds\n"
             "from steeldefect.models_io import register_custom_objects\n"
             "register_custom_objects()\n"
             "import steeldefect.pipeline.preprocess\n"
@@ -109,6 +110,6 @@ def test_kernel_runs_offline_on_a_simulated_kaggle_tree(tiny_runs, tiny_dataset,
                           env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stderr[-3000:]
     assert f"from {target / 'steeldefect'}" in done.stdout  # the installed wheel, not the source tree
-    assert "models: 1 classifier, 1 segmenter; 6 images" in done.stdout
+    assert "models: 2 classifier, 2 segmenter; 6 images" in done.stdout
     assert "submission validated against the sample" in done.stdout
     assert validate_submission(kaggle / "working" / "submission.csv", competition / "sample_submission.csv").ok

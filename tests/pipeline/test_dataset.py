@@ -9,9 +9,9 @@ import pytest
 
 from pipeline_fixtures import ALL_AUGMENTATIONS, BRIGHT, DARK, TINY_INPUT, tiny_config
 from steeldefect.data.labels import label_presence
-from steeldefect.pipeline.dataset import eval_dataset, train_dataset
+from steeldefect.pipeline.tf_dataset import eval_dataset, train_dataset
 from steeldefect.pipeline.preprocess import prepare_example, resize_mask
-from steeldefect.pipeline.sources import FOLDER, open_source
+from steeldefect.pipeline.image_sources import FOLDER, open_source
 
 THRESHOLD = (BRIGHT + DARK) / 2  # a pixel brighter than this belongs to a painted defect
 

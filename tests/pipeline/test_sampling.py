@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from steeldefect.config import DataConfig
-from steeldefect.pipeline.sampling import epoch_counts, epoch_plan, repeat_factors, steps_per_epoch
+from steeldefect.pipeline.oversampling import epoch_counts, epoch_plan, repeat_factors, steps_per_epoch
 
 # 10 images: 4 clean, then class 1, class 2, classes 1+4, class 3, class 3, class 4
 PRESENCE = np.array([[0, 0, 0, 0]] * 4 + [[1, 0, 0, 0], [0, 1, 0, 0], [1, 0, 0, 1], [0, 0, 1, 0], [0, 0, 1, 0],

@@ -9,8 +9,8 @@ import pytest
 
 from pipeline_fixtures import ALL_AUGMENTATIONS, tiny_config
 from steeldefect.cli.main import main
-from steeldefect.pipeline.dataset import eval_dataset, eval_order, train_dataset
-from steeldefect.pipeline.sources import MANIFEST, TFRECORDS, open_source
+from steeldefect.pipeline.tf_dataset import eval_dataset, eval_order, train_dataset
+from steeldefect.pipeline.image_sources import MANIFEST, TFRECORDS, open_source
 
 
 @pytest.fixture(scope="module")

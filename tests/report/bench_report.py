@@ -24,8 +24,8 @@ sys.path.insert(0, str(Path(__file__).parent))
 from conftest import _config, _write_run  # noqa: E402  (the test harness's run writer)
 
 from steeldefect.data.labels import label_presence, read_labels, write_labels  # noqa: E402
-from steeldefect.ensemble.postprocess import quantise  # noqa: E402
-from steeldefect.ensemble.stats import truth_masks  # noqa: E402
+from steeldefect.runfolder import quantise  # noqa: E402
+from steeldefect.tuning.histograms import truth_masks  # noqa: E402
 from steeldefect.folds import make_folds, write_folds  # noqa: E402
 
 REAL_MASKS = ROOT.parent / "shared" / "real" / "train_masks_2515.csv"

@@ -1,7 +1,7 @@
 """A small synthetic RUNS tree without training: synth images, folds, and fake OOF predictions.
 
 The runs are written as ``steeldefect.training`` writes them (config.yaml via save_config of the
-resolved config, meta.json with the same keys, oof.npz via training.oof.write_oof, DONE last); the
+resolved config, meta.json with the same keys, oof.npz via runfolder.write_oof, DONE last); the
 segmenter probabilities are the truth masks at the training resolution plus noise and spurious blobs,
 the classifier's a noisy "image has a defect".
 """
@@ -18,13 +18,13 @@ import numpy as np
 import pytest
 
 from steeldefect.config import load_config, save_config
-from steeldefect.data.dataset import train_labels
+from steeldefect.data.kaggle_folder import train_labels
 from steeldefect.data.labels import label_presence
-from steeldefect.ensemble.postprocess import quantise
-from steeldefect.ensemble.stats import truth_masks
+from steeldefect.runfolder import quantise
+from steeldefect.tuning.histograms import truth_masks
 from steeldefect.folds import make_folds, write_folds
 from steeldefect.synth.generator import generate_dataset
-from steeldefect.training.oof import to_oof_probs, write_oof
+from steeldefect.runfolder import to_oof_probs, write_oof
 from steeldefect.training.run import resolve
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,7 +46,7 @@ def _write_run(runs: Path, kind: str, fold: int, ids: list[str], probs: np.ndarr
     run.mkdir(parents=True)
     save_config(resolved, run / "config.yaml")
     stored = to_oof_probs(kind, probs)
-    write_oof(run, ids, stored)
+    write_oof(run, kind, ids, stored)
     meta = {"kind": kind, "backbone": backbone, "fold": fold, "seed": config.seed, "config_name": config.name,
             "input_size": [config.data.height, config.data.width], "data": "synthetic",
             "train_images": N_TRAIN - len(ids), "val_images": len(ids), "train_class_images": [0, 0, 0, 0],

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from steeldefect.constants import NUM_CLASSES
-from steeldefect.ensemble.postprocess import area_scale, postprocess_class
-from steeldefect.ensemble.stats import truth_masks
+from steeldefect.postprocess.masks import area_scale, postprocess_class
+from steeldefect.tuning.histograms import truth_masks
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

@@ -12,7 +12,7 @@ from sklearn.metrics import roc_auc_score
 
 from steeldefect.data.labels import label_presence, read_labels
 from steeldefect.data.submission import write_submission
-from steeldefect.ensemble.thresholds import ClassThresholds, Thresholds, save_thresholds
+from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds, save_thresholds
 from steeldefect.metric.dice import score_tables
 from steeldefect.report import ReportInputs, build_report
 
@@ -102,7 +102,7 @@ def test_pixel_confusion_equals_direct_counts(report, runs_tree, synth_data):
     _, tmp, _ = report
     numbers = json.loads((tmp / "out" / "report.json").read_text())
     ids, q = load_oof(runs_tree, "segmenter")
-    from steeldefect.ensemble.stats import truth_masks
+    from steeldefect.tuning.histograms import truth_masks
 
     truth = truth_masks(read_labels(synth_data / "train.csv"), ids, q.shape[1:3])
     for c, th in enumerate(THRESHOLDS.classes):

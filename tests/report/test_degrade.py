@@ -8,7 +8,7 @@ import pytest
 from report_helpers import direct_oof_dice, is_png
 
 from steeldefect.data.labels import read_labels
-from steeldefect.ensemble.thresholds import ClassThresholds, Thresholds, save_thresholds
+from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds, save_thresholds
 from steeldefect.report import ReportInputs, build_report
 
 GATED = Thresholds(classes=tuple(ClassThresholds(0.5, 250, 0.4, 0) for _ in range(4)))
@@ -46,8 +46,8 @@ def test_ignored_gate_scores_the_ungated_masks(degraded, runs_no_classifier, syn
 
 def test_default_thresholds_agree_with_the_tuner(synth_data, runs_no_classifier, tmp_path):
     """Without --thresholds the OOF Dice is the tuner's default Dice (pixel threshold 0.5, nothing else)."""
-    from steeldefect.ensemble.oof import plan_oof
-    from steeldefect.ensemble.tune import default_dice
+    from steeldefect.tuning.oof_stream import plan_oof
+    from steeldefect.tuning.tune import default_dice
     from steeldefect.report.gather import gather_oof
     from steeldefect.report.metrics import image_scores
 

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from steeldefect.config import save_config
-from steeldefect.training import DONE, train
+from steeldefect.runfolder import DONE_FILE as DONE
+from steeldefect.training import train
 from training_fixtures import tiny_training_config
 
 EPOCHS = 3

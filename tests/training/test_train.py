@@ -12,7 +12,8 @@ import pytest
 from steeldefect.cli.main import main
 from steeldefect.config import save_config
 from steeldefect.errors import SteelDefectError
-from steeldefect.training import DONE, train
+from steeldefect.runfolder import DONE_FILE as DONE
+from steeldefect.training import train
 from training_fixtures import EPOCHS, TINY_INPUT, tiny_training_config
 
 RUN_FILES = ("config.yaml", "meta.json", "history.csv", "model.keras", "oof.npz", DONE)
@@ -51,7 +52,7 @@ def test_training_writes_the_run_folder(tiny_backbone, synth_set, runs, kind, de
 
 @pytest.mark.slow
 def test_segmenter_trained_on_crops_validates_and_predicts_whole_images(tiny_backbone, synth_set, tmp_path):
-    from steeldefect.ensemble.models import load_runs, select_runs
+    from steeldefect.prediction.keras_ensemble import load_runs, select_runs
     from steeldefect.models_io import load_model
 
     crop = (TINY_INPUT[0], TINY_INPUT[1] // 2)
@@ -67,8 +68,8 @@ def test_segmenter_trained_on_crops_validates_and_predicts_whole_images(tiny_bac
 @pytest.mark.slow
 def test_best_model_reproduces_the_oof_predictions(tiny_backbone, synth_set, runs):
     from steeldefect.models_io import load_model
-    from steeldefect.pipeline.dataset import eval_dataset
-    from steeldefect.pipeline.sources import open_source
+    from steeldefect.pipeline.tf_dataset import eval_dataset
+    from steeldefect.pipeline.image_sources import open_source
 
     run_dir = train("classifier", tiny_training_config(), 1, synth_set, runs / "plain")
     oof = np.load(run_dir / "oof.npz")

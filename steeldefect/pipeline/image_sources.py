@@ -1,0 +1,89 @@
+"""Where training examples come from: a Kaggle-layout folder or a folder of TFRecords.
+
+A TFRecords folder (local or ``gs://``) holds ``tfrecords.json`` (the shard list), the shards
+and ``labels.csv``, the label table, so folds and sampling need no image folder.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from steeldefect.errors import SteelDefectError
+
+FOLDER = "folder"  # Kaggle layout: train.csv + train_images/
+TFRECORDS = "tfrecords"  # written by `steeldefect tfrecords`
+MANIFEST = "tfrecords.json"  # the shard list of a TFRecords folder
+LABELS = "labels.csv"  # the label table inside a TFRecords folder (original layout)
+
+
+@dataclass(frozen=True, eq=False)
+class DataSource:
+    """A training set: its label table and where the encoded images live."""
+
+    location: str
+    kind: str  # FOLDER or TFRECORDS
+    table: pd.DataFrame  # label table: ImageId + rle_1..rle_4
+    shards: tuple[str, ...] = field(default=())  # TFRecord files (TFRECORDS only)
+
+    def image_paths(self, image_ids) -> list[str]:
+        """Paths of training images by id (FOLDER only)."""
+        from steeldefect.data.kaggle_folder import TRAIN_IMAGES
+
+        return [os.path.join(self.location, TRAIN_IMAGES, i) for i in image_ids]
+
+
+def join(location: str, name: str) -> str:
+    """Join a file name onto a local path or a gs:// URL."""
+    return f"{location.rstrip('/')}/{name}" if "://" in location else os.path.join(location, name)
+
+
+def is_tfrecord_dir(location: str | os.PathLike) -> bool:
+    """True when ``location`` (local or gs://) holds a TFRecords manifest."""
+    location = str(location)
+    if "://" not in location:
+        return Path(location, MANIFEST).is_file()
+    import tensorflow as tf
+
+    return tf.io.gfile.exists(join(location, MANIFEST))
+
+
+def _read_remote_labels(location: str) -> pd.DataFrame:
+    import tensorflow as tf
+
+    from steeldefect.data.labels import read_labels
+
+    with tempfile.TemporaryDirectory() as tmp:
+        local = os.path.join(tmp, LABELS)
+        tf.io.gfile.copy(join(location, LABELS), local)
+        return read_labels(local)
+
+
+def open_source(location: str | os.PathLike) -> DataSource:
+    """Open a dataset folder or a TFRecords folder; one clear error when it is neither."""
+    location = str(location)
+    if is_tfrecord_dir(location):
+        if "://" in location:
+            import tensorflow as tf
+
+            with tf.io.gfile.GFile(join(location, MANIFEST)) as f:
+                manifest = json.load(f)
+            table = _read_remote_labels(location)
+        else:
+            from steeldefect.data.labels import read_labels
+
+            manifest = json.loads(Path(location, MANIFEST).read_text())
+            table = read_labels(Path(location, LABELS))
+        shards = tuple(join(location, s) for s in manifest["shards"])
+        return DataSource(location, TFRECORDS, table, shards)
+    if "://" in location:
+        raise SteelDefectError(f"{location}: no {MANIFEST} there; remote data must be TFRecords written by "
+                               "`steeldefect tfrecords`")
+    from steeldefect.data.kaggle_folder import train_labels
+
+    return DataSource(location, FOLDER, train_labels(location))

@@ -1,0 +1,113 @@
+"""Post-processing of ensemble probabilities into masks: pure numpy (and cv2), no models, no files.
+
+One definition, shared by tuning and prediction, so that what the tuner scored is what predict does:
+
+1. probabilities are quantised to uint8 levels ``q = rint(p * 255)`` (``runfolder.quantise``, the OOF encoding);
+2. a pixel is foreground when ``q >= level(pixel_threshold)``;
+3. connected components (8-connected) smaller than ``min_component`` are removed;
+4. a mask whose remaining area is below ``min_area`` is emptied;
+5. (the gate, decided per image and class from the classifier, see ``gating.py``, empties a mask too);
+6. the mask, at the model's resolution (h, w), is resized to 256x1600 by nearest neighbour.
+
+Areas (``min_area``, ``min_component``) are in pixels of the full 256x1600 image; a pixel at the model
+resolution counts ``area_scale(h, w)`` full-resolution pixels.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from steeldefect.constants import IMAGE_HEIGHT, IMAGE_SHAPE, IMAGE_WIDTH
+from steeldefect.runfolder import PROB_LEVELS
+
+CONNECTIVITY = 8  # pixel connectivity of connected components
+
+
+def threshold_level(pixel_threshold: float) -> int:
+    """The uint8 level of a probability threshold: foreground is ``q >= level``; 0.5 -> 128."""
+    if not 0.0 <= pixel_threshold <= 1.0:
+        raise ValueError(f"pixel threshold {pixel_threshold} is outside [0, 1]")
+    return int(np.floor(pixel_threshold * PROB_LEVELS + 0.5))
+
+
+def area_scale(shape: tuple[int, int]) -> float:
+    """Full-resolution pixels per pixel of a mask of ``shape`` (h, w): (256*1600) / (h*w)."""
+    return (IMAGE_HEIGHT * IMAGE_WIDTH) / float(int(shape[0]) * int(shape[1]))
+
+
+def area_passes(area_px, min_area: float, scale: float):
+    """Whether an area counted at the model resolution reaches ``min_area`` full-resolution pixels.
+
+    The one comparison used by tuning and prediction alike (vectorised over ``area_px``).
+    """
+    return np.asarray(area_px, dtype=np.float64) * scale >= min_area
+
+
+def component_table(mask: np.ndarray, truth: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Connected components of a 2-D boolean mask (h, w).
+
+    Returns ``labels`` int32 (h, w) (0 background, 1..n components), ``areas`` int64 (n,) and the
+    pixels of each component inside ``truth`` int64 (n,) (zeros without a truth).
+    """
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=CONNECTIVITY)
+    areas = stats[1:, cv2.CC_STAT_AREA].astype(np.int64)
+    if truth is None:
+        inside = np.zeros(n - 1, np.int64)
+    else:
+        inside = np.bincount(labels[truth.astype(bool)], minlength=n)[1:].astype(np.int64)
+    return labels, areas, inside
+
+
+def remove_small_components(mask: np.ndarray, min_component: float, scale: float) -> np.ndarray:
+    """Boolean (h, w) mask without its components smaller than ``min_component`` full-res pixels."""
+    mask = mask.astype(bool)
+    if min_component <= 0 or not mask.any():
+        return mask
+    labels, areas, _ = component_table(mask)
+    keep = np.concatenate(([False], area_passes(areas, min_component, scale)))
+    return keep[labels]
+
+
+def postprocess_class(q: np.ndarray, level: int, min_area: float, min_component: float,
+                      scale: float) -> np.ndarray:
+    """One class of one image: uint8 probability levels (h, w) -> boolean mask (h, w).
+
+    Threshold at ``level``, remove components below ``min_component``, then empty the mask if its
+    area is below ``min_area`` (areas in full-resolution pixels, ``scale`` per model pixel).
+    """
+    mask = np.asarray(q) >= level
+    mask = remove_small_components(mask, min_component, scale)
+    if not area_passes(mask.sum(), min_area, scale):
+        mask[:] = False
+    return mask
+
+
+def resize_nearest(mask: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """Nearest-neighbour resize of (H, W) or (H, W, C) by index sampling: row r takes source row
+    floor(r * H_src / H_dst), the convention of the training pipeline's mask resize."""
+    h, w = int(shape[0]), int(shape[1])
+    if mask.shape[:2] == (h, w):
+        return mask
+    rows = (np.arange(h) * mask.shape[0]) // h
+    cols = (np.arange(w) * mask.shape[1]) // w
+    return np.ascontiguousarray(mask[rows][:, cols])
+
+
+def postprocess_image(q: np.ndarray, levels, min_areas, min_components, class_keep: np.ndarray,
+                      out_shape: tuple[int, int] = IMAGE_SHAPE) -> tuple[np.ndarray, np.ndarray]:
+    """All classes of one image: uint8 levels (h, w, C) -> masks uint8 (C, H, W) at ``out_shape``.
+
+    ``levels``, ``min_areas``, ``min_components`` and ``class_keep`` (bool, False = gated) have one
+    entry per class. Returns the masks and their areas in full-resolution pixels (int64 (C,)).
+    """
+    n_classes = q.shape[-1]
+    scale = area_scale(q.shape[:2])
+    masks = np.zeros((n_classes, int(out_shape[0]), int(out_shape[1])), np.uint8)
+    for c in range(n_classes):
+        if not class_keep[c]:
+            continue
+        small = postprocess_class(q[:, :, c], levels[c], min_areas[c], min_components[c], scale)
+        if small.any():
+            masks[c] = resize_nearest(small.view(np.uint8), out_shape)
+    return masks, masks.sum(axis=(1, 2), dtype=np.int64)

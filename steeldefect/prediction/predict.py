@@ -1,0 +1,292 @@
+"""Streaming, resumable prediction of a folder of images into a submission.
+
+The images are processed in chunks: read (in a background thread, one chunk ahead) and resized to the
+models' input sizes, classified, gated, the surviving images segmented, post-processed and encoded.
+Each finished chunk is written to ``<out>.partial/`` (``submission_<k>.csv``, then ``rows_<k>.csv``);
+a rerun with the same inputs skips the chunks already there. Only when every chunk is done are the
+per-image CSV and then the submission concatenated from them (atomically, streaming bytes) and the
+partial folder removed. Memory is one or two chunks, whatever the number of images or masks.
+
+The models are behind the small ``Forward`` interface (``models.KerasEnsemble`` implements it with
+Keras), so everything here runs in tests with fake models and without TensorFlow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable, Protocol
+
+import numpy as np
+import pandas as pd
+
+from steeldefect.constants import CLASS_IDS, NUM_CLASSES, ORIGINAL_LAYOUT, RLE_COLUMNS
+from steeldefect.data.images import read_image
+from steeldefect.data.io import atomic_write
+from steeldefect.data.rle import rle_encode
+from steeldefect.data.submission import write_submission
+from steeldefect.postprocess.gating import check_gate, class_keep, needs_segmenter
+from steeldefect.postprocess.masks import postprocess_image
+from steeldefect.runfolder import quantise
+from steeldefect.postprocess.thresholds import Thresholds, check_resolution, thresholds_to_dict
+from steeldefect.errors import SteelDefectError
+
+PARTIAL_SUFFIX = ".partial"  # <out>.partial/ holds the finished chunks of an interrupted run
+MANIFEST = "manifest.json"  # what the partial chunks were computed from
+CHUNK_PATTERN = "rows_{:06d}.csv"  # per-image rows of a chunk, written last: the chunk is done
+SUBMISSION_PATTERN = "submission_{:06d}.csv"  # the chunk's submission rows
+IMAGES_SUFFIX = "_images.csv"  # per-image analysis CSV beside the submission
+
+
+class Forward(Protocol):
+    """The models of an ensemble, as prediction sees them (TTA and reduction happen inside)."""
+
+    input_sizes: tuple[tuple[int, int], ...]  # (h, w) sizes the images are needed at
+    out_size: tuple[int, int]  # (h, w) of the segmenter probabilities
+    n_class_outputs: int | None  # 1 or 4 classifier outputs; None without classifiers
+    fingerprint: str  # changes when the models change (resume safety)
+
+    def classify(self, views: dict[tuple[int, int], np.ndarray]) -> np.ndarray:
+        """uint8 images per size (B, h, w, 3) -> probabilities (B,) or (B, 4)."""
+
+    def segment(self, views: dict[tuple[int, int], np.ndarray]) -> np.ndarray:
+        """uint8 images per size (B, h, w, 3) -> float probabilities (B, h, w, 4)."""
+
+
+@dataclass(frozen=True)
+class PredictOptions:
+    """How prediction runs (not what it predicts: that is the models and the thresholds)."""
+
+    batch_size: int = 8  # images per model call
+    chunk_size: int = 64  # images per resumable chunk (memory holds about two chunks)
+    use_gate: bool = True  # False: ignore the classifiers and the gates
+
+    def validate(self) -> None:
+        if self.batch_size < 1 or self.chunk_size < 1:
+            raise SteelDefectError("--batch-size and --chunk-size must be positive")
+
+
+@dataclass
+class PredictReport:
+    """What a prediction did, counted over all chunks (resumed ones included)."""
+
+    n_images: int
+    n_gated: int  # images that skipped the segmenters
+    n_masks_gated: int  # (image, class) masks emptied by the gate
+    n_nonempty: int  # (image, class) masks predicted non-empty
+    n_chunks: int
+    n_chunks_resumed: int  # chunks found done from an earlier run
+    seconds: float  # wall time of this call
+    submission: str
+    per_image: str
+
+    @property
+    def images_per_second(self) -> float:
+        done = self.n_images * (1 - self.n_chunks_resumed / max(self.n_chunks, 1))
+        return done / self.seconds if self.seconds > 0 else float("nan")
+
+
+def load_views(paths: list[Path], sizes) -> dict[tuple[int, int], np.ndarray]:
+    """Read images and resize each to every model input size: {(h, w): uint8 (n, h, w, 3)}."""
+    from steeldefect.pipeline.preprocess import resize_image
+
+    views = {tuple(s): np.empty((len(paths), int(s[0]), int(s[1]), 3), np.uint8) for s in sizes}
+    for i, path in enumerate(paths):
+        image = read_image(path)
+        for size, out in views.items():
+            out[i] = resize_image(image, size)
+    return views
+
+
+def _subset(views: dict, idx: np.ndarray) -> dict:
+    return {size: batch[idx] for size, batch in views.items()}
+
+
+def predict_chunk(image_ids: list[str], views: dict, forward: Forward, thresholds: Thresholds,
+                  options: PredictOptions) -> pd.DataFrame:
+    """One chunk: classify, gate, segment the survivors only, post-process, encode.
+
+    Returns one row per image: ImageId, rle_1..4, cls_prob (or cls_prob_1..4), gated (skipped the
+    segmenters), max_prob_1..4 (ensemble probability, NaN when gated) and area_1..4 (predicted pixels
+    at 256x1600).
+    """
+    n, bs = len(image_ids), options.batch_size
+    cls = None
+    if options.use_gate and forward.n_class_outputs:
+        idx = np.arange(n)
+        cls = np.concatenate([np.asarray(forward.classify(_subset(views, idx[lo:lo + bs]))).reshape(
+            min(bs, n - lo), -1) for lo in range(0, n, bs)])
+        cls = cls[:, 0] if cls.shape[1] == 1 else cls
+    keep = class_keep(cls, thresholds, n)
+    todo = np.flatnonzero(needs_segmenter(keep))
+    rles = np.full((n, NUM_CLASSES), "", dtype=object)
+    max_prob = np.full((n, NUM_CLASSES), np.nan)
+    areas = np.zeros((n, NUM_CLASSES), np.int64)
+    levels = thresholds.levels
+    min_areas = [c.min_area for c in thresholds.classes]
+    min_components = [c.min_component for c in thresholds.classes]
+    for lo in range(0, len(todo), bs):
+        idx = todo[lo:lo + bs]
+        probs = np.asarray(forward.segment(_subset(views, idx)), np.float32)
+        q = quantise(probs)
+        max_prob[idx] = probs.max(axis=(1, 2))
+        for j, i in enumerate(idx):
+            masks, areas[i] = postprocess_image(q[j], levels, min_areas, min_components, keep[i])
+            rles[i] = [rle_encode(m) if a else "" for m, a in zip(masks, areas[i])]
+    table = pd.DataFrame({"ImageId": image_ids, **{col: rles[:, k] for k, col in enumerate(RLE_COLUMNS)}})
+    if cls is not None:
+        if cls.ndim == 1:
+            table["cls_prob"] = cls
+        else:
+            for k, c in enumerate(CLASS_IDS):
+                table[f"cls_prob_{c}"] = cls[:, k]
+    table["gated"] = ~needs_segmenter(keep)
+    table["masks_gated"] = (~keep).sum(axis=1)
+    for k, c in enumerate(CLASS_IDS):
+        table[f"max_prob_{c}"] = max_prob[:, k]
+    for k, c in enumerate(CLASS_IDS):
+        table[f"area_{c}"] = areas[:, k]
+    return table
+
+
+def _fingerprint(image_ids: list[str], forward: Forward, thresholds: Thresholds, options: PredictOptions,
+                 layout: str) -> str:
+    data = {"ids": image_ids, "models": forward.fingerprint, "options": {**asdict(options), "batch_size": None},
+            "layout": layout,
+            "thresholds": {k: v for k, v in thresholds_to_dict(thresholds).items() if k != "tuned"}}
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def _prepare_partial(partial: Path, fingerprint: str, n_chunks: int) -> list[str]:
+    """Create or check the partial folder; notes say what was resumed or discarded."""
+    notes = []
+    manifest = partial / MANIFEST
+    if partial.is_dir():
+        try:
+            old = json.loads(manifest.read_text())
+        except (OSError, ValueError):
+            old = {}
+        if old.get("fingerprint") != fingerprint:
+            done = sorted(partial.glob("rows_*.csv"))
+            for path in done + sorted(partial.glob("submission_*.csv")):
+                path.unlink()
+            if done:
+                notes.append(f"discarded {len(done)} partial chunks of a run with other images, models, "
+                             "thresholds or options")
+    partial.mkdir(parents=True, exist_ok=True)
+    with atomic_write(manifest) as tmp:
+        tmp.write_text(json.dumps({"fingerprint": fingerprint, "n_chunks": n_chunks}))
+    return notes
+
+
+def _concat_csv(parts: list[Path], dest: Path) -> None:
+    """Concatenate CSV files with the same header into ``dest`` (atomically), streaming bytes."""
+    with atomic_write(dest) as tmp, open(tmp, "wb") as out:
+        for i, part in enumerate(parts):
+            with open(part, "rb") as fh:
+                header = fh.readline()
+                if i == 0:
+                    out.write(header)
+                shutil.copyfileobj(fh, out)
+
+
+def _counts(parts: list[Path]) -> dict[str, int]:
+    """Totals over the per-image chunk files, read one at a time without their masks."""
+    totals = {"gated": 0, "masks_gated": 0, "nonempty": 0}
+    for part in parts:
+        table = pd.read_csv(part)
+        totals["gated"] += int(table["gated"].astype(str).str.lower().eq("true").sum())
+        totals["masks_gated"] += int(table["masks_gated"].sum())
+        totals["nonempty"] += int((table[[f"area_{c}" for c in CLASS_IDS]].to_numpy() > 0).sum())
+    return totals
+
+
+def predict_images(image_ids: list[str], images_dir: str | os.PathLike, forward: Forward, thresholds: Thresholds,
+                   out: str | os.PathLike, options: PredictOptions = PredictOptions(),
+                   layout: str = ORIGINAL_LAYOUT, progress: Callable[[int], None] | None = None,
+                   notes: list[str] | None = None) -> PredictReport:
+    """Predict ``image_ids`` (files in ``images_dir``) and write the submission ``out`` in that order.
+
+    Also writes ``<out stem>_images.csv`` (one analysis row per image, masks left out). Resumes from
+    ``<out>.partial``. The final files are concatenated from the chunk files, so memory stays flat
+    however large the submission.
+    """
+    options.validate()
+    if not image_ids:
+        raise SteelDefectError("no images to predict")
+    check_resolution(thresholds, forward.out_size)
+    if options.use_gate:
+        check_gate(forward.n_class_outputs, thresholds)
+    start = time.perf_counter()
+    out = Path(out)
+    images_dir = Path(images_dir)
+    partial = out.parent / (out.name + PARTIAL_SUFFIX)
+    chunks = [image_ids[i:i + options.chunk_size] for i in range(0, len(image_ids), options.chunk_size)]
+    notes = notes if notes is not None else []
+    fingerprint = _fingerprint(image_ids, forward, thresholds, options, layout)
+    notes += _prepare_partial(partial, fingerprint, len(chunks))
+    rows = [partial / CHUNK_PATTERN.format(k) for k in range(len(chunks))]  # written last: the chunk is done
+    subs = [partial / SUBMISSION_PATTERN.format(k) for k in range(len(chunks))]
+    todo = [k for k, p in enumerate(rows) if not p.is_file()]
+    resumed = len(chunks) - len(todo)
+    if resumed and progress is not None:
+        progress(len(image_ids) - sum(len(chunks[k]) for k in todo))
+
+    def load(k):
+        return load_views([images_dir / i for i in chunks[k]], forward.input_sizes)
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="steeldefect-read") as reader:
+        pending = reader.submit(load, todo[0]) if todo else None
+        for j, k in enumerate(todo):
+            views = pending.result()
+            pending = reader.submit(load, todo[j + 1]) if j + 1 < len(todo) else None
+            table = predict_chunk(chunks[k], views, forward, thresholds, options)
+            del views
+            write_submission(table[["ImageId", *RLE_COLUMNS]], subs[k], layout=layout)
+            with atomic_write(rows[k]) as tmp:
+                table.drop(columns=list(RLE_COLUMNS)).to_csv(tmp, index=False)
+            del table
+            if progress is not None:
+                progress(len(chunks[k]))
+    images_csv = out.with_name(out.stem + IMAGES_SUFFIX)
+    _concat_csv(rows, images_csv)
+    _concat_csv(subs, out)
+    counts = _counts(rows)
+    shutil.rmtree(partial)
+    return PredictReport(n_images=len(image_ids), n_gated=counts["gated"], n_masks_gated=counts["masks_gated"],
+                         n_nonempty=counts["nonempty"], n_chunks=len(chunks), n_chunks_resumed=resumed,
+                         seconds=time.perf_counter() - start, submission=str(out), per_image=str(images_csv))
+
+
+def image_list(images_dir: str | os.PathLike, sample: str | os.PathLike | None = None,
+               limit: int | None = None) -> tuple[list[str], str]:
+    """The image ids to predict, in submission order, and the submission layout.
+
+    With a sample submission: its images in its order and its layout (every one must be in
+    ``images_dir``); otherwise the sorted images of the folder, original layout. ``limit`` keeps the first n.
+    """
+    from steeldefect.data.images import list_images
+    from steeldefect.data.submission import sample_image_ids
+
+    present = list_images(images_dir)
+    if sample is not None:
+        ids, layout = sample_image_ids(sample)
+        missing = sorted(set(ids) - set(present))
+        if missing:
+            raise SteelDefectError(f"{len(missing)} images of the sample {sample} are not in {images_dir}, "
+                                   f"e.g. {missing[0]}")
+    else:
+        ids, layout = present, ORIGINAL_LAYOUT
+    if not ids:
+        raise SteelDefectError(f"no images to predict in {images_dir}")
+    if limit is not None:
+        if limit < 1:
+            raise SteelDefectError(f"--limit must be positive, got {limit}")
+        ids = ids[:limit]
+    return ids, layout

@@ -1,0 +1,214 @@
+"""The run-folder contract: what training writes and what every later stage reads, in one place.
+
+::
+
+    RUNS/
+      folds.csv                        the folds every run of RUNS shares (ImageId, fold)
+      <kind>/<backbone>/fold<k>/       one run; kind is classifier or segmenter
+        config.yaml                    the resolved config of the run
+        meta.json                      versions, seed, fold, backbone, input_size, figures
+        history.csv, logs/             one row per epoch; TensorBoard events
+        state.json, ckpt-<epoch>.keras while training: the resumable state and its checkpoint
+        model.keras                    the best epoch's model
+        oof.npz                        out-of-fold predictions: image_ids and probs
+        DONE                           written last: the run is complete
+
+``oof.npz`` stores classifier probabilities as float32 (N,) or (N, 4) and segmenter probabilities as
+uint8 levels ``q = rint(p * 255)`` (N, h, w, 4): ``quantise`` is that encoding, and post-processing
+thresholds the same levels, so what tuning scored is what prediction does.
+
+Training writes through this module; tuning, prediction, packaging, the report and the tests read
+through it. It imports nothing heavier than numpy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from steeldefect.data.io import atomic_write, require_dir
+from steeldefect.errors import SteelDefectError
+
+KINDS = ("classifier", "segmenter")  # model kinds, also the first folder level of RUNS
+FOLDS_FILE = "folds.csv"  # RUNS/folds.csv
+CONFIG_FILE = "config.yaml"  # the run's resolved config
+META_FILE = "meta.json"  # versions, seed, fold, backbone, input size
+HISTORY_FILE = "history.csv"  # one row per epoch: losses, metrics, lr, seconds
+LOG_DIR = "logs"  # TensorBoard event files
+STATE_FILE = "state.json"  # resumable state, rewritten after each epoch
+CHECKPOINT_PATTERN = "ckpt-{:04d}.keras"  # model + optimizer after an epoch
+CHECKPOINT_GLOB = "ckpt-*.keras"
+MODEL_FILE = "model.keras"  # the best epoch's model
+OOF_FILE = "oof.npz"  # the run's out-of-fold predictions on its validation fold: image_ids + probs
+DONE_FILE = "DONE"  # written last by training: the run is complete
+PREDICTION_FILES = (MODEL_FILE, META_FILE, CONFIG_FILE, DONE_FILE)  # what a run needs at prediction time
+
+PROB_LEVELS = 255  # segmenter probabilities are stored and thresholded as uint8 levels 0..PROB_LEVELS
+N_LEVELS = PROB_LEVELS + 1  # number of distinct quantised probability values
+
+_FOLD_DIR = re.compile(r"^fold(\d+)$")
+
+
+def quantise(probs: np.ndarray) -> np.ndarray:
+    """Probabilities in [0, 1], any shape -> uint8 levels rint(p * 255), the oof.npz encoding."""
+    probs = np.asarray(probs)
+    if probs.dtype == np.uint8:
+        return probs
+    return np.clip(np.rint(probs.astype(np.float32) * PROB_LEVELS), 0, PROB_LEVELS).astype(np.uint8)
+
+
+def dequantise(levels: np.ndarray) -> np.ndarray:
+    """uint8 levels -> float32 probabilities q / 255 (the centre of each level)."""
+    return np.asarray(levels, dtype=np.float32) / PROB_LEVELS
+
+
+def to_oof_probs(kind: str, probs: np.ndarray) -> np.ndarray:
+    """Storage form: classifier float32 (N,) or (N, 4); segmenter uint8 levels (N, h, w, 4)."""
+    if kind == "segmenter":
+        return quantise(probs)
+    probs = np.asarray(probs, dtype=np.float32)
+    return probs[:, 0] if probs.ndim == 2 and probs.shape[1] == 1 else probs
+
+
+def folds_path(runs_dir: str | os.PathLike) -> Path:
+    """RUNS/folds.csv."""
+    return Path(runs_dir) / FOLDS_FILE
+
+
+def run_dir_of(runs_dir: str | os.PathLike, kind: str, backbone: str, fold: int) -> Path:
+    """RUNS/<kind>/<backbone>/fold<k>."""
+    return Path(runs_dir) / kind / backbone / f"fold{fold}"
+
+
+@dataclass(frozen=True)
+class Run:
+    """One training run's folder, finished or not."""
+
+    kind: str
+    backbone: str
+    fold: int
+    path: Path
+
+    @property
+    def done(self) -> bool:
+        return (self.path / DONE_FILE).is_file()
+
+    @property
+    def name(self) -> str:
+        """``<kind>/<backbone>/fold<k>``, the run's path relative to RUNS."""
+        return f"{self.kind}/{self.backbone}/fold{self.fold}"
+
+    @property
+    def model_path(self) -> Path:
+        return self.path / MODEL_FILE
+
+    @property
+    def oof_path(self) -> Path:
+        return self.path / OOF_FILE
+
+    @property
+    def config_path(self) -> Path:
+        return self.path / CONFIG_FILE
+
+
+def check_kind(kind: str) -> str:
+    """``kind`` when it is a model kind; SteelDefectError listing the valid kinds otherwise."""
+    if kind not in KINDS:
+        raise SteelDefectError(f"unknown run kind {kind!r}; valid kinds are {', '.join(KINDS)}")
+    return kind
+
+
+def find_runs(runs_dir: str | os.PathLike, kind: str, done_only: bool = True) -> list[Run]:
+    """The runs of ``kind`` under ``runs_dir``, sorted by backbone then fold (DONE ones only by default)."""
+    check_kind(kind)
+    root = require_dir(runs_dir, "runs folder") / kind
+    runs = []
+    if root.is_dir():
+        for backbone_dir in sorted(p for p in root.iterdir() if p.is_dir()):
+            for fold_dir in backbone_dir.iterdir():
+                match = _FOLD_DIR.match(fold_dir.name)
+                if match and fold_dir.is_dir():
+                    runs.append(Run(kind, backbone_dir.name, int(match.group(1)), fold_dir))
+    runs.sort(key=lambda r: (r.backbone, r.fold))
+    return [r for r in runs if r.done] if done_only else runs
+
+
+def run_from_path(path: str | os.PathLike) -> Run:
+    """A run given by its folder ``.../<kind>/<backbone>/fold<k>`` (for an explicit list of runs)."""
+    path = require_dir(path, "run folder")
+    match = _FOLD_DIR.match(path.name)
+    kind = path.parent.parent.name
+    if not match or kind not in KINDS:
+        raise SteelDefectError(f"{path}: a run folder must be <kind>/<backbone>/fold<k> with kind one of "
+                               f"{', '.join(KINDS)}")
+    return Run(kind, path.parent.name, int(match.group(1)), path)
+
+
+def require_done(runs: list[Run]) -> list[Run]:
+    """``runs`` when every one has its DONE marker; otherwise the first unfinished one is an error."""
+    not_done = [r.name for r in runs if not r.done]
+    if not_done:
+        raise SteelDefectError(f"run {not_done[0]} has no {DONE_FILE} marker (training did not finish)")
+    return runs
+
+
+def group_by_backbone(runs: list[Run]) -> dict[str, list[Run]]:
+    """Runs of one kind grouped by backbone, in order."""
+    groups: dict[str, list[Run]] = {}
+    for run in runs:
+        groups.setdefault(run.backbone, []).append(run)
+    return groups
+
+
+def read_meta(run: Run) -> dict:
+    """The run's meta.json; {} when it is missing or unreadable (older or hand-made runs)."""
+    try:
+        meta = json.loads((run.path / META_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
+def run_input_size(run: Run) -> tuple[int, int]:
+    """(h, w) the run's model was trained, validated and OOF-predicted at: meta.json ``input_size``.
+
+    The one source of a run's input size (a model trained on crops accepts any size, so its
+    input shape cannot say); thresholds tuned on its OOF predictions hold at this size.
+    """
+    size = read_meta(run).get("input_size")
+    if (not isinstance(size, (list, tuple)) or len(size) != 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in size)):
+        raise SteelDefectError(f"{run.path / META_FILE}: records no input_size [height, width] "
+                               f"(got {size!r}); retrain the run or add it to {META_FILE}")
+    return int(size[0]), int(size[1])
+
+
+def write_json(path: Path, data: dict) -> None:
+    """A JSON file written atomically (meta.json and the like)."""
+    with atomic_write(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=1, default=str))
+
+
+def write_meta(run_dir: Path, meta: dict) -> None:
+    """meta.json of a run, written atomically."""
+    write_json(run_dir / META_FILE, meta)
+
+
+def mark_done(run_dir: Path) -> None:
+    """Write DONE (last of all): later stages use the run from now on."""
+    with atomic_write(run_dir / DONE_FILE) as tmp:
+        tmp.write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z\n"))
+
+
+def write_oof(run_dir: Path, kind: str, image_ids: list[str], probs: np.ndarray) -> Path:
+    """Write oof.npz atomically in its storage form (``to_oof_probs``); returns its path."""
+    path = run_dir / OOF_FILE
+    with atomic_write(path) as tmp, open(tmp, "wb") as f:
+        np.savez_compressed(f, image_ids=np.asarray(image_ids, dtype=str), probs=to_oof_probs(kind, probs))
+    return path

@@ -1,0 +1,258 @@
+"""Out-of-fold predictions of all folds, averaged over backbones as the ensemble averages them.
+
+Each run's ``oof.npz`` holds ``image_ids`` and ``probs``: uint8 (N, h, w, 4) for a segmenter,
+float (N,) or (N, 4) for a classifier. Segmenter OOF arrays are large (12,568 x 128 x 800 x 4 bytes
+is 5 GB), so they are never loaded whole: they are read in chunks of images, from a memory map of an
+uncompressed ``.npz`` member or by decompressing a compressed one as a stream (``RowReader``).
+
+The backbone average of uint8 levels is ``round(mean(q_k))``: within one level of quantising the mean
+probability, which is what prediction thresholds (see ``postprocess``).
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import cv2
+import numpy as np
+
+from steeldefect.constants import NUM_CLASSES
+from steeldefect.runfolder import DONE_FILE, OOF_FILE, Run, find_runs, group_by_backbone
+from steeldefect.errors import SteelDefectError
+
+DEFAULT_CHUNK = 64  # images per chunk when streaming segmenter OOF predictions
+_LOCAL_HEADER = 30  # bytes of a zip local file header before its name and extra field
+
+
+def npz_array(path: str | os.PathLike, key: str, mmap: bool = True) -> np.ndarray:
+    """Array ``key`` of an ``.npz`` file; memory-mapped when stored uncompressed, else loaded."""
+    path = Path(path)
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo(f"{key}.npy")
+    except FileNotFoundError:
+        raise SteelDefectError(f"OOF file not found: {path}") from None
+    except zipfile.BadZipFile:
+        raise SteelDefectError(f"{path}: not an .npz file") from None
+    except KeyError:
+        raise SteelDefectError(f"{path}: has no array {key!r} (an {OOF_FILE} holds image_ids and probs)") from None
+    if mmap and info.compress_type == zipfile.ZIP_STORED:
+        with open(path, "rb") as fh:
+            fh.seek(info.header_offset)
+            local = fh.read(_LOCAL_HEADER)
+            name_len, extra_len = struct.unpack("<HH", local[26:30])
+            fh.seek(info.header_offset + _LOCAL_HEADER + name_len + extra_len)
+            version = np.lib.format.read_magic(fh)
+            readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+            header = readers[version](fh) if version in readers else None
+            offset = fh.tell()
+        if header is not None and not header[2].hasobject:
+            shape, fortran, dtype = header
+            return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape,
+                             order="F" if fortran else "C")
+    with np.load(path, allow_pickle=False) as data:
+        return data[key]
+
+
+def npz_shape(path: str | os.PathLike, key: str) -> tuple[int, ...]:
+    """Shape of array ``key`` of an ``.npz`` file, read from its header only."""
+    try:
+        with zipfile.ZipFile(path) as zf, zf.open(f"{key}.npy") as fh:
+            version = np.lib.format.read_magic(fh)
+            readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+            if version in readers:
+                return tuple(readers[version](fh)[0])
+    except (KeyError, zipfile.BadZipFile, FileNotFoundError):
+        pass
+    return tuple(npz_array(path, key).shape)  # reports the error, or reads an unusual header
+
+
+def oof_ids(run: Run) -> list[str]:
+    """The validation image ids of a run, in the order of its oof.npz."""
+    return [str(i) for i in npz_array(run.path / OOF_FILE, "image_ids", mmap=False)]
+
+
+@dataclass
+class OOFPlan:
+    """Which OOF rows of which runs make the ensemble's OOF prediction of each image.
+
+    ``folds`` lists, per fold, the image ids and for each segmenter backbone the run and the rows
+    of its oof.npz holding those images. ``cls_probs`` is the classifier average aligned with
+    ``image_ids`` ((N,) for one output, (N, 4) for four), or None without classifier runs.
+    """
+
+    image_ids: list[str]
+    shape: tuple[int, int]
+    folds: list[tuple[int, list[str], list[tuple[Run, np.ndarray]]]]
+    cls_probs: np.ndarray | None
+    segmenter_runs: list[Run]
+    classifier_runs: list[Run]
+    notes: list[str] = field(default_factory=list)
+
+
+def _classifier_average(runs: list[Run], notes: list[str]) -> tuple[dict[str, np.ndarray], int] | None:
+    """Image id -> classifier probability averaged over backbones (images all backbones have)."""
+    if not runs:
+        return None
+    per_backbone = []
+    n_out = None
+    for backbone, group in group_by_backbone(runs).items():
+        probs_of: dict[str, np.ndarray] = {}
+        for run in group:
+            probs = np.asarray(npz_array(run.path / OOF_FILE, "probs", mmap=False), dtype=np.float64)
+            probs = probs.reshape(len(probs), -1)
+            if probs.shape[1] not in (1, NUM_CLASSES):
+                raise SteelDefectError(f"{run.path / OOF_FILE}: classifier probs have {probs.shape[1]} outputs; "
+                                       f"expected 1 or {NUM_CLASSES}")
+            if n_out is not None and probs.shape[1] != n_out:
+                raise SteelDefectError(f"{run.path}: {probs.shape[1]}-output classifier mixed with "
+                                       f"{n_out}-output ones; keep one kind under RUNS/classifier")
+            n_out = probs.shape[1]
+            probs_of.update(zip(oof_ids(run), probs))
+        per_backbone.append(probs_of)
+    common = set(per_backbone[0]).intersection(*per_backbone[1:])
+    if any(len(p) != len(common) for p in per_backbone):
+        notes.append(f"classifier OOF: {len(common)} images are predicted by every backbone; others dropped")
+    return {i: np.mean([p[i] for p in per_backbone], axis=0) for i in common}, n_out
+
+
+def plan_oof(runs_dir: str | os.PathLike) -> OOFPlan:
+    """Match the OOF predictions of every finished segmenter and classifier run under ``runs_dir``."""
+    seg_runs = find_runs(runs_dir, "segmenter")
+    if not seg_runs:
+        raise SteelDefectError(f"no finished segmenter runs (with {OOF_FILE} and {DONE_FILE}) under "
+                               f"{Path(runs_dir) / 'segmenter'}; train segmenters first")
+    cls_runs = find_runs(runs_dir, "classifier")
+    notes: list[str] = []
+    groups = group_by_backbone(seg_runs)
+    folds_of = {b: {r.fold: r for r in rs} for b, rs in groups.items()}
+    all_folds = sorted(set().union(*[set(f) for f in folds_of.values()]))
+    shapes = {}
+    for run in seg_runs:
+        shape = npz_shape(run.path / OOF_FILE, "probs")
+        if len(shape) != 4 or shape[-1] != NUM_CLASSES:
+            raise SteelDefectError(f"{run.path / OOF_FILE}: segmenter probs have shape {shape}; "
+                                   f"expected (N, h, w, {NUM_CLASSES})")
+        shapes[run.name] = shape[1:3]
+    shape = max(shapes.values(), key=lambda s: (s[0] * s[1], s))
+    classifier = _classifier_average(cls_runs, notes)
+    folds = []
+    for fold in all_folds:
+        missing = [b for b in groups if fold not in folds_of[b]]
+        if missing:
+            notes.append(f"fold {fold} skipped: no finished segmenter run of {', '.join(missing)}")
+            continue
+        runs = [folds_of[b][fold] for b in groups]
+        ids_per_run = [oof_ids(r) for r in runs]
+        keep = set(ids_per_run[0]).intersection(*ids_per_run[1:])
+        if classifier is not None:
+            keep &= set(classifier[0])
+        ids = [i for i in ids_per_run[0] if i in keep]
+        if len(ids) < len(ids_per_run[0]):
+            notes.append(f"fold {fold}: {len(ids_per_run[0]) - len(ids)} images lack a prediction of some run; dropped")
+        rows = []
+        for run, run_ids in zip(runs, ids_per_run):
+            index = {i: k for k, i in enumerate(run_ids)}
+            rows.append((run, np.array([index[i] for i in ids], dtype=np.int64)))
+        folds.append((fold, ids, rows))
+    image_ids = [i for _, ids, _ in folds for i in ids]
+    if not image_ids:
+        raise SteelDefectError(f"{runs_dir}: no image has an OOF prediction of every backbone")
+    cls_probs = None
+    if classifier is not None:
+        table, n_out = classifier
+        cls_probs = np.array([table[i] for i in image_ids], dtype=np.float64).reshape(len(image_ids), n_out)
+        cls_probs = cls_probs[:, 0] if n_out == 1 else cls_probs
+    return OOFPlan(image_ids, (int(shape[0]), int(shape[1])), folds, cls_probs, seg_runs, cls_runs, notes)
+
+
+def _resize_levels(q: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+    """uint8 (n, h, w, C) probability levels -> (n, H, W, C), bilinear (for backbones of other sizes)."""
+    if q.shape[1:3] == tuple(shape):
+        return q
+    return np.stack([cv2.resize(np.ascontiguousarray(x), (shape[1], shape[0]), interpolation=cv2.INTER_LINEAR)
+                     .reshape(shape[0], shape[1], -1) for x in q])
+
+
+class RowReader:
+    """Reads given rows of an oof.npz ``probs`` array in chunks, front to back, without loading it all.
+
+    Uncompressed members are memory-mapped. Compressed ones (``np.savez_compressed``, what training
+    writes) are decompressed as a stream when the wanted rows are increasing, which they are when the
+    backbones list a fold's images in the same order; otherwise the array is loaded whole.
+    """
+
+    def __init__(self, path: Path, rows: np.ndarray, key: str = "probs"):
+        self.rows, self.pos = np.asarray(rows, np.int64), 0
+        self._stream, self._array = None, None
+        with zipfile.ZipFile(path) as zf:
+            stored = zf.getinfo(f"{key}.npy").compress_type == zipfile.ZIP_STORED
+        if stored or not self._increasing():
+            self._array = npz_array(path, key)  # a memory map when stored, else the whole array
+        else:
+            self._open_stream(path, key)
+
+    def _increasing(self) -> bool:
+        return len(self.rows) < 2 or bool(np.all(np.diff(self.rows) > 0))
+
+    def _open_stream(self, path: Path, key: str) -> None:
+        self._zip = zipfile.ZipFile(path)
+        self._stream = self._zip.open(f"{key}.npy")
+        version = np.lib.format.read_magic(self._stream)
+        readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
+        shape, fortran, dtype = readers[version](self._stream)
+        if fortran or dtype.hasobject:
+            self.close()
+            self._array = npz_array(path, key)
+            return
+        self._row_shape, self._dtype = shape[1:], dtype
+        self._row_bytes = int(np.prod(shape[1:], dtype=np.int64)) * dtype.itemsize
+        self._next_row = 0  # the first row not yet read from the stream
+
+    def take(self, n: int) -> np.ndarray:
+        """The next ``n`` wanted rows, as an in-memory array."""
+        want = self.rows[self.pos:self.pos + n]
+        self.pos += len(want)
+        if self._stream is None:
+            return np.asarray(self._array[want])
+        last = int(want[-1]) + 1
+        data = self._stream.read((last - self._next_row) * self._row_bytes)
+        block = np.frombuffer(data, self._dtype).reshape(-1, *self._row_shape)
+        out = block[want - self._next_row]
+        self._next_row = last
+        return out
+
+    def close(self) -> None:
+        if self._stream is not None:
+            self._stream.close()
+            self._zip.close()
+            self._stream = None
+
+
+def iter_oof(plan: OOFPlan, chunk_size: int = DEFAULT_CHUNK) -> Iterator[tuple[int, list[str], np.ndarray]]:
+    """Yield (start, image ids, uint8 levels (n, h, w, 4)) over ``plan.image_ids`` in order.
+
+    Each chunk is the backbone average of the runs' OOF levels; memory stays one chunk per backbone.
+    """
+    start = 0
+    for _, ids, rows in plan.folds:
+        readers = [RowReader(run.path / OOF_FILE, idx) for run, idx in rows]
+        try:
+            for lo in range(0, len(ids), chunk_size):
+                hi = min(lo + chunk_size, len(ids))
+                total = None
+                for reader in readers:
+                    part = _resize_levels(reader.take(hi - lo), plan.shape).astype(np.uint16)
+                    total = part if total is None else total + part
+                k = len(readers)
+                q = total.astype(np.uint8) if k == 1 else ((total + k // 2) // k).astype(np.uint8)
+                yield start, ids[lo:hi], q
+                start += hi - lo
+        finally:
+            for reader in readers:
+                reader.close()

@@ -1,0 +1,154 @@
+"""Tuning the post-processing on out-of-fold predictions: per class, jointly, maximising OOF Dice.
+
+Stage 1 searches (pixel threshold, minimum area, gate) exactly and at once from cumulative
+histograms (``stats``, ``sweep``). Stage 2 (optional) thresholds each mask once at its chosen level
+and searches (minimum component size, minimum area, gate) the same way (``components``).
+Ties go to the first grid point in ascending order (lowest threshold, then area, then gate).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from steeldefect.constants import CLASS_IDS, NUM_CLASSES
+from steeldefect.tuning.component_search import component_curves
+from steeldefect.tuning.oof_stream import DEFAULT_CHUNK, OOFPlan, plan_oof
+from steeldefect.postprocess.masks import threshold_level
+from steeldefect.tuning.histograms import TuneStats, build_stats
+from steeldefect.tuning.sweep import TuneGrid, dice_sums, select
+from steeldefect.postprocess.thresholds import DEFAULT_PIXEL_THRESHOLD, ClassThresholds, Thresholds
+
+NO_GATE = (0.0,)  # the gate grid without classifier runs
+
+
+@dataclass(frozen=True)
+class ClassResult:
+    """The choice for one class and its mean OOF Dice (over all images) next to the defaults'."""
+
+    class_id: int
+    chosen: ClassThresholds
+    dice: float  # with the chosen values
+    stage1_dice: float  # the best without component removal
+    default_dice: float  # pixel threshold 0.5, no minimum area, no gate, no component removal
+    stage1: ClassThresholds | None = None  # the stage-1 choice (before component removal)
+
+
+@dataclass(frozen=True)
+class TuneResult:
+    """What tuning found. ``surfaces``: per class, mean Dice over (threshold, min area, gate)."""
+
+    classes: tuple[ClassResult, ...]
+    surfaces: tuple[np.ndarray, ...]
+    grid: TuneGrid
+    gates: tuple[float, ...]  # the gate values searched (NO_GATE without a classifier)
+    n_images: int
+    shape: tuple[int, int]
+    gate_kind: str | None  # "image", "class", or None without a classifier
+    shared_gate: bool = False
+    components_tuned: bool = False
+
+    @property
+    def mean_dice(self) -> float:
+        return float(np.mean([c.dice for c in self.classes]))
+
+    @property
+    def default_mean_dice(self) -> float:
+        return float(np.mean([c.default_dice for c in self.classes]))
+
+    def thresholds(self, **tuned) -> Thresholds:
+        """The Thresholds to write, with the OOF scores and grids recorded under ``tuned``."""
+        info = {
+            "oof_images": self.n_images,
+            "dice_measured_at": f"training resolution {self.shape[0]}x{self.shape[1]} (truth resized nearest)",
+            "oof_mean_dice": round(self.mean_dice, 6),
+            "default_mean_dice": round(self.default_mean_dice, 6),
+            "per_class": {c.class_id: {"dice": round(c.dice, 6), "stage1_dice": round(c.stage1_dice, 6),
+                                       "default_dice": round(c.default_dice, 6)} for c in self.classes},
+            "shared_gate": self.shared_gate,
+            "components_tuned": self.components_tuned,
+            "grid": {"pixel_thresholds": list(self.grid.pixel_thresholds), "min_areas": list(self.grid.min_areas),
+                     "gates": list(self.gates),
+                     "min_components": list(self.grid.min_components) if self.components_tuned else [0]},
+            **tuned,
+        }
+        return Thresholds(classes=tuple(c.chosen for c in self.classes), gate_kind=self.gate_kind or "image",
+                          resolution=tuple(self.shape), tuned=info)
+
+
+def _gates(stats: TuneStats, grid: TuneGrid) -> tuple[float, ...]:
+    return NO_GATE if stats.cls_probs is None else tuple(grid.gates)
+
+
+def class_surface(stats: TuneStats, c: int, grid: TuneGrid) -> np.ndarray:
+    """Dice sums of class index ``c`` over (pixel threshold, min area, gate): (|T|, |A|, |G|)."""
+    levels = [threshold_level(t) for t in grid.pixel_thresholds]
+    return dice_sums(stats.pred_area[:, c, levels], stats.inter[:, c, levels], stats.truth_area[:, c],
+                     stats.gate_probs(c), stats.scale, grid.min_areas, _gates(stats, grid))
+
+
+def default_dice(stats: TuneStats, c: int) -> float:
+    """Mean Dice of class index ``c`` at the defaults (threshold 0.5, nothing else)."""
+    level = [threshold_level(DEFAULT_PIXEL_THRESHOLD)]
+    total = dice_sums(stats.pred_area[:, c, level], stats.inter[:, c, level], stats.truth_area[:, c],
+                      None, stats.scale, [0], NO_GATE)
+    return float(total[0, 0, 0]) / stats.n_images
+
+
+def tune_stats(stats: TuneStats, grid: TuneGrid = TuneGrid(), shared_gate: bool = False) -> TuneResult:
+    """Stage 1: the best (pixel threshold, min area, gate) per class from the histograms."""
+    grid.validate()
+    gates = _gates(stats, grid)
+    surfaces = [class_surface(stats, c, grid) for c in range(NUM_CLASSES)]
+    classes = []
+    for c, (t, a, g) in enumerate(select(surfaces, shared_gate)):
+        chosen = ClassThresholds(pixel_threshold=grid.pixel_thresholds[t], min_area=int(grid.min_areas[a]),
+                                 gate=float(gates[g]))
+        best = float(surfaces[c][t, a, g]) / stats.n_images
+        classes.append(ClassResult(CLASS_IDS[c], chosen, best, best, default_dice(stats, c), chosen))
+    gate_kind = None if stats.cls_probs is None else ("image" if stats.cls_probs.ndim == 1 else "class")
+    return TuneResult(tuple(classes), tuple(s / stats.n_images for s in surfaces), grid, gates,
+                      stats.n_images, tuple(stats.shape), gate_kind, shared_gate)
+
+
+def tune_components(result: TuneResult, stats: TuneStats, area: np.ndarray, inter: np.ndarray) -> TuneResult:
+    """Stage 2: re-choose (min component, min area, gate) per class at the chosen thresholds.
+
+    ``area``, ``inter``: (N, C, |min_components|) curves from ``components.component_curves``.
+    """
+    grid = result.grid
+    surfaces = [dice_sums(area[:, c], inter[:, c], stats.truth_area[:, c], stats.gate_probs(c), stats.scale,
+                          grid.min_areas, result.gates) for c in range(NUM_CLASSES)]
+    classes = []
+    for c, (j, a, g) in enumerate(select(surfaces, result.shared_gate)):
+        old = result.classes[c]
+        chosen = replace(old.chosen, min_component=int(grid.min_components[j]), min_area=int(grid.min_areas[a]),
+                         gate=float(result.gates[g]))
+        classes.append(replace(old, chosen=chosen, dice=float(surfaces[c][j, a, g]) / stats.n_images))
+    return replace(result, classes=tuple(classes), components_tuned=True)
+
+
+def run_tune(runs_dir: str | os.PathLike, labels: pd.DataFrame, grid: TuneGrid = TuneGrid(),
+             components: bool = True, shared_gate: bool = False, chunk_size: int = DEFAULT_CHUNK,
+             progress=None) -> tuple[TuneResult, OOFPlan]:
+    """Tune on the OOF predictions of every finished run under ``runs_dir`` against ``labels``.
+
+    ``progress``: a tqdm-like bar, or None; ``update(n)`` after each chunk of n images of each pass over
+    the OOF predictions, and its ``total`` set to the images of all passes once they are known.
+    """
+    grid.validate()
+    plan = plan_oof(runs_dir)
+    two_passes = components and any(v > 0 for v in grid.min_components)
+    if progress is not None and hasattr(progress, "total"):
+        progress.total = len(plan.image_ids) * (2 if two_passes else 1)
+    update = progress.update if progress is not None else None
+    stats = build_stats(plan, labels, chunk_size, update)
+    result = tune_stats(stats, grid, shared_gate)
+    if two_passes:
+        levels = [c.chosen.level for c in result.classes]
+        area, inter = component_curves(plan, labels, levels, grid.min_components, chunk_size, update)
+        result = tune_components(result, stats, area, inter)
+    return result, plan

@@ -1,0 +1,68 @@
+"""`steeldefect predict` argument handling, with the Keras loading replaced by a fake ensemble."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from steeldefect.cli.main import main
+from steeldefect.data.submission import validate_submission
+from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds, save_thresholds
+
+
+class _Fake:
+    input_sizes = ((16, 100),)
+    n_class_outputs = 1
+    fingerprint = "fake"
+    out_size = (16, 100)
+    classifiers, segmenters = [object()], [object(), object()]
+
+    def classify(self, views):
+        return np.linspace(0, 1, len(views[(16, 100)]))
+
+    def segment(self, views):
+        return np.full((len(views[(16, 100)]), 16, 100, 4), 0.7, np.float32)
+
+
+@pytest.fixture
+def fake_models(monkeypatch):
+    seen = {}
+
+    def load(runs_dir, run_dirs, tta, reducer, use_classifiers, batch_size=8):
+        seen.update(runs=runs_dir, models=run_dirs, tta=tta, reducer=reducer, gate=use_classifiers, bs=batch_size)
+        return _Fake()
+
+    monkeypatch.setattr("steeldefect.prediction.keras_ensemble.load_ensemble", load)
+    return seen
+
+
+def test_predict_cli(tiny_dataset, tmp_path, fake_models, capsys):
+    th = tmp_path / "t.yaml"
+    save_thresholds(Thresholds(classes=tuple(ClassThresholds(0.5, 0, 0.5) for _ in range(4)), resolution=(16, 100)), th)
+    out = tmp_path / "submission.csv"
+    argv = ["predict", "--runs", "RUNS", "--images", str(tiny_dataset / "test_images"), "--thresholds", str(th),
+            "--sample", str(tiny_dataset / "sample_submission.csv"), "--out", str(out), "--tta", "vflip",
+            "--reducer", "gmean", "--batch-size", "2"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert fake_models == {"runs": "RUNS", "models": None, "tta": "vflip", "reducer": "gmean", "gate": True, "bs": 2}
+    assert "6 images: 3 gated" in text
+    assert validate_submission(out, tiny_dataset / "sample_submission.csv").ok
+    other = tmp_path / "other.yaml"
+    save_thresholds(Thresholds(classes=tuple(ClassThresholds(0.5, 0, 0.5) for _ in range(4)), resolution=(32, 192)),
+                    other)
+    mismatched = [str(other) if a == str(th) else str(tmp_path / "other.csv") if a == str(out) else a for a in argv]
+    assert main(mismatched) == 2
+    assert "tuned at 32x192 but the segmenters predict at 16x100; run `steeldefect tune`" in capsys.readouterr().err
+    assert not (tmp_path / "other.csv").exists()
+    assert main([*argv[:-6], "--limit", "2", "--out", str(tmp_path / "two.csv")]) == 0
+    assert "2 images" in capsys.readouterr().out
+
+
+def test_predict_cli_errors(tiny_dataset, tmp_path, fake_models, capsys):
+    assert main(["predict", "--images", str(tiny_dataset / "test_images"), "--thresholds", "x.yaml",
+                 "--out", str(tmp_path / "s.csv")]) == 2
+    assert "--runs" in capsys.readouterr().err
+    assert main(["predict", "--runs", "R", "--images", str(tiny_dataset / "test_images"), "--thresholds",
+                 str(tmp_path / "none.yaml"), "--out", str(tmp_path / "s.csv")]) == 2
+    assert "thresholds file not found" in capsys.readouterr().err

@@ -1,0 +1,144 @@
+"""The package's shape, checked from its source: no import circle, one home for each run-folder name,
+file names that say what they hold, and a config load that stays free of the heavy libraries."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+import steeldefect
+from steeldefect import runfolder
+
+PACKAGE = Path(steeldefect.__file__).parent
+ROOT = PACKAGE.parent
+SHARED_BASENAMES = {"__init__.py", "__main__.py"}  # the only file names two modules may share
+RUN_FOLDER_NAMES = (runfolder.FOLDS_FILE, runfolder.CONFIG_FILE, runfolder.META_FILE, runfolder.HISTORY_FILE,
+                    runfolder.STATE_FILE, runfolder.MODEL_FILE, runfolder.OOF_FILE, runfolder.DONE_FILE)
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        parts = path.relative_to(ROOT).with_suffix("").parts
+        name = ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+        out[name] = path
+    return out
+
+
+def _package_of(name: str, modules: dict[str, Path]) -> str:
+    return name if modules[name].name == "__init__.py" else name.rpartition(".")[0]
+
+
+def _imports(name: str, path: Path, modules: dict[str, Path]) -> set[str]:
+    """Every steeldefect module ``name`` imports, at the top or lazily inside a function."""
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            targets = [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = _package_of(name, modules).split(".")
+                anchor = anchor[:len(anchor) - node.level + 1]
+                base = ".".join([*anchor, base] if base else anchor)
+            targets = [f"{base}.{a.name}" if f"{base}.{a.name}" in modules else base for a in node.names]
+        else:
+            continue
+        for target in targets:
+            while target and target not in modules:
+                target = target.rpartition(".")[0]
+            if target and target != name:
+                found.add(target)
+    return found
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan)."""
+    index, low, stack, on, out = {}, {}, [], set(), []
+
+    def visit(v):
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on.add(v)
+        for w in graph[v]:
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+
+    sys.setrecursionlimit(10_000)
+    for v in graph:
+        if v not in index:
+            visit(v)
+    return out
+
+
+def _import_graph() -> dict[str, set[str]]:
+    modules = _modules()
+    graph = {name: _imports(name, path, modules) for name, path in modules.items()}
+    # A package's __init__ importing its own submodules is how Python loads them, not a circle.
+    for name in graph:
+        graph[name] = {t for t in graph[name] if not (modules[name].name == "__init__.py" and t.startswith(name + "."))}
+    return graph
+
+
+def test_the_package_has_no_import_circle_counting_lazy_imports():
+    assert _cycles(_import_graph()) == []
+
+
+def test_the_circle_finder_finds_a_circle():
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def _string_constants(tree: ast.AST) -> list[str]:
+    """String literals of a module, docstrings left out (they describe the layout; code names it)."""
+    docstrings = set()
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
+            first = node.body[0]
+            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
+                docstrings.add(id(first.value))
+    return [n.value for n in ast.walk(tree)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings]
+
+
+def test_each_run_folder_file_name_is_a_literal_in_exactly_one_module():
+    holders = {name: set() for name in RUN_FOLDER_NAMES}
+    for module, path in _modules().items():
+        for text in _string_constants(ast.parse(path.read_text())):
+            for name in RUN_FOLDER_NAMES:
+                if re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", text):
+                    holders[name].add(module)
+    assert holders == {name: {"steeldefect.runfolder"} for name in RUN_FOLDER_NAMES}
+
+
+def test_module_file_names_are_unique():
+    counts = Counter(p.name for p in PACKAGE.rglob("*.py") if p.name not in SHARED_BASENAMES)
+    assert [name for name, n in counts.items() if n > 1] == []
+
+
+def test_loading_a_config_leaves_keras_tensorflow_and_albumentations_out():
+    code = ("import sys\n"
+            "from steeldefect.config import load_config\n"
+            f"load_config({str(ROOT / 'configs' / 'demo.yaml')!r})\n"
+            f"load_config({str(ROOT / 'configs' / 'full.yaml')!r})\n"
+            "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))\n")
+    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+                 .stdout.split())
+    assert "steeldefect" in loaded
+    assert loaded & {"keras", "tensorflow", "albumentations", "jax"} == set()
