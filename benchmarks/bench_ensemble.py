@@ -32,6 +32,10 @@ from pathlib import Path
 
 import numpy as np
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # testkit: the tests' scaffolding
+
+from steeldefect.runfolder import DONE_FILE, OOF_FILE  # noqa: E402
+
 CLEAN_SHARE = 0.47  # share of clean images in the real training set (5,902 / 12,568)
 CLASS_SHARE = (0.071, 0.020, 0.410, 0.064)  # share of images holding each class (897, 247, 5150, 801 / 12568)
 N_FOLDS = 5
@@ -103,10 +107,10 @@ def make_oof(work: Path, n: int, res: tuple[int, int], seed: int = 0) -> dict:
         for kind, probs in (("segmenter", np.stack(qs)), ("classifier", cls[rows])):
             run = runs / kind / "synth" / f"fold{f}"
             run.mkdir(parents=True, exist_ok=True)
-            np.savez_compressed(run / "oof.npz", image_ids=np.array(ids)[rows], probs=probs)
-            (run / "DONE").write_text("")
+            np.savez_compressed(run / OOF_FILE, image_ids=np.array(ids)[rows], probs=probs)
+            (run / DONE_FILE).write_text("")
     info = {"n": n, "res": list(res), "seconds": round(time.perf_counter() - start, 1),
-            "oof_bytes": sum(p.stat().st_size for p in runs.rglob("oof.npz")), "raw_bytes": n * h * w * 4}
+            "oof_bytes": sum(p.stat().st_size for p in runs.rglob(OOF_FILE)), "raw_bytes": n * h * w * 4}
     (runs / "READY").write_text(json.dumps(info))
     return info
 

@@ -7,7 +7,7 @@ a rerun with the same inputs skips the chunks already there. Only when every chu
 per-image CSV and then the submission concatenated from them (atomically, streaming bytes) and the
 partial folder removed. Memory is one or two chunks, whatever the number of images or masks.
 
-The models are behind the small ``Forward`` interface (``models.KerasEnsemble`` implements it with
+The models are behind the small ``Forward`` interface (``keras_ensemble.KerasEnsemble`` implements it with
 Keras), so everything here runs in tests with fake models and without TensorFlow.
 """
 

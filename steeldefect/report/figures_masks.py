@@ -109,7 +109,7 @@ def _nearest(values, v) -> int:
 def dice_surfaces(result, in_use) -> Figure:
     """Heatmaps of OOF Dice over pixel threshold x min area per class, at the best gate of the grid.
 
-    ``result``: an ``ensemble.tune.TuneResult``; the grid's best point is marked with a red x and
+    ``result``: an ``tuning.tune.TuneResult``; the grid's best point is marked with a red x and
     the thresholds in use (``in_use``, a Thresholds) with a white circle at the nearest grid point.
     """
     grid = result.grid

@@ -1,8 +1,8 @@
 """One streamed pass over the out-of-fold predictions, keeping only what the report draws.
 
-The OOF segmenter levels of all folds (backbone-averaged by ``ensemble.oof.iter_oof``) are read a
+The OOF segmenter levels of all folds (backbone-averaged by ``tuning.oof_stream.iter_oof``) are read a
 chunk of images at a time. Per chunk the truth masks are decoded at the training resolution and
-reduced to: the cumulative histograms of ``ensemble.stats`` (predicted area and intersection at every
+reduced to: the cumulative histograms of ``tuning.histograms`` (predicted area and intersection at every
 uint8 level, enough for pixel confusion counts, area histograms at any threshold and the Dice
 surfaces), the per-image Dice of the post-processed masks at the thresholds in use (areas looked up
 in those histograms; only component removal touches the pixels again), the pixel counts after
@@ -51,7 +51,7 @@ class OOFSummary:
 
     dice, truth_pos, pred_pos: (N, C) per image and class, at the thresholds in use and the training
     resolution. post_counts: int64 (C, 3) pixel tp, fp, fn after post-processing. stats: the cumulative
-    histograms of every image (``ensemble.stats.TuneStats``).
+    histograms of every image (``tuning.histograms.TuneStats``).
     """
 
     plan: OOFPlan
@@ -96,7 +96,7 @@ def postprocessed_areas(q: np.ndarray, truth: np.ndarray, pred_hist: np.ndarray,
                         thresholds: Thresholds, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Predicted area and intersection (n, C) of the post-processed masks of a chunk, training resolution.
 
-    Post-processing as ``ensemble.postprocess.postprocess_class`` then the gate: threshold, remove small
+    Post-processing as ``postprocess.masks.postprocess_class`` then the gate: threshold, remove small
     components, empty below the minimum area or the gate. Without component removal the thresholded
     area and intersection are lookups in the chunk's cumulative histograms, so only classes with a
     ``min_component`` touch the pixels again.

@@ -102,7 +102,7 @@ def surfaces_part(summary: OOFSummary, grid: TuneGrid = TuneGrid()) -> Part:
     rows = [[f"class {c.class_id}", f"{c.default_dice:.5f}", f"{c.stage1_dice:.5f}",
              f"{c.chosen.pixel_threshold:g}", str(c.chosen.min_area), f"{c.chosen.gate:g}"] for c in result.classes]
     section = Section("surfaces", "6. Dice against pixel threshold and minimum area", paragraphs=[
-        "The exact OOF Dice of each class over the tuning grid (ensemble.tune's surfaces, computed from "
+        "The exact OOF Dice of each class over the tuning grid (tuning.tune's surfaces, computed from "
         "the same cumulative histograms), at the gate of the grid's best point. A broad plateau means the "
         "choice is stable; a sharp peak on few images may not carry over to the test set. Component "
         "removal (stage 2 of tuning) is not part of these surfaces."],

@@ -6,7 +6,7 @@ is 5 GB), so they are never loaded whole: they are read in chunks of images, fro
 uncompressed ``.npz`` member or by decompressing a compressed one as a stream (``RowReader``).
 
 The backbone average of uint8 levels is ``round(mean(q_k))``: within one level of quantising the mean
-probability, which is what prediction thresholds (see ``postprocess``).
+probability, which is what prediction thresholds (see ``steeldefect.postprocess.masks``).
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Tuning the post-processing on out-of-fold predictions: per class, jointly, maximising OOF Dice.
 
 Stage 1 searches (pixel threshold, minimum area, gate) exactly and at once from cumulative
-histograms (``stats``, ``sweep``). Stage 2 (optional) thresholds each mask once at its chosen level
-and searches (minimum component size, minimum area, gate) the same way (``components``).
+histograms (``histograms``, ``sweep``). Stage 2 (optional) thresholds each mask once at its chosen level
+and searches (minimum component size, minimum area, gate) the same way (``component_search``).
 Ties go to the first grid point in ascending order (lowest threshold, then area, then gate).
 """
 

@@ -16,6 +16,8 @@ from steeldefect.data.submission import validate_submission
 from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds, save_thresholds
 from steeldefect.errors import SteelDefectError
 from steeldefect.kaggle.package import KaggleSpec, build_package, kernel_source
+from steeldefect.runfolder import (CONFIG_FILE, DONE_FILE, HISTORY_FILE, META_FILE, MODEL_FILE, OOF_FILE,
+                                   PREDICTION_FILES)
 
 SPEC = KaggleSpec(dataset_id="me/steel-models", kernel_id="me/steel-inference", tta="hflip")
 FORBIDDEN_AT_PREDICT = ("iterstrat", "albumentations", "dash", "playwright", "hypothesis")  # not needed on Kaggle
@@ -26,10 +28,10 @@ def _fake_runs(root: Path) -> Path:
         for fold in (0, 1):
             run = root / kind / "bb" / f"fold{fold}"
             run.mkdir(parents=True)
-            for name in ("model.keras", "meta.json", "config.yaml", "oof.npz", "history.csv"):
+            for name in (MODEL_FILE, META_FILE, CONFIG_FILE, OOF_FILE, HISTORY_FILE):
                 (run / name).write_text(name)
             if fold == 0:
-                (run / "DONE").write_text("")
+                (run / DONE_FILE).write_text("")
     save_thresholds(Thresholds(), root / "thresholds.yaml")
     return root
 
@@ -41,8 +43,8 @@ def test_package_layout_and_metadata(tmp_path):
     summary = build_package(runs, tmp_path / "pkg", spec=SPEC, wheel=wheel)
     dataset, kernel = tmp_path / "pkg" / "dataset", tmp_path / "pkg" / "kernel"
     assert summary.runs == ["classifier/bb/fold0", "segmenter/bb/fold0"]
-    assert sorted(p.name for p in (dataset / "runs/segmenter/bb/fold0").iterdir()) == [
-        "DONE", "config.yaml", "meta.json", "model.keras"]  # no oof.npz or history: not needed
+    assert sorted(p.name for p in (dataset / "runs/segmenter/bb/fold0").iterdir()) == sorted(
+        PREDICTION_FILES)  # no OOF predictions or history: not needed
     assert not (dataset / "runs/segmenter/bb/fold1").exists()  # unfinished runs stay out
     assert (dataset / "wheels" / wheel.name).is_file() and (dataset / "thresholds.yaml").is_file()
     meta = json.loads((kernel / "kernel-metadata.json").read_text())

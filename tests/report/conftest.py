@@ -20,7 +20,7 @@ import pytest
 from steeldefect.config import load_config, save_config
 from steeldefect.data.kaggle_folder import train_labels
 from steeldefect.data.labels import label_presence
-from steeldefect.runfolder import quantise
+from steeldefect.runfolder import CONFIG_FILE, DONE_FILE, FOLDS_FILE, META_FILE, quantise
 from steeldefect.tuning.histograms import truth_masks
 from steeldefect.folds import make_folds, write_folds
 from steeldefect.synth.generator import generate_dataset
@@ -44,7 +44,7 @@ def _write_run(runs: Path, kind: str, fold: int, ids: list[str], probs: np.ndarr
     resolved, backbone = resolve(config, kind, BACKBONE)
     run = runs / kind / backbone / f"fold{fold}"
     run.mkdir(parents=True)
-    save_config(resolved, run / "config.yaml")
+    save_config(resolved, run / CONFIG_FILE)
     stored = to_oof_probs(kind, probs)
     write_oof(run, kind, ids, stored)
     meta = {"kind": kind, "backbone": backbone, "fold": fold, "seed": config.seed, "config_name": config.name,
@@ -55,8 +55,8 @@ def _write_run(runs: Path, kind: str, fold: int, ids: list[str], probs: np.ndarr
             "epoch_wall_s": [0.1], "wall_s_this_session": 0.1, "device": {"strategy": "cpu"},
             "versions": {}, "git_commit": None, "oof_shape": list(stored.shape), "oof_dtype": str(stored.dtype),
             "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-    (run / "meta.json").write_text(json.dumps(meta, indent=1))
-    (run / "DONE").write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z\n"))
+    (run / META_FILE).write_text(json.dumps(meta, indent=1))
+    (run / DONE_FILE).write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z\n"))
 
 
 def make_runs(data: Path, runs: Path, seed: int = 0, shape: tuple[int, int] = SHAPE) -> Path:
@@ -66,7 +66,7 @@ def make_runs(data: Path, runs: Path, seed: int = 0, shape: tuple[int, int] = SH
     table = train_labels(data)
     folds = make_folds(table, K, 42)
     runs.mkdir(parents=True)
-    write_folds(folds, runs / "folds.csv")
+    write_folds(folds, runs / FOLDS_FILE)
     for fold in range(K):
         ids = folds.loc[folds["fold"] == fold, "ImageId"].tolist()[::-1]
         truth = truth_masks(table, ids, shape)

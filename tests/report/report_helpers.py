@@ -9,6 +9,7 @@ import numpy as np
 from steeldefect.constants import NUM_CLASSES
 from steeldefect.postprocess.masks import area_scale, postprocess_class
 from steeldefect.tuning.histograms import truth_masks
+from steeldefect.runfolder import OOF_FILE
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -16,7 +17,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 def load_oof(runs: Path, kind: str) -> tuple[list[str], np.ndarray]:
     """All folds of the one backbone of ``kind``: image ids and probs, concatenated."""
     ids, probs = [], []
-    for path in sorted((runs / kind).glob("*/fold*/oof.npz")):
+    for path in sorted((runs / kind).glob(f"*/fold*/{OOF_FILE}")):
         with np.load(path) as data:
             ids += [str(i) for i in data["image_ids"]]
             probs.append(data["probs"])

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from steeldefect.config import save_config
-from steeldefect.runfolder import DONE_FILE as DONE
+from steeldefect.runfolder import DONE_FILE, HISTORY_FILE, META_FILE, STATE_FILE
 from steeldefect.training import train
 from training_fixtures import tiny_training_config
 
@@ -47,7 +47,7 @@ def test_killed_run_resumes_from_its_last_completed_epoch(tiny_backbone, synth_s
     script.write_text(CHILD.format(tests=str(Path(__file__).parent), config=str(config_path),
                                    data=str(synth_set), runs=str(runs)))
     run_dir = runs / "classifier" / tiny_backbone / "fold0"
-    state_path = run_dir / "state.json"
+    state_path = run_dir / STATE_FILE
     child = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                              env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     try:
@@ -62,16 +62,16 @@ def test_killed_run_resumes_from_its_last_completed_epoch(tiny_backbone, synth_s
         child.kill()
         child.wait()
         child.stderr.close()
-    assert not (run_dir / DONE).exists()
+    assert not (run_dir / DONE_FILE).exists()
     state = json.loads(state_path.read_text())
     assert state["epoch"] == 1 and (run_dir / state["checkpoint"]).is_file()
     first_row = state["history"][0]
 
     train("classifier", config_path, 0, synth_set, runs)
     assert f"resuming after epoch 1 of {EPOCHS}" in capsys.readouterr().out
-    assert (run_dir / DONE).is_file()
-    history = pd.read_csv(run_dir / "history.csv")
+    assert (run_dir / DONE_FILE).is_file()
+    history = pd.read_csv(run_dir / HISTORY_FILE)
     assert history["epoch"].tolist() == list(range(EPOCHS))  # no second epoch 0: it did not start over
     assert history.iloc[0]["time_s"] == first_row["time_s"] and history.iloc[0]["loss"] == first_row["loss"]
-    assert json.loads((run_dir / "meta.json").read_text())["epochs_run"] == EPOCHS
+    assert json.loads((run_dir / META_FILE).read_text())["epochs_run"] == EPOCHS
     assert not list(run_dir.glob("ckpt-*.keras"))

@@ -12,11 +12,11 @@ import pytest
 from steeldefect.cli.main import main
 from steeldefect.config import save_config
 from steeldefect.errors import SteelDefectError
-from steeldefect.runfolder import DONE_FILE as DONE
+from steeldefect.runfolder import CONFIG_FILE, DONE_FILE, FOLDS_FILE, HISTORY_FILE, META_FILE, MODEL_FILE, OOF_FILE
 from steeldefect.training import train
 from training_fixtures import EPOCHS, TINY_INPUT, tiny_training_config
 
-RUN_FILES = ("config.yaml", "meta.json", "history.csv", "model.keras", "oof.npz", DONE)
+RUN_FILES = (CONFIG_FILE, META_FILE, HISTORY_FILE, MODEL_FILE, OOF_FILE, DONE_FILE)
 
 
 @pytest.fixture(scope="module")
@@ -34,17 +34,17 @@ def test_training_writes_the_run_folder(tiny_backbone, synth_set, runs, kind, de
     assert run_dir == out / kind / tiny_backbone / "fold1"
     assert all((run_dir / name).is_file() for name in RUN_FILES)
     assert not list(run_dir.glob("ckpt-*.keras"))
-    folds = pd.read_csv(out / "folds.csv")
+    folds = pd.read_csv(out / FOLDS_FILE)
     val_ids = folds.loc[folds["fold"] == 1, "ImageId"].tolist()
-    oof = np.load(run_dir / "oof.npz")
+    oof = np.load(run_dir / OOF_FILE)
     assert sorted(oof["image_ids"].tolist()) == sorted(val_ids)
     if kind == "classifier":
         assert oof["probs"].shape == (len(val_ids),) and oof["probs"].dtype == np.float32
     else:
         assert oof["probs"].shape == (len(val_ids), *TINY_INPUT, 4) and oof["probs"].dtype == np.uint8
-    history = pd.read_csv(run_dir / "history.csv")
+    history = pd.read_csv(run_dir / HISTORY_FILE)
     assert history["epoch"].tolist() == list(range(EPOCHS)) and {"loss", "lr", "time_s"} <= set(history)
-    meta = json.loads((run_dir / "meta.json").read_text())
+    meta = json.loads((run_dir / META_FILE).read_text())
     assert (meta["kind"], meta["fold"], meta["backbone"], meta["seed"]) == (kind, 1, tiny_backbone, config.seed)
     assert meta["input_size"] == list(TINY_INPUT) and len(meta["epoch_wall_s"]) == EPOCHS
     assert {"tensorflow-cpu", "keras", "numpy"} & set(meta["versions"]) and "git_commit" in meta
@@ -57,10 +57,10 @@ def test_segmenter_trained_on_crops_validates_and_predicts_whole_images(tiny_bac
 
     crop = (TINY_INPUT[0], TINY_INPUT[1] // 2)
     run_dir = train("segmenter", tiny_training_config(epochs=1, crop=crop), 0, synth_set, tmp_path / "runs")
-    assert tuple(load_model(run_dir / "model.keras").input_shape) == (None, None, None, 3)
-    oof = np.load(run_dir / "oof.npz")
+    assert tuple(load_model(run_dir / MODEL_FILE).input_shape) == (None, None, None, 3)
+    oof = np.load(run_dir / OOF_FILE)
     assert oof["probs"].shape == (len(oof["image_ids"]), *TINY_INPUT, 4)  # whole images, not crops
-    assert json.loads((run_dir / "meta.json").read_text())["input_size"] == list(TINY_INPUT)
+    assert json.loads((run_dir / META_FILE).read_text())["input_size"] == list(TINY_INPUT)
     _, segmenters = select_runs(tmp_path / "runs")
     assert [m.input_size for m in load_runs(segmenters)] == [TINY_INPUT]  # predict feeds the OOF size
 
@@ -72,8 +72,8 @@ def test_best_model_reproduces_the_oof_predictions(tiny_backbone, synth_set, run
     from steeldefect.pipeline.image_sources import open_source
 
     run_dir = train("classifier", tiny_training_config(), 1, synth_set, runs / "plain")
-    oof = np.load(run_dir / "oof.npz")
-    model = load_model(run_dir / "model.keras")
+    oof = np.load(run_dir / OOF_FILE)
+    model = load_model(run_dir / MODEL_FILE)
     source = open_source(synth_set)
     images = np.concatenate([x for x, _ in eval_dataset(source, list(oof["image_ids"]), tiny_training_config(),
                                                          "classifier").as_numpy_iterator()])
@@ -84,17 +84,17 @@ def test_finished_run_is_skipped(tiny_backbone, synth_set, tmp_path, capsys):
     config = tiny_training_config()
     run_dir = tmp_path / "runs" / "classifier" / tiny_backbone / "fold0"
     run_dir.mkdir(parents=True)
-    (run_dir / DONE).write_text("done\n")
+    (run_dir / DONE_FILE).write_text("done\n")
     path = tmp_path / "tiny.yaml"
     save_config(config, path)
     assert main(["train", "classifier", "--config", str(path), "--fold", "0", "--data", str(synth_set),
                  "--out", str(tmp_path / "runs")]) == 0
     assert "already done, skipping" in capsys.readouterr().out
-    assert sorted(p.name for p in run_dir.iterdir()) == [DONE]
+    assert sorted(p.name for p in run_dir.iterdir()) == [DONE_FILE]
 
 
 def test_folds_file_must_match_the_config(tiny_backbone, synth_set, tmp_path):
-    pd.DataFrame({"ImageId": ["a.jpg", "b.jpg", "c.jpg"], "fold": [0, 1, 2]}).to_csv(tmp_path / "folds.csv",
+    pd.DataFrame({"ImageId": ["a.jpg", "b.jpg", "c.jpg"], "fold": [0, 1, 2]}).to_csv(tmp_path / FOLDS_FILE,
                                                                                      index=False)
     with pytest.raises(SteelDefectError, match=r"folds.csv has 3 folds but the config says folds.k=2"):
         train("classifier", tiny_training_config(), 0, synth_set, tmp_path)
@@ -104,7 +104,7 @@ def test_changed_config_does_not_resume_an_old_run(tiny_backbone, synth_set, tmp
     config = tiny_training_config()
     run_dir = tmp_path / "classifier" / tiny_backbone / "fold0"
     run_dir.mkdir(parents=True)
-    save_config(replace(config, seed=99), run_dir / "config.yaml")
+    save_config(replace(config, seed=99), run_dir / CONFIG_FILE)
     with pytest.raises(SteelDefectError, match="was started with a different config"):
         train("classifier", config, 0, synth_set, tmp_path)
 
@@ -117,11 +117,11 @@ def test_next_fold_reuses_the_compiled_model_and_matches_a_fresh_build(tiny_back
     forget()
     train("classifier", config, 0, synth_set, tmp_path / "together")
     reused_dir = train("classifier", config, 1, synth_set, tmp_path / "together")
-    assert json.loads((reused_dir / "meta.json").read_text())["reused_compiled_model"] is True
+    assert json.loads((reused_dir / META_FILE).read_text())["reused_compiled_model"] is True
     forget()
     fresh_dir = train("classifier", config, 1, synth_set, tmp_path / "alone")
-    assert json.loads((fresh_dir / "meta.json").read_text())["reused_compiled_model"] is False
-    reused, fresh = pd.read_csv(reused_dir / "history.csv"), pd.read_csv(fresh_dir / "history.csv")
+    assert json.loads((fresh_dir / META_FILE).read_text())["reused_compiled_model"] is False
+    reused, fresh = pd.read_csv(reused_dir / HISTORY_FILE), pd.read_csv(fresh_dir / HISTORY_FILE)
     assert np.allclose(reused[["loss", "val_loss", "lr"]], fresh[["loss", "val_loss", "lr"]], rtol=1e-4)
 
 
@@ -129,7 +129,7 @@ def test_next_fold_reuses_the_compiled_model_and_matches_a_fresh_build(tiny_back
 def test_training_reads_tfrecords_in_place_of_the_folder(tiny_backbone, synth_set, tmp_path):
     assert main(["tfrecords", "--data", str(synth_set), "--out", str(tmp_path / "tfr"), "--shards", "2"]) == 0
     run_dir = train("segmenter", tiny_training_config(epochs=1), 0, tmp_path / "tfr", tmp_path / "runs")
-    folds = pd.read_csv(tmp_path / "runs" / "folds.csv")
-    oof = np.load(run_dir / "oof.npz")
+    folds = pd.read_csv(tmp_path / "runs" / FOLDS_FILE)
+    oof = np.load(run_dir / OOF_FILE)
     assert sorted(oof["image_ids"]) == sorted(folds.loc[folds["fold"] == 0, "ImageId"])
     assert oof["probs"].shape == (len(oof["image_ids"]), *TINY_INPUT, 4)

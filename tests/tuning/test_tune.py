@@ -12,6 +12,7 @@ from steeldefect.tuning.histograms import stats_from_arrays
 from steeldefect.tuning.sweep import TuneGrid, first_best, select
 from steeldefect.tuning.tune import class_surface, default_dice, run_tune, tune_components, tune_stats
 from steeldefect.errors import SteelDefectError
+from steeldefect.runfolder import OOF_FILE
 
 SCALE = area_scale((16, 40))  # full-resolution pixels per pixel of the test masks (640)
 GRID = TuneGrid(pixel_thresholds=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8),
@@ -137,7 +138,7 @@ def test_oof_stream_reads_every_storage_the_same(tmp_path, oof_case, oof_runs):
     kinds = set()
     for _, _, rows in plan.folds:
         for run, idx in rows:
-            reader = RowReader(run.path / "oof.npz", idx)
+            reader = RowReader(run.path / OOF_FILE, idx)
             kinds.add("stream" if reader._stream is not None else type(reader._array).__name__)
             reader.close()
     assert kinds == {"stream", "memmap", "ndarray"}
