@@ -6,7 +6,6 @@ report.json. Nothing is written here.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 
 import numpy as np
