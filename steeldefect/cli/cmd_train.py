@@ -51,6 +51,7 @@ def run(args) -> int:
     plan = planned_runs(config, args.kind, args.fold, args.backbone)
     for i, (backbone, fold) in enumerate(plan, start=1):
         print(f"== {args.kind} {backbone} fold {fold} ({i}/{len(plan)})", flush=True)
-        run_dir = train(args.kind, config, fold, args.data, args.out, backbone=backbone)
+        run_dir = train(args.kind, config, fold, args.data, args.out, backbone=backbone,
+                        validated=True)  # load_config validated it
         print(f"{args.kind} {backbone} fold {fold} -> {run_dir}", flush=True)
     return 0

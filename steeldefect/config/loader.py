@@ -16,11 +16,8 @@ from typing import Any, Literal, Union
 import yaml
 
 from steeldefect.config.schema import Config
-from steeldefect.errors import SteelDefectError
-
-
-class ConfigError(SteelDefectError):
-    """A configuration value is missing, unknown, of the wrong type or out of range."""
+from steeldefect.config.validate import validate
+from steeldefect.errors import ConfigError
 
 
 def _join(path: str, key: Any) -> str:
@@ -137,14 +134,17 @@ def to_dict(config: Any) -> Any:
 
 
 def parse_config(text: str, source: str = "config", check: bool = True) -> Config:
-    """Parse YAML text into a validated :class:`Config`."""
+    """Parse YAML text into a :class:`Config`, validated (pure checks only) unless ``check`` is false.
+
+    Backbone names and augmentation params are checked where the model is built
+    (:func:`steeldefect.training.buildable.check_buildable`).
+    """
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as err:
         raise ConfigError(f"{source}: not valid YAML: {' '.join(str(err).split())}") from None
     config = from_dict(Config, data, source)
     if check:
-        from steeldefect.config.validate import validate
         validate(config, source)
     return config
 

@@ -1,11 +1,16 @@
-"""Checks of config values that types alone cannot express (ranges, divisibility, names)."""
+"""Checks of config values that types alone cannot express (ranges, divisibility, fold numbers).
+
+Pure: imports no model or pipeline code. Backbone names are checked here only against a list the
+caller passes; the model registry and albumentations check theirs where the run is built
+(:func:`steeldefect.training.buildable.check_buildable`).
+"""
 
 from __future__ import annotations
 
-from steeldefect.config.loader import ConfigError
 from steeldefect.config.schema import (ClassifierConfig, Config, DataConfig, FoldsConfig,
                                        SegmenterConfig, TrainConfig)
 from steeldefect.constants import CLASS_IDS, MIN_OUTPUT_PRIOR, NUM_CLASSES
+from steeldefect.errors import ConfigError
 
 SIZE_MULTIPLE = 32  # input height and width must divide by the backbone's total stride
 DECODER_STAGES = 5  # UNet / UNet++ decoders have one stage per backbone stride 2..32
@@ -51,13 +56,6 @@ def _data(c: _Checker, d: DataConfig) -> None:
                                              f"{', '.join(map(str, CLASS_IDS))}")
         c.at_least(f"data.oversample.{cls}", factor, 1)
     c.between("data.segmenter_clean_share", d.segmenter_clean_share, 0.0, 1.0)
-    for i, aug in enumerate(d.augmentations):
-        from steeldefect.pipeline.augment import build_transform  # albumentations checks the params
-        try:
-            build_transform(aug)
-        except Exception as err:  # noqa: BLE001 - albumentations raises several kinds
-            detail = " ".join(str(err).split())[:300]
-            c.fail(f"data.augmentations[{i}].params", f"{aug.name} rejects {aug.params!r}: {detail}")
 
 
 def _folds(c: _Checker, f: FoldsConfig) -> None:
@@ -95,12 +93,26 @@ KIND_MONITORS = {"classifier": ("auto", "val_loss", "val_auc"),
                  "segmenter": ("auto", "val_loss", "val_competition_dice")}  # what each kind can monitor
 
 
-def _model(c: _Checker, kind: str, m: ClassifierConfig | SegmenterConfig, backbones: tuple[str, ...]) -> None:
+def _backbone_names(c: _Checker, kind: str, m: ClassifierConfig | SegmenterConfig,
+                    backbones: tuple[str, ...] | None) -> None:
     if not m.backbones:
-        c.fail(f"{kind}.backbones", f"is empty; choose from {', '.join(backbones)}")
+        choices = f"choose from {', '.join(backbones)}" if backbones is not None else "list at least one backbone"
+        c.fail(f"{kind}.backbones", f"is empty; {choices}")
     for i, name in enumerate(m.backbones):
-        if name not in backbones:
+        if backbones is not None and name not in backbones:
             c.fail(f"{kind}.backbones[{i}]", f"{name!r} is not one of {', '.join(backbones)}")
+
+
+def check_backbone_names(config: Config, backbones: tuple[str, ...], source: str = "config") -> None:
+    """Raise ConfigError naming the key path of the first backbone of either model not in ``backbones``."""
+    c = _Checker(source)
+    for kind in ("classifier", "segmenter"):
+        _backbone_names(c, kind, config.model(kind), tuple(backbones))
+
+
+def _model(c: _Checker, kind: str, m: ClassifierConfig | SegmenterConfig,
+           backbones: tuple[str, ...] | None) -> None:
+    _backbone_names(c, kind, m, backbones)
     if len(set(m.backbones)) != len(m.backbones):
         c.fail(f"{kind}.backbones", f"{list(m.backbones)} lists a backbone twice")
     if m.weights not in WEIGHT_CHOICES and not m.weights.endswith(WEIGHT_SUFFIXES):
@@ -134,24 +146,19 @@ def _crop(c: _Checker, crop: tuple[int, ...] | None, d: DataConfig) -> None:
                                      f"resized image, use at most {full} or null")
 
 
-def known_backbones() -> tuple[str, ...]:
-    """Names of the registered backbones (imports the model code, and with it Keras)."""
-    from steeldefect.backbones import available_backbones
-
-    return tuple(available_backbones())
-
-
 def validate(config: Config, source: str = "config", backbones: tuple[str, ...] | None = None) -> Config:
     """Raise ConfigError naming ``source`` and the key path of the first invalid value.
 
-    ``backbones`` is the list of valid backbone names; by default the model registry's.
+    ``backbones`` is the list of valid backbone names; without it names are not checked here (the
+    run checks them against the model registry where it builds the model, see
+    :func:`steeldefect.training.buildable.check_buildable`). Augmentation params are checked there too.
     """
     c = _Checker(source)
     if not config.name.strip():
         c.fail("name", "must not be empty")
     _data(c, config.data)
     _folds(c, config.folds)
-    backbones = known_backbones() if backbones is None else backbones
+    backbones = None if backbones is None else tuple(backbones)
     _model(c, "classifier", config.classifier, backbones)
     _model(c, "segmenter", config.segmenter, backbones)
     _crop(c, config.segmenter.crop, config.data)

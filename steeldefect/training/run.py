@@ -48,16 +48,20 @@ def train(kind: str, config: Config | str | Path, fold: int, data_dir: str | Pat
     config's folds.k and folds.seed. Skips a finished run; resumes an interrupted one.
     """
     check_kind(kind)
+    source = "config" if isinstance(config, Config) else str(config)
     if not isinstance(config, Config):
         config = load_config(config)
     elif not validated:
-        validate(config)
+        validate(config, source)
     config, backbone = resolve(config, kind, backbone)
     runs_dir = Path(runs_dir)
     run_dir = run_dir_of(runs_dir, kind, backbone, fold)
     if (run_dir / DONE_FILE).is_file():
         print(f"{run_dir}: already done, skipping (delete {DONE_FILE} to train again)", flush=True)
         return run_dir
+    from steeldefect.training.buildable import check_buildable
+
+    check_buildable(config, source)  # backbone names (--backbone too) and augmentation params, before any write
     if not 0 <= fold < config.folds.k:
         raise SteelDefectError(f"--fold {fold} does not exist with folds.k={config.folds.k}; "
                                f"use 0..{config.folds.k - 1}")

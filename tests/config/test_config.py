@@ -1,16 +1,22 @@
-"""Config schema: every shipped YAML is valid; bad keys, types and values fail naming their path."""
+"""Config schema: every shipped YAML is valid; bad keys, types and values fail naming their path.
+
+Loading validates the pure checks; backbone names and augmentation params are checked against the
+model registry and albumentations by ``check_buildable``, which a run calls before writing anything.
+"""
 
 from __future__ import annotations
 
 import copy
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 import yaml
 
-from steeldefect.config import Config, dump_config, load_config, parse_config
+from steeldefect.config import AugmentationConfig, Config, ConfigError, dump_config, load_config, parse_config
 from steeldefect.config.validate import validate
 from steeldefect.errors import SteelDefectError
+from steeldefect.training.buildable import check_buildable
 
 CONFIGS = sorted((Path(__file__).resolve().parents[2] / "configs").glob("*.yaml"))
 BACKBONES = ("efficientnetb0", "efficientnetb1", "resnet34")  # stands in for the registry (no Keras import)
@@ -26,8 +32,9 @@ def _parse(data: dict) -> Config:
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.name for p in CONFIGS])
-def test_every_shipped_config_is_valid_and_round_trips(path):
-    config = load_config(path)  # validates against the real backbone registry
+def test_every_shipped_config_is_valid_buildable_and_round_trips(path):
+    config = load_config(path)
+    check_buildable(config, str(path))  # the real backbone registry and albumentations
     assert config.fold_list()
     assert parse_config(dump_config(config), "dumped", check=False) == config
 
@@ -57,8 +64,6 @@ BAD_VALUES = [
     ("data.oversample", {5: 2}, "bad.yaml: data.oversample.5: 5 is not a class id; valid ids are 1, 2, 3, 4"),
     ("data.augmentations", [{"name": "Rotate90"}],
      "bad.yaml: data.augmentations[0].name: 'Rotate90' is not one of HorizontalFlip, VerticalFlip"),
-    ("data.augmentations", [{"name": "GaussNoise", "params": {"sigma": 3}}],
-     "bad.yaml: data.augmentations[0].params: GaussNoise rejects {'sigma': 3}"),
     ("classifier.backbones", ["efficientnetb9"],
      "bad.yaml: classifier.backbones[0]: 'efficientnetb9' is not one of efficientnetb0, efficientnetb1, resnet34"),
     ("classifier.n_outputs", 2, "bad.yaml: classifier.n_outputs: 2 is not one of 1, 4"),
@@ -93,6 +98,79 @@ def test_bad_values_name_file_key_and_choices(dotted, value, message):
     with pytest.raises(SteelDefectError) as err:
         _parse(_set(_demo(), dotted, value))
     assert str(err.value).startswith(message), str(err.value)
+
+
+UNBUILDABLE = [
+    ("data.augmentations", [{"name": "GaussNoise", "params": {"sigma": 3}}],
+     "bad.yaml: data.augmentations[0].params: GaussNoise rejects {'sigma': 3}: no parameter sigma"),
+    ("data.augmentations", [{"name": "HorizontalFlip"}, {"name": "Affine", "params": {"scale": "big"}}],
+     "bad.yaml: data.augmentations[1].params: Affine rejects {'scale': 'big'}: "),
+    ("classifier.backbones", ["efficientnetb0", "vgg16"],
+     "bad.yaml: classifier.backbones[1]: 'vgg16' is not one of efficientnetb0, "),
+    ("segmenter.backbones", ["efficientnetb9"], "bad.yaml: segmenter.backbones[0]: 'efficientnetb9' is not one of "),
+]
+
+
+@pytest.mark.parametrize("dotted, value, message", UNBUILDABLE, ids=[f"{d}={v}" for d, v, _ in UNBUILDABLE])
+def test_unknown_backbones_and_bad_augmentation_params_load_but_are_not_buildable(dotted, value, message):
+    config = parse_config(yaml.safe_dump(_set(_demo(), dotted, value)), "bad.yaml")  # the pure checks pass
+    with pytest.raises(ConfigError) as err:
+        check_buildable(config, "bad.yaml")
+    assert str(err.value).startswith(message), str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_validate_checks_backbone_names_only_against_a_given_list():
+    config = parse_config(yaml.safe_dump(_set(_demo(), "classifier.backbones", ["vgg16"])), "bad.yaml")
+    assert validate(config, "bad.yaml") == config
+    with pytest.raises(ConfigError, match=r"^bad.yaml: classifier.backbones\[0\]: 'vgg16' is not one of resnet34$"):
+        validate(config, "bad.yaml", backbones=("resnet34",))
+    empty = _set(_demo(), "segmenter.backbones", [])
+    with pytest.raises(ConfigError, match=r"^bad.yaml: segmenter.backbones: is empty; list at least one backbone$"):
+        parse_config(yaml.safe_dump(empty), "bad.yaml")
+
+
+UNBUILDABLE_RUNS = {
+    "unknown backbone": ("classifier.backbones[0]: 'vgg16' is not one of ",
+                         lambda c: replace(c, classifier=replace(c.classifier, backbones=("vgg16",)))),
+    "bad augmentation params": ("data.augmentations[0].params: GaussNoise rejects {'sigma': 3}",
+                                lambda c: replace(c, data=replace(c.data, augmentations=(
+                                    AugmentationConfig(name="GaussNoise", params={"sigma": 3}),)))),
+}
+
+
+@pytest.fixture(scope="module")
+def tiny_set(tmp_path_factory) -> Path:
+    from steeldefect.synth import generate_dataset
+
+    out = tmp_path_factory.mktemp("synth")
+    generate_dataset(out, 4, 2, seed=0, progress=False)
+    return out
+
+
+@pytest.mark.parametrize("case", list(UNBUILDABLE_RUNS))
+def test_a_run_of_an_unbuildable_config_fails_in_one_line_before_writing(case, tiny_set, tmp_path):
+    from steeldefect.training.run import train
+
+    message, spoil = UNBUILDABLE_RUNS[case]
+    config = spoil(Config(name="unbuildable"))
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    with pytest.raises(ConfigError) as err:
+        train("classifier", config, 0, tiny_set, runs)
+    assert str(err.value).startswith(f"config: {message}"), str(err.value)
+    assert "\n" not in str(err.value)
+    assert list(runs.rglob("*")) == []
+
+
+def test_a_run_of_an_unknown_backbone_argument_fails_before_writing(tiny_set, tmp_path):
+    from steeldefect.training.run import train
+
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    with pytest.raises(ConfigError, match=r"classifier.backbones\[0\]: 'vgg16' is not one of efficientnetb0"):
+        train("classifier", Config(name="ok"), 0, tiny_set, runs, backbone="vgg16")
+    assert list(runs.rglob("*")) == []
 
 
 def test_missing_sections_take_defaults_and_run_all_folds():

@@ -1,0 +1,40 @@
+"""The config checks that need the model and pipeline code: backbone names and augmentation params.
+
+``steeldefect.config.validate`` stays pure (no Keras, TensorFlow or albumentations); a run calls
+:func:`check_buildable` once, before it writes anything, so a bad name or param fails as a one-line
+ConfigError naming the key path instead of deep inside model or pipeline building.
+"""
+
+from __future__ import annotations
+
+from steeldefect.config.schema import Config
+from steeldefect.config.validate import check_backbone_names
+from steeldefect.errors import ConfigError
+
+DETAIL_CHARS = 300  # how much of albumentations' message a ConfigError quotes
+
+
+def registered_backbones() -> tuple[str, ...]:
+    """Names of the registered backbones (imports the model code, and with it Keras)."""
+    from steeldefect.backbones import available_backbones
+
+    return tuple(available_backbones())
+
+
+def check_augmentations(config: Config, source: str = "config") -> None:
+    """Build every augmentation with albumentations; ConfigError naming the first that rejects its params."""
+    from steeldefect.pipeline.augment import build_transform
+
+    for i, aug in enumerate(config.data.augmentations):
+        try:
+            build_transform(aug)
+        except Exception as err:  # noqa: BLE001 - albumentations raises several kinds
+            detail = " ".join(str(err).split())[:DETAIL_CHARS]
+            raise ConfigError(f"{source}: data.augmentations[{i}].params: {aug.name} rejects "
+                              f"{aug.params!r}: {detail}") from None
+
+
+def check_buildable(config: Config, source: str = "config") -> None:
+    """Raise ConfigError if a backbone of either model is not registered or an augmentation rejects its params."""
+    check_backbone_names(config, registered_backbones(), source)
+    check_augmentations(config, source)
