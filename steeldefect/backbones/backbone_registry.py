@@ -19,6 +19,7 @@ import os
 from collections.abc import Callable
 
 from steeldefect.errors import SteelDefectError
+from steeldefect.registry import Registry
 
 FEATURE_STRIDES = (2, 4, 8, 16, 32)  # strides of the five feature maps every backbone returns
 BACKBONE_LAYER_NAME = "backbone"  # name of the backbone model, nested as one layer in classifiers and segmenters
@@ -49,16 +50,14 @@ class BackboneEntry:
     imagenet: ImagenetFile | None
 
 
-_BACKBONES: dict[str, BackboneEntry] = {}
+_BACKBONES: Registry[BackboneEntry] = Registry("backbone")
 
 
 def register_backbone(name: str, imagenet: ImagenetFile | None = None):
     """Decorator: register ``build(input_shape, imagenet_h5) -> keras.Model`` under ``name``."""
 
     def decorate(build):
-        if name in _BACKBONES:
-            raise ValueError(f"backbone {name!r} is registered twice")
-        _BACKBONES[name] = BackboneEntry(name=name, build=build, imagenet=imagenet)
+        _BACKBONES.add(name, BackboneEntry(name=name, build=build, imagenet=imagenet))
         return build
 
     return decorate
@@ -66,17 +65,12 @@ def register_backbone(name: str, imagenet: ImagenetFile | None = None):
 
 def available_backbones() -> list[str]:
     """The registered backbone names, sorted."""
-    return sorted(_BACKBONES)
+    return _BACKBONES.names()
 
 
 def backbone_entry(name: str) -> BackboneEntry:
     """The registry entry of ``name``; SteelDefectError listing the valid names if there is none."""
-    try:
-        return _BACKBONES[name]
-    except (KeyError, TypeError):
-        raise SteelDefectError(
-            f"unknown backbone {name!r}; available backbones: {', '.join(available_backbones())}"
-        ) from None
+    return _BACKBONES.get(name)
 
 
 def check_input_shape(input_shape, multiple: int | None = None) -> tuple:

@@ -11,6 +11,8 @@ from typing import Callable
 
 import argparse
 
+from steeldefect.registry import Registry
+
 
 @dataclass(frozen=True)
 class Command:
@@ -22,7 +24,7 @@ class Command:
     epilog: str = ""
 
 
-COMMANDS: dict[str, Command] = {}
+COMMANDS: Registry[Command] = Registry("subcommand")  # main.py builds the parser from COMMANDS.values()
 
 
 def command(name: str, help: str, description: str = "", epilog: str = ""):
@@ -34,7 +36,7 @@ def command(name: str, help: str, description: str = "", epilog: str = ""):
 
     def wrap(run: Callable[[argparse.Namespace], int]):
         adder = getattr(run, "_add_arguments", lambda parser: None)
-        COMMANDS[name] = Command(name, help, description or help, adder, run, epilog)
+        COMMANDS.add(name, Command(name, help, description or help, adder, run, epilog))
         return run
 
     return wrap

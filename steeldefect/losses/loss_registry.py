@@ -5,25 +5,20 @@ from __future__ import annotations
 import inspect
 
 from steeldefect.errors import SteelDefectError
+from steeldefect.registry import Registry
 
-_LOSSES: dict[str, type] = {}
+_LOSSES: Registry[type] = Registry("loss", plural="losses")
 
 
 def register_loss(name: str):
     """Class decorator: make ``get_loss(name, ...)`` build this keras.losses.Loss subclass."""
 
-    def decorate(cls):
-        if name in _LOSSES:
-            raise ValueError(f"loss {name!r} is registered twice")
-        _LOSSES[name] = cls
-        return cls
-
-    return decorate
+    return _LOSSES.register(name)
 
 
 def available_losses() -> list[str]:
     """The registered loss names, sorted."""
-    return sorted(_LOSSES)
+    return _LOSSES.names()
 
 
 def get_loss(name: str, class_weights=None, **kwargs):
@@ -31,10 +26,7 @@ def get_loss(name: str, class_weights=None, **kwargs):
 
     Unknown names and unknown options raise SteelDefectError listing the valid ones.
     """
-    try:
-        cls = _LOSSES[name]
-    except (KeyError, TypeError):
-        raise SteelDefectError(f"unknown loss {name!r}; available losses: {', '.join(available_losses())}") from None
+    cls = _LOSSES.get(name)
     keras_options = {"name", "reduction", "dtype"}  # accepted by every keras.losses.Loss
     accepted = [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "class_weights", "kwargs", *keras_options)]
     unknown = sorted(set(kwargs) - set(accepted) - keras_options)

@@ -10,20 +10,18 @@ from typing import Callable
 
 import numpy as np
 
-from steeldefect.errors import SteelDefectError
+from steeldefect.registry import Registry
 
 GMEAN_EPS = 1e-6  # probabilities are clipped to [GMEAN_EPS, 1] before the geometric mean's log
 
-_REDUCERS: dict[str, Callable[[], "Reducer"]] = {}
+_REDUCERS: Registry[Callable[[], "Reducer"]] = Registry("reducer")
 
 
 def register_reducer(name: str):
     """Class decorator: register a Reducer subclass under ``name``."""
 
     def wrap(cls):
-        if name in _REDUCERS:
-            raise ValueError(f"reducer {name!r} is registered twice")
-        _REDUCERS[name] = cls
+        _REDUCERS.add(name, cls)
         cls.name = name
         return cls
 
@@ -31,15 +29,12 @@ def register_reducer(name: str):
 
 
 def available_reducers() -> list[str]:
-    return sorted(_REDUCERS)
+    return _REDUCERS.names()
 
 
 def get_reducer(name: str) -> "Reducer":
     """A fresh reducer of ``name``; the error lists the valid names."""
-    try:
-        return _REDUCERS[name]()
-    except KeyError:
-        raise SteelDefectError(f"unknown reducer {name!r}; available reducers: {', '.join(available_reducers())}") from None
+    return _REDUCERS.get(name)()
 
 
 class Reducer:

@@ -9,14 +9,25 @@ stride-2 maps that deep supervision puts extra heads on (empty when the decoder 
 
 from __future__ import annotations
 
-from steeldefect.errors import SteelDefectError
+import dataclasses
+from collections.abc import Callable
+
+from steeldefect.registry import Registry
 from steeldefect.segmenter.blocks import concat, conv_block, upsample
 
 DEPTH = 4  # decoder steps from stride 32 up to stride 2; one more block reaches full resolution
 N_DECODER_FILTERS = DEPTH + 1  # length of decoder_filters
 
-_DECODERS = {}
-_DEEP_SUPERVISED = set()  # decoders whose ``side`` list is non-empty
+
+@dataclasses.dataclass(frozen=True)
+class DecoderEntry:
+    """A registered decoder: its decode function and whether its ``side`` list is non-empty."""
+
+    decode: Callable
+    deep_supervision: bool
+
+
+_DECODERS: Registry[DecoderEntry] = Registry("decoder")
 
 
 def register_decoder(name: str, deep_supervision: bool = False):
@@ -25,11 +36,7 @@ def register_decoder(name: str, deep_supervision: bool = False):
     """
 
     def decorate(decode):
-        if name in _DECODERS:
-            raise ValueError(f"decoder {name!r} is registered twice")
-        _DECODERS[name] = decode
-        if deep_supervision:
-            _DEEP_SUPERVISED.add(name)
+        _DECODERS.add(name, DecoderEntry(decode, deep_supervision))
         return decode
 
     return decorate
@@ -37,23 +44,17 @@ def register_decoder(name: str, deep_supervision: bool = False):
 
 def supports_deep_supervision(name: str) -> bool:
     """Whether decoder ``name`` has nested nodes for deep supervision."""
-    get_decoder(name)
-    return name in _DEEP_SUPERVISED
+    return _DECODERS.get(name).deep_supervision
 
 
 def available_decoders() -> list[str]:
     """The registered decoder names, sorted."""
-    return sorted(_DECODERS)
+    return _DECODERS.names()
 
 
 def get_decoder(name: str):
     """The decode function of ``name``; SteelDefectError listing the valid names if unknown."""
-    try:
-        return _DECODERS[name]
-    except (KeyError, TypeError):
-        raise SteelDefectError(
-            f"unknown decoder {name!r}; available decoders: {', '.join(available_decoders())}"
-        ) from None
+    return _DECODERS.get(name).decode
 
 
 @register_decoder("unetpp", deep_supervision=True)
