@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from steeldefect.data.labels import read_labels
@@ -55,4 +56,24 @@ def test_keras_ensemble_tta_and_prediction(tiny_runs, tiny_dataset, tmp_path):
                             PredictOptions(batch_size=4, chunk_size=4), layout)
     assert report.n_images == 6 and report.n_gated == 0 and report.n_chunks == 2
     assert validate_submission(out, sample).ok
-    assert 0 <= score_tables(read_labels(tiny_dataset / "test_labels.csv"), read_submission(out))["mean"] <= 1
+    # the score is the competition Dice recomputed here from the two CSVs' raw RLE text
+    truth, written = _masks_by_pair(tiny_dataset / "test_labels.csv"), _masks_by_pair(out)
+    assert set(truth) == set(written) and len(written) == 6 * 4
+    assert sum(len(pixels) > 0 for pixels in written.values()) == report.n_nonempty
+    expected = np.mean([_dice(truth[pair], written[pair]) for pair in truth])
+    score = score_tables(read_labels(tiny_dataset / "test_labels.csv"), read_submission(out))["mean"]
+    assert score == pytest.approx(expected, rel=1e-12, abs=1e-15)
+
+
+def _masks_by_pair(csv) -> dict[str, set[int]]:
+    """{"<image>_<class>": set of pixel numbers} from a long-format ImageId_ClassId,EncodedPixels CSV."""
+    table = pd.read_csv(csv, keep_default_na=False, dtype=str)
+    masks = {}
+    for pair, rle in zip(table["ImageId_ClassId"], table["EncodedPixels"]):
+        numbers = [int(v) for v in rle.split()]
+        masks[pair] = {p for start, length in zip(numbers[::2], numbers[1::2]) for p in range(start, start + length)}
+    return masks
+
+
+def _dice(a: set[int], b: set[int]) -> float:
+    return 1.0 if not a and not b else 2 * len(a & b) / (len(a) + len(b))

@@ -1,39 +1,27 @@
-"""The segmenter: every decoder on the two reference backbones, shapes, dtypes, errors, save/load."""
+"""The segmenter: every backbone x decoder through the shared model tester, then options and errors."""
 
 from __future__ import annotations
 
-import keras
 import numpy as np
 import pytest
 
-from steeldefect.backbones import BACKBONE_LAYER_NAME
 from steeldefect.errors import SteelDefectError
 from steeldefect.models_io import load_model
 from steeldefect.segmenter import FINAL_OUTPUT_NAME, available_decoders, build_segmenter
+from testkit.model_tester import TINY_SHAPE, ModelTester, check_save_load, images
 
-TINY_SHAPE = (32, 64, 3)  # H, W multiples of 32
-REFERENCE_BACKBONES = ("efficientnetb0", "resnet34")  # decoders are tested in full on these two
 N_CLASSES = 4
 
 
-def _images(n=2, shape=TINY_SHAPE, seed=0):
-    return np.random.default_rng(seed).uniform(0, 255, (n, *shape)).astype("float32")
+class TestEverySegmenter(ModelTester):
+    """Outputs, save/load, mixed precision: every backbone x registered decoder; see testkit.model_tester."""
+
+    kind = "segmenter"
 
 
 def test_registry_lists_decoders():
-    assert available_decoders() == ["unet", "unetpp"]
-
-
-@pytest.mark.parametrize("decoder", ["unetpp", "unet"])
-@pytest.mark.parametrize("backbone", REFERENCE_BACKBONES)
-def test_segmenter_output(backbone, decoder):
-    model = build_segmenter(backbone, TINY_SHAPE, decoder=decoder)
-    assert model.name == f"{decoder}_{backbone}"
-    assert model.get_layer(BACKBONE_LAYER_NAME) is not None
-    masks = np.asarray(model(_images()))
-    assert masks.shape == (2, *TINY_SHAPE[:2], N_CLASSES)
-    assert masks.dtype == np.float32
-    assert ((masks >= 0) & (masks <= 1)).all()
+    assert {"unet", "unetpp"} <= set(available_decoders())
+    assert available_decoders() == sorted(available_decoders())
 
 
 def test_unetpp_has_nested_nodes_with_encoder_widths():
@@ -46,11 +34,12 @@ def test_unetpp_has_nested_nodes_with_encoder_widths():
     assert len([name for name in widths if name.startswith("decoder_x")]) == 10  # 4 + 3 + 2 + 1 nodes
 
 
-def test_deep_supervision_outputs_final_last():
+def test_deep_supervision_outputs_final_last(tmp_path):
     model = build_segmenter("resnet34", TINY_SHAPE, deep_supervision=True, n_classes=3)
     assert model.output_names == ["mask_x0_1", "mask_x0_2", "mask_x0_3", FINAL_OUTPUT_NAME]
-    outputs = model(_images())
+    outputs = model(images())
     assert [tuple(o.shape) for o in outputs] == [(2, 32, 64, 3)] * 4
+    check_save_load(model, tmp_path / "deep.keras")  # all four outputs survive, in order
 
 
 @pytest.mark.parametrize("deep_supervision", [False, True])
@@ -85,8 +74,8 @@ def test_input_not_divisible_by_32(shape, message):
 
 
 def test_bad_arguments():
-    with pytest.raises(SteelDefectError, match="available decoders: unet, unetpp"):
-        build_segmenter("resnet34", TINY_SHAPE, decoder="fpn")
+    with pytest.raises(SteelDefectError, match=f"available decoders: {', '.join(available_decoders())}"):
+        build_segmenter("resnet34", TINY_SHAPE, decoder="no_such_decoder")
     with pytest.raises(SteelDefectError, match="decoder_filters must be 5"):
         build_segmenter("resnet34", TINY_SHAPE, decoder_filters=(64, 32))
     with pytest.raises(SteelDefectError, match="available backbones"):
@@ -95,30 +84,8 @@ def test_bad_arguments():
 
 def test_any_size_multiple_of_32_when_shape_is_open():
     model = build_segmenter("resnet34", (None, None, 3), decoder="unet")
-    assert model(_images(1, (32, 96, 3))).shape == (1, 32, 96, N_CLASSES)
-    assert model(_images(1, (64, 32, 3))).shape == (1, 64, 32, N_CLASSES)
-
-
-def test_mixed_precision_output_is_float32():
-    previous = keras.config.dtype_policy()
-    keras.config.set_dtype_policy("mixed_float16")
-    try:
-        model = build_segmenter("resnet34", TINY_SHAPE, decoder="unet")
-        assert model.get_layer("decoder_final_2_conv").compute_dtype == "float16"
-        assert keras.backend.standardize_dtype(model.output.dtype) == "float32"
-    finally:
-        keras.config.set_dtype_policy(previous)
-
-
-def test_save_load_gives_identical_outputs(tmp_path):
-    model = build_segmenter("efficientnetb0", TINY_SHAPE, deep_supervision=True)
-    images = _images()
-    path = tmp_path / "segmenter.keras"
-    model.save(path)
-    loaded = load_model(path)
-    assert loaded.output_names == model.output_names
-    for before, after in zip(model(images, training=False), loaded(images, training=False)):
-        np.testing.assert_array_equal(np.asarray(before), np.asarray(after))
+    assert model(images(1, (32, 96, 3))).shape == (1, 32, 96, N_CLASSES)
+    assert model(images(1, (64, 32, 3))).shape == (1, 64, 32, N_CLASSES)
 
 
 def test_load_model_errors(tmp_path):

@@ -1,6 +1,6 @@
 """Timing of the app on a full-size (12,568-image) label table; run by hand, not collected by pytest.
 
-    .venv/bin/python tests/app/bench_app.py [--real ../shared/real] [--work /tmp/steeldefect_bench]
+    .venv/bin/python benchmarks/bench_app.py [--real ../shared/real] [--work /tmp/steeldefect_bench]
 
 The table is real: every image's classes from train_class_flags.csv, real masks from
 train_masks_2515.csv (recycled by class where the image's own are unknown); a prediction is the same
@@ -12,8 +12,12 @@ from __future__ import annotations
 import argparse
 import shutil
 import statistics
+import sys
 import time
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the package, and tests/ for testkit
 
 from steeldefect.app.dash_callbacks import comparison_view, distribution_view, image_view, navigate
 from steeldefect.app.compare import compare_sets
@@ -24,8 +28,6 @@ from steeldefect.data.labels import read_labels, write_labels
 from steeldefect.data.submission import write_submission
 from testkit.recycled_labels import recycle_masks
 from steeldefect.eda.label_sources import load_label_source
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def timed(fn, repeat: int = 1):

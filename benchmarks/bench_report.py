@@ -4,7 +4,7 @@ Writes a fake RUNS tree whose OOF predictions are the real masks of shared/real/
 at 128x800 plus noise (one segmenter and one classifier backbone, 5 folds, oof.npz compressed as
 training writes it), then times the CLI in a subprocess and reports its peak memory.
 
-    .venv/bin/python tests/report/bench_report.py --work /tmp/report_bench [--images 2515]
+    .venv/bin/python benchmarks/bench_report.py --work /tmp/report_bench [--images 2515]
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(Path(__file__).parent))
+ROOT = Path(__file__).resolve().parents[1]
+# The report tests' run writer lives in their conftest: tests/report/ goes first, ahead of tests/ (which
+# holds a conftest.py of its own, and testkit), then the project root for steeldefect.
+sys.path[:0] = [str(ROOT / "tests" / "report"), str(ROOT / "tests"), str(ROOT)]
 
-from conftest import _config, _write_run  # noqa: E402  (the test harness's run writer)
+from conftest import _config, _write_run  # noqa: E402  (tests/report/conftest.py)
 
 from steeldefect.data.labels import label_presence, read_labels, write_labels  # noqa: E402
 from steeldefect.runfolder import quantise  # noqa: E402
