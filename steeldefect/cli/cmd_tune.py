@@ -41,17 +41,29 @@ def _add(p):
     p.add_argument("--no-plots", action="store_true", help="do not draw the Dice surfaces")
 
 
+def _rule(value, absent: str) -> str:
+    return absent if value is None else f"{value:g}"
+
+
 def format_result(result) -> str:
-    """The chosen values per class with their OOF Dice next to the defaults'."""
-    lines = [f"{'class':>5} {'threshold':>9} {'min_area':>8} {'gate':>5} {'min_comp':>8} "
-             f"{'dice':>8} {'default':>8} {'gain':>8}"]
+    """The chosen values per class with their OOF Dice next to the defaults', then each rule family's best."""
+    from steeldefect.tuning.tune import RULE_FAMILIES
+
+    lines = [f"{'class':>5} {'threshold':>9} {'survival':>8} {'min_area':>8} {'gate':>5} {'factor':>6} "
+             f"{'min_comp':>8} {'dice':>8} {'default':>8} {'gain':>8}"]
     for c in result.classes:
         v = c.chosen
-        lines.append(f"{c.class_id:>5} {v.pixel_threshold:9.3f} {v.min_area:8d} {v.gate:5.2f} {v.min_component:8d} "
+        lines.append(f"{c.class_id:>5} {v.pixel_threshold:9.3f} {_rule(v.survival_threshold, '-'):>8} "
+                     f"{v.min_area:8d} {v.gate:5.2f} {_rule(v.gate_area_factor, 'hard'):>6} {v.min_component:8d} "
                      f"{c.dice:8.5f} {c.default_dice:8.5f} {c.dice - c.default_dice:+8.5f}")
-    lines.append(f"{'mean':>5} {'':>9} {'':>8} {'':>5} {'':>8} {result.mean_dice:8.5f} "
+    lines.append(f"{'mean':>5} {'':>9} {'':>8} {'':>8} {'':>5} {'':>6} {'':>8} {result.mean_dice:8.5f} "
                  f"{result.default_mean_dice:8.5f} {result.mean_dice - result.default_mean_dice:+8.5f}")
     lines.append("defaults: pixel threshold 0.5, no minimum area, no gate, no component removal")
+    lines.append("best OOF Dice per rule family (survival: two-level thresholds; factor: soft gate, hard = emptied)")
+    lines.append(f"{'class':>5} " + " ".join(f"{k:>9}" for k in RULE_FAMILIES))
+    for c in result.classes:
+        if c.families:
+            lines.append(f"{c.class_id:>5} " + " ".join(f"{c.families[k]:9.5f}" for k in RULE_FAMILIES))
     return "\n".join(lines)
 
 

@@ -30,16 +30,25 @@ def check_gate(n_outputs: int | None, thresholds: Thresholds) -> None:
                                "tune again on these runs")
 
 
-def class_keep(cls_probs: np.ndarray | None, thresholds: Thresholds, n_images: int) -> np.ndarray:
-    """bool (B, C): True where the class's mask survives the gate. cls_probs: (B,), (B, C) or None."""
+def area_factors(cls_probs: np.ndarray | None, thresholds: Thresholds, n_images: int) -> np.ndarray:
+    """float (B, C): what each (image, class)'s minimum area is multiplied by. 1 at or above the class's
+    gate; below it the class's gate area factor (soft gate), or inf (hard gate: the mask is emptied)."""
     if cls_probs is None:
-        return np.ones((n_images, NUM_CLASSES), bool)
+        return np.ones((n_images, NUM_CLASSES))
     gates = np.array([c.gate for c in thresholds.classes], np.float64)
+    factors = np.array([c.gated_area_factor for c in thresholds.classes], np.float64)
     probs = np.asarray(cls_probs, np.float64)
     probs = probs[:, None] if probs.ndim == 1 else probs
-    return probs >= gates[None, :]
+    return np.where(probs >= gates[None, :], 1.0, factors[None, :])
+
+
+def class_keep(cls_probs: np.ndarray | None, thresholds: Thresholds, n_images: int) -> np.ndarray:
+    """bool (B, C): True where the class's mask is not emptied by a hard gate. cls_probs: (B,), (B, C) or None."""
+    return np.isfinite(area_factors(cls_probs, thresholds, n_images))
 
 
 def needs_segmenter(keep: np.ndarray) -> np.ndarray:
-    """bool (B,): images with at least one class surviving the gate; the others skip the segmenters."""
-    return keep.any(axis=1)
+    """bool (B,): images with at least one class the gate leaves a chance (``class_keep``, or finite
+    ``area_factors``); the others skip the segmenters."""
+    keep = np.asarray(keep)
+    return (keep if keep.dtype == bool else np.isfinite(keep)).any(axis=1)

@@ -70,15 +70,21 @@ def remove_small_components(mask: np.ndarray, min_component: float, scale: float
 
 
 def postprocess_class(q: np.ndarray, level: int, min_area: float, min_component: float,
-                      scale: float) -> np.ndarray:
+                      scale: float, survival_level: int | None = None, area_factor: float = 1.0) -> np.ndarray:
     """One class of one image: uint8 probability levels (h, w) -> boolean mask (h, w).
 
     Threshold at ``level``, remove components below ``min_component``, then empty the mask if its
-    area is below ``min_area`` (areas in full-resolution pixels, ``scale`` per model pixel).
+    survival area is below ``min_area * area_factor`` (areas in full-resolution pixels, ``scale`` per
+    model pixel). The survival area is the drawn mask's, or with ``survival_level`` (two-level
+    thresholds) the number of pixels at or above that level. ``area_factor`` is 1 at or above the gate,
+    the soft gate's factor below it, and inf for the hard gate (always emptied).
     """
-    mask = np.asarray(q) >= level
-    mask = remove_small_components(mask, min_component, scale)
-    if not area_passes(mask.sum(), min_area, scale):
+    q = np.asarray(q)
+    if not np.isfinite(area_factor):
+        return np.zeros(q.shape, bool)
+    mask = remove_small_components(q >= level, min_component, scale)
+    survival = mask.sum() if survival_level is None else np.count_nonzero(q >= survival_level)
+    if not area_passes(survival, min_area * area_factor, scale):
         mask[:] = False
     return mask
 
@@ -94,20 +100,26 @@ def resize_nearest(mask: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
     return np.ascontiguousarray(mask[rows][:, cols])
 
 
-def postprocess_image(q: np.ndarray, levels, min_areas, min_components, class_keep: np.ndarray,
-                      out_shape: tuple[int, int] = IMAGE_SHAPE) -> tuple[np.ndarray, np.ndarray]:
+def postprocess_image(q: np.ndarray, levels, min_areas, min_components, area_factors: np.ndarray,
+                      out_shape: tuple[int, int] = IMAGE_SHAPE,
+                      survival_levels=None) -> tuple[np.ndarray, np.ndarray]:
     """All classes of one image: uint8 levels (h, w, C) -> masks uint8 (C, H, W) at ``out_shape``.
 
-    ``levels``, ``min_areas``, ``min_components`` and ``class_keep`` (bool, False = gated) have one
-    entry per class. Returns the masks and their areas in full-resolution pixels (int64 (C,)).
+    ``levels``, ``min_areas``, ``min_components``, ``area_factors`` (float, inf = emptied by the gate;
+    or bool, False = emptied) and ``survival_levels`` (None entries: one-level) have one entry per
+    class. Returns the masks and their areas in full-resolution pixels (int64 (C,)).
     """
     n_classes = q.shape[-1]
     scale = area_scale(q.shape[:2])
+    factors = np.asarray(area_factors)
+    factors = np.where(factors, 1.0, np.inf) if factors.dtype == bool else factors.astype(np.float64)
+    survival_levels = survival_levels if survival_levels is not None else [None] * n_classes
     masks = np.zeros((n_classes, int(out_shape[0]), int(out_shape[1])), np.uint8)
     for c in range(n_classes):
-        if not class_keep[c]:
+        if not np.isfinite(factors[c]):
             continue
-        small = postprocess_class(q[:, :, c], levels[c], min_areas[c], min_components[c], scale)
+        small = postprocess_class(q[:, :, c], levels[c], min_areas[c], min_components[c], scale,
+                                  survival_levels[c], factors[c])
         if small.any():
             masks[c] = resize_nearest(small.view(np.uint8), out_shape)
     return masks, masks.sum(axis=(1, 2), dtype=np.int64)

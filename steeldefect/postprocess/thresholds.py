@@ -8,12 +8,17 @@ Format (``format: steeldefect-thresholds/1``)::
                               # null with a 4-label classifier: skipped when every class is gated)
     resolution: [128, 800]    # (h, w) of the segmenters' output, where the OOF Dice was measured
     classes:
-      1: {pixel_threshold: 0.55, min_area: 600, gate: 0.35, min_component: 0}
+      1: {pixel_threshold: 0.55, min_area: 600, gate: 0.35, min_component: 0,
+          survival_threshold: 0.7, gate_area_factor: 5.0}
       2: ...
     tuned: {...}              # what tuning found and used: OOF Dice, defaults' Dice, runs, grids
 
 ``min_area`` and ``min_component`` are in pixels of the full 256x1600 image. ``gate`` is a classifier
-probability: a mask of an image (class) whose probability is below it is emptied.
+probability: a mask of an image (class) whose probability is below it is emptied (the hard gate), or,
+with a ``gate_area_factor`` f, must reach f times the minimum area (the soft gate; f = 1 is no gate).
+With a ``survival_threshold`` s (two-level thresholds), whether a mask survives the minimum area is
+decided by its pixels at or above s, and the kept mask is drawn at ``pixel_threshold``. Files without
+the two keys (older ones) mean a hard gate and one threshold.
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ from steeldefect.errors import SteelDefectError
 FORMAT = "steeldefect-thresholds/1"  # the format tag written into and required from thresholds.yaml
 GATE_KINDS = ("image", "class")  # classifier with one output per image / one per class
 DEFAULT_PIXEL_THRESHOLD = 0.5  # the untuned pixel threshold
-CLASS_KEYS = ("pixel_threshold", "min_area", "gate", "min_component")
+CLASS_KEYS = ("pixel_threshold", "min_area", "gate", "min_component", "survival_threshold", "gate_area_factor")
 
 
 @dataclass(frozen=True)
@@ -44,11 +49,23 @@ class ClassThresholds:
     min_area: int = 0  # full-resolution pixels; a smaller mask is emptied
     gate: float = 0.0  # classifier probability below which the mask is emptied (0: no gate)
     min_component: int = 0  # full-resolution pixels; smaller connected components are removed
+    survival_threshold: float | None = None  # two-level: the mask survives if its pixels >= this reach min_area
+    gate_area_factor: float | None = None  # soft gate: below the gate min_area is multiplied by this; None: emptied
 
     @property
     def level(self) -> int:
         """The uint8 level of the pixel threshold (foreground is q >= level)."""
         return threshold_level(self.pixel_threshold)
+
+    @property
+    def survival_level(self) -> int | None:
+        """The uint8 level of the survival threshold, or None (survival decided on the drawn mask)."""
+        return None if self.survival_threshold is None else threshold_level(self.survival_threshold)
+
+    @property
+    def gated_area_factor(self) -> float:
+        """What the minimum area is multiplied by below the gate: inf for the hard gate (emptied)."""
+        return float("inf") if self.gate_area_factor is None else float(self.gate_area_factor)
 
     def validate(self, where: str) -> None:
         if not 0.0 <= self.pixel_threshold <= 1.0:
@@ -58,6 +75,11 @@ class ClassThresholds:
         for key in ("min_area", "min_component"):
             if getattr(self, key) < 0:
                 raise SteelDefectError(f"{where}: {key} {getattr(self, key)} is negative")
+        if self.survival_threshold is not None and not 0.0 <= self.survival_threshold <= 1.0:
+            raise SteelDefectError(f"{where}: survival_threshold {self.survival_threshold} is outside [0, 1]")
+        if self.gate_area_factor is not None and not 1.0 <= self.gate_area_factor < float("inf"):
+            raise SteelDefectError(f"{where}: gate_area_factor {self.gate_area_factor} must be at least 1 and "
+                                   "finite (null: the hard gate)")
 
 
 @dataclass(frozen=True)
@@ -101,6 +123,10 @@ def check_resolution(thresholds: Thresholds, out_size: tuple[int, int], source: 
                            "thresholds were tuned on")
 
 
+def _optional_float(value) -> float | None:
+    return None if value is None else float(value)
+
+
 def thresholds_to_dict(th: Thresholds) -> dict:
     """Plain YAML-ready data of ``th``."""
     return {
@@ -109,7 +135,9 @@ def thresholds_to_dict(th: Thresholds) -> dict:
         "global_gate": None if th.global_gate is None else float(th.global_gate),
         "resolution": list(th.resolution) if th.resolution else None,
         "classes": {cls: {"pixel_threshold": float(c.pixel_threshold), "min_area": int(c.min_area),
-                          "gate": float(c.gate), "min_component": int(c.min_component)}
+                          "gate": float(c.gate), "min_component": int(c.min_component),
+                          "survival_threshold": _optional_float(c.survival_threshold),
+                          "gate_area_factor": _optional_float(c.gate_area_factor)}
                     for cls, c in zip(CLASS_IDS, th.classes)},
         "tuned": th.tuned,
     }
@@ -134,7 +162,9 @@ def thresholds_from_dict(data: Any, source: str = "thresholds") -> Thresholds:
         try:
             c = ClassThresholds(pixel_threshold=float(entry.get("pixel_threshold", DEFAULT_PIXEL_THRESHOLD)),
                                 min_area=int(entry.get("min_area", 0)), gate=float(entry.get("gate", 0.0)),
-                                min_component=int(entry.get("min_component", 0)))
+                                min_component=int(entry.get("min_component", 0)),
+                                survival_threshold=_optional_float(entry.get("survival_threshold")),
+                                gate_area_factor=_optional_float(entry.get("gate_area_factor")))
         except (TypeError, ValueError) as err:
             raise SteelDefectError(f"{source}: classes.{cls}: {err}") from None
         c.validate(f"{source}: classes.{cls}")

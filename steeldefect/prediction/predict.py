@@ -31,7 +31,7 @@ from steeldefect.data.images import read_image
 from steeldefect.data.io import atomic_write
 from steeldefect.data.rle import rle_encode
 from steeldefect.data.submission import write_submission
-from steeldefect.postprocess.gating import check_gate, class_keep, needs_segmenter
+from steeldefect.postprocess.gating import area_factors, check_gate, needs_segmenter
 from steeldefect.postprocess.masks import postprocess_image
 from steeldefect.runfolder import quantise
 from steeldefect.postprocess.thresholds import Thresholds, check_resolution, thresholds_to_dict
@@ -123,21 +123,23 @@ def predict_chunk(image_ids: list[str], views: dict, forward: Forward, threshold
         cls = np.concatenate([np.asarray(forward.classify(_subset(views, idx[lo:lo + bs]))).reshape(
             min(bs, n - lo), -1) for lo in range(0, n, bs)])
         cls = cls[:, 0] if cls.shape[1] == 1 else cls
-    keep = class_keep(cls, thresholds, n)
-    todo = np.flatnonzero(needs_segmenter(keep))
+    factors = area_factors(cls, thresholds, n)  # inf: emptied by the gate
+    todo = np.flatnonzero(needs_segmenter(factors))
     rles = np.full((n, NUM_CLASSES), "", dtype=object)
     max_prob = np.full((n, NUM_CLASSES), np.nan)
     areas = np.zeros((n, NUM_CLASSES), np.int64)
     levels = thresholds.levels
     min_areas = [c.min_area for c in thresholds.classes]
     min_components = [c.min_component for c in thresholds.classes]
+    survival_levels = [c.survival_level for c in thresholds.classes]
     for lo in range(0, len(todo), bs):
         idx = todo[lo:lo + bs]
         probs = np.asarray(forward.segment(_subset(views, idx)), np.float32)
         q = quantise(probs)
         max_prob[idx] = probs.max(axis=(1, 2))
         for j, i in enumerate(idx):
-            masks, areas[i] = postprocess_image(q[j], levels, min_areas, min_components, keep[i])
+            masks, areas[i] = postprocess_image(q[j], levels, min_areas, min_components, factors[i],
+                                                survival_levels=survival_levels)
             rles[i] = [rle_encode(m) if a else "" for m, a in zip(masks, areas[i])]
     table = pd.DataFrame({"ImageId": image_ids, **{col: rles[:, k] for k, col in enumerate(RLE_COLUMNS)}})
     if cls is not None:
@@ -146,8 +148,8 @@ def predict_chunk(image_ids: list[str], views: dict, forward: Forward, threshold
         else:
             for k, c in enumerate(CLASS_IDS):
                 table[f"cls_prob_{c}"] = cls[:, k]
-    table["gated"] = ~needs_segmenter(keep)
-    table["masks_gated"] = (~keep).sum(axis=1)
+    table["gated"] = ~needs_segmenter(factors)
+    table["masks_gated"] = (~np.isfinite(factors)).sum(axis=1)
     for k, c in enumerate(CLASS_IDS):
         table[f"max_prob_{c}"] = max_prob[:, k]
     for k, c in enumerate(CLASS_IDS):

@@ -129,7 +129,9 @@ def dice_surfaces(result, in_use) -> Figure:
                 marker="o", mfc="none", color="white", markersize=11, mew=2, ls="")
         ax.set_xlabel("minimum area (pixels at 256x1600)", fontsize=8)
         ax.set_ylabel("pixel threshold", fontsize=8)
-        ax.set_title(f"class {cls.class_id} at gate {best.gate:g}: grid best (x) {cls.stage1_dice:.4f}, default "
+        rules = (f", survival {best.survival_threshold:g}" if best.survival_threshold is not None else "") + (
+            f", gate factor {best.gate_area_factor:g}" if best.gate_area_factor is not None else "")
+        ax.set_title(f"class {cls.class_id} at gate {best.gate:g}{rules}: grid best (x) {cls.stage1_dice:.4f}, default "
                      f"{cls.default_dice:.4f}\nin use (o): threshold {use.pixel_threshold:g}, min area {use.min_area}",
                      fontsize=9)
         fig.colorbar(im, ax=ax, label="OOF Dice of the class")

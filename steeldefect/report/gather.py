@@ -13,20 +13,20 @@ Memory is one chunk plus O(N * classes * 256) integers, never the whole OOF arra
 from __future__ import annotations
 
 import heapq
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 
 from steeldefect.constants import CLASS_IDS, NUM_CLASSES
-from steeldefect.postprocess.gating import check_gate, class_keep
+from steeldefect.postprocess.gating import area_factors, check_gate
 from steeldefect.tuning.oof_stream import DEFAULT_CHUNK, OOFPlan, iter_oof
 from steeldefect.runfolder import N_LEVELS
 from steeldefect.postprocess.masks import (area_passes, area_scale, postprocess_class,
                                                 remove_small_components)
 from steeldefect.tuning.histograms import TuneStats, chunk_histograms, truth_masks
-from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds
+from steeldefect.postprocess.thresholds import Thresholds
 from steeldefect.errors import SteelDefectError
 
 DEFAULT_WORST = 4  # worst images kept per class
@@ -86,24 +86,24 @@ def effective_thresholds(plan: OOFPlan, thresholds: Thresholds, notes: list[str]
         check_gate(n_out, thresholds)
     except SteelDefectError as err:
         notes.append(f"gate ignored: {err}")
-        ungated = tuple(ClassThresholds(c.pixel_threshold, c.min_area, 0.0, c.min_component)
-                        for c in thresholds.classes)
+        ungated = tuple(replace(c, gate=0.0) for c in thresholds.classes)
         return Thresholds(ungated, thresholds.gate_kind, thresholds.resolution, thresholds.tuned), False
     return thresholds, n_out is not None and any(c.gate > 0 for c in thresholds.classes)
 
 
 def postprocessed_areas(q: np.ndarray, truth: np.ndarray, pred_hist: np.ndarray, inter_hist: np.ndarray,
-                        thresholds: Thresholds, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+                        thresholds: Thresholds, factors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Predicted area and intersection (n, C) of the post-processed masks of a chunk, training resolution.
 
-    Post-processing as ``postprocess.masks.postprocess_class`` then the gate: threshold, remove small
-    components, empty below the minimum area or the gate. Without component removal the thresholded
+    Post-processing as ``postprocess.masks.postprocess_class``: threshold, remove small components,
+    empty when the survival area (the drawn mask's, or the pixels at or above the survival threshold)
+    is below the minimum area times the gate's area factor (``gating.area_factors``; inf: emptied). Without component removal the thresholded
     area and intersection are lookups in the chunk's cumulative histograms, so only classes with a
     ``min_component`` touch the pixels again.
     """
     scale = area_scale(q.shape[1:3])
-    area = np.zeros(keep.shape, np.int64)
-    inter = np.zeros(keep.shape, np.int64)
+    area = np.zeros(factors.shape, np.int64)
+    inter = np.zeros(factors.shape, np.int64)
     for c, th in enumerate(thresholds.classes):
         if th.min_component > 0:
             for i in np.flatnonzero(pred_hist[:, c, th.level] > 0):
@@ -111,7 +111,10 @@ def postprocessed_areas(q: np.ndarray, truth: np.ndarray, pred_hist: np.ndarray,
                 area[i, c], inter[i, c] = np.count_nonzero(m), np.count_nonzero(m & truth[i, :, :, c])
         else:
             area[:, c], inter[:, c] = pred_hist[:, c, th.level], inter_hist[:, c, th.level]
-        kept = area_passes(area[:, c], th.min_area, scale) & keep[:, c]
+        survival = area[:, c] if th.survival_level is None else pred_hist[:, c, th.survival_level]
+        finite = np.isfinite(factors[:, c])
+        bound = th.min_area * np.where(finite, factors[:, c], 1.0)
+        kept = area_passes(survival, bound, scale) & finite
         area[:, c] *= kept
         inter[:, c] *= kept
     return area, inter
@@ -157,8 +160,9 @@ def gather_oof(plan: OOFPlan, labels: pd.DataFrame, thresholds: Thresholds, chun
         stop = start + len(ids)
         truth = truth_masks(labels, ids, plan.shape)
         pred_hist[start:stop], inter_hist[start:stop] = chunk_histograms(q, truth)
-        keep = class_keep(None if probs is None else probs[start:stop], thresholds, len(ids))
-        p_area, inter = postprocessed_areas(q, truth, pred_hist[start:stop], inter_hist[start:stop], thresholds, keep)
+        factors = area_factors(None if probs is None else probs[start:stop], thresholds, len(ids))
+        p_area, inter = postprocessed_areas(q, truth, pred_hist[start:stop], inter_hist[start:stop], thresholds,
+                                            factors)
         t_area = inter_hist[start:stop, :, 0].astype(np.int64)
         total = t_area + p_area
         dice[start:stop] = np.where(total == 0, 1.0, 2.0 * inter / np.maximum(total, 1))
@@ -167,9 +171,8 @@ def gather_oof(plan: OOFPlan, labels: pd.DataFrame, thresholds: Thresholds, chun
         if worst > 0:
             def mask_of(i: int, c: int) -> np.ndarray:
                 th = thresholds.classes[c]
-                if not keep[i, c]:
-                    return np.zeros(plan.shape, bool)
-                return postprocess_class(q[i, :, :, c], th.level, th.min_area, th.min_component, scale)
+                return postprocess_class(q[i, :, :, c], th.level, th.min_area, th.min_component, scale,
+                                         th.survival_level, factors[i, c])
 
             _push_worst(heaps, start, ids, dice[start:stop], t_area, p_area, mask_of, worst)
         if progress is not None:

@@ -13,7 +13,7 @@ from steeldefect.data.images import read_image
 from steeldefect.data.rle import rle_decode
 from steeldefect.postprocess.masks import resize_nearest
 from steeldefect.tuning.sweep import TuneGrid
-from steeldefect.tuning.tune import tune_stats
+from steeldefect.tuning.tune import RULE_FAMILIES, tune_stats
 from steeldefect.errors import SteelDefectError
 from steeldefect.report import figures_masks as fm
 from steeldefect.report.gather import OOFSummary, predicted_areas
@@ -96,20 +96,35 @@ def worst_part(summary: OOFSummary, labels: pd.DataFrame, images_dir: str | os.P
     return Part(section, figures, {"worst": numbers})
 
 
+def _rule(value, absent: str) -> str:
+    return absent if value is None else f"{value:g}"
+
+
 def surfaces_part(summary: OOFSummary, grid: TuneGrid = TuneGrid()) -> Part:
-    """Section 6: OOF Dice over pixel threshold x min area per class (the tuner's exact surfaces)."""
+    """Section 6: OOF Dice over pixel threshold x min area per class (the tuner's exact surfaces), and
+    the best Dice of each post-processing rule family."""
     result = tune_stats(summary.stats, grid)
     rows = [[f"class {c.class_id}", f"{c.default_dice:.5f}", f"{c.stage1_dice:.5f}",
-             f"{c.chosen.pixel_threshold:g}", str(c.chosen.min_area), f"{c.chosen.gate:g}"] for c in result.classes]
+             f"{c.chosen.pixel_threshold:g}", _rule(c.chosen.survival_threshold, "-"), str(c.chosen.min_area),
+             f"{c.chosen.gate:g}", _rule(c.chosen.gate_area_factor, "hard")] for c in result.classes]
+    family_rows = [[f"class {c.class_id}", *(f"{c.families[k]:.5f}" for k in RULE_FAMILIES)] for c in result.classes]
     section = Section("surfaces", "6. Dice against pixel threshold and minimum area", paragraphs=[
         "The exact OOF Dice of each class over the tuning grid (tuning.tune's surfaces, computed from "
-        "the same cumulative histograms), at the gate of the grid's best point. A broad plateau means the "
-        "choice is stable; a sharp peak on few images may not carry over to the test set. Component "
-        "removal (stage 2 of tuning) is not part of these surfaces."],
-        tables=[Table("grid search on these OOF images", ["class", "default Dice", "best grid Dice",
-                                                          "threshold", "min area", "gate"], rows)],
+        "the same cumulative histograms), at the gate, survival threshold and gate factor of the grid's "
+        "best point. A broad plateau means the choice is stable; a sharp peak on few images may not carry "
+        "over to the test set. Component removal (stage 2 of tuning) is not part of these surfaces.",
+        "Rule families, each searched exactly: none (one threshold, no gate); hard gate (a mask below the "
+        "classifier gate is emptied); soft gate (below the gate the minimum area is multiplied by a factor); "
+        "two-level (whether a mask survives the minimum area is decided by its pixels above a survival "
+        "threshold, and it is drawn at the pixel threshold); both."],
+        tables=[Table("grid search on these OOF images", ["class", "default Dice", "best grid Dice", "threshold",
+                                                          "survival", "min area", "gate", "gate factor"], rows),
+                Table("best OOF Dice per rule family", ["class", "none", "hard gate", "soft gate", "two-level",
+                                                        "both"], family_rows)],
         figures=[("dice_surfaces.png", "OOF Dice per class; x: grid best, circle: thresholds in use.")])
     numbers = {str(c.class_id): {"default": c.default_dice, "best": c.stage1_dice,
                                  "pixel_threshold": c.chosen.pixel_threshold, "min_area": c.chosen.min_area,
-                                 "gate": c.chosen.gate} for c in result.classes}
+                                 "gate": c.chosen.gate, "survival_threshold": c.chosen.survival_threshold,
+                                 "gate_area_factor": c.chosen.gate_area_factor, "rule_families": c.families}
+               for c in result.classes}
     return Part(section, {"dice_surfaces.png": fm.dice_surfaces(result, summary.thresholds)}, {"surfaces": numbers})

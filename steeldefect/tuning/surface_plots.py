@@ -38,7 +38,9 @@ def plot_surfaces(result: TuneResult, path: str | os.PathLike) -> None:
         ax.set_xlabel("minimum area (pixels at 256x1600)")
         ax.set_ylabel("pixel threshold")
         final = cls.chosen
-        ax.set_title(f"class {cls.class_id} at gate {first.gate:g}: best {cls.stage1_dice:.4f}, default "
+        rules = (f", survival {first.survival_threshold:g}" if first.survival_threshold is not None else "") + (
+            f", factor {first.gate_area_factor:g}" if first.gate_area_factor is not None else "")
+        ax.set_title(f"class {cls.class_id} at gate {first.gate:g}{rules}: best {cls.stage1_dice:.4f}, default "
                      f"{cls.default_dice:.4f}\nfinal (area {final.min_area}, gate {final.gate:g}, min component "
                      f"{final.min_component}): {cls.dice:.4f}", fontsize=9)
         fig.colorbar(im, ax=ax, label="OOF Dice of the class")

@@ -3,7 +3,11 @@
 Stage 1 searches (pixel threshold, minimum area, gate) exactly and at once from cumulative
 histograms (``histograms``, ``sweep``). Stage 2 (optional) thresholds each mask once at its chosen level
 and searches (minimum component size, minimum area, gate) the same way (``component_search``).
-Ties go to the first grid point in ascending order (lowest threshold, then area, then gate).
+Both stages search, besides one threshold and the hard gate, the two-level rule (a survival threshold
+decides whether the mask reaches the minimum area) and the soft gate (below the gate the minimum area
+is multiplied by a factor instead of the mask being emptied), exactly, jointly with the other values.
+Ties go to the first grid point in ascending order: one level before two, the hard gate before the
+soft, then the lowest threshold, area and gate.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from steeldefect.tuning.sweep import TuneGrid, dice_sums, select
 from steeldefect.postprocess.thresholds import DEFAULT_PIXEL_THRESHOLD, ClassThresholds, Thresholds
 
 NO_GATE = (0.0,)  # the gate grid without classifier runs
+RULE_FAMILIES = ("none", "hard_gate", "soft_gate", "two_level", "both")  # what tuned records per class
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class ClassResult:
     stage1_dice: float  # the best without component removal
     default_dice: float  # pixel threshold 0.5, no minimum area, no gate, no component removal
     stage1: ClassThresholds | None = None  # the stage-1 choice (before component removal)
+    families: dict[str, float] | None = None  # best mean OOF Dice within each rule family (RULE_FAMILIES)
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,8 @@ class TuneResult:
     gate_kind: str | None  # "image", "class", or None without a classifier
     shared_gate: bool = False
     components_tuned: bool = False
+    survivals: tuple = (None,)  # the survival thresholds searched, None (one level) first
+    factors: tuple = (None,)  # the gate area factors searched, None (hard gate) first
 
     @property
     def mean_dice(self) -> float:
@@ -67,12 +75,16 @@ class TuneResult:
             "oof_mean_dice": round(self.mean_dice, 6),
             "default_mean_dice": round(self.default_mean_dice, 6),
             "per_class": {c.class_id: {"dice": round(c.dice, 6), "stage1_dice": round(c.stage1_dice, 6),
-                                       "default_dice": round(c.default_dice, 6)} for c in self.classes},
+                                       "default_dice": round(c.default_dice, 6),
+                                       "rule_families": {k: round(v, 6) for k, v in (c.families or {}).items()}}
+                          for c in self.classes},
             "shared_gate": self.shared_gate,
             "components_tuned": self.components_tuned,
             "grid": {"pixel_thresholds": list(self.grid.pixel_thresholds), "min_areas": list(self.grid.min_areas),
                      "gates": list(self.gates),
-                     "min_components": list(self.grid.min_components) if self.components_tuned else [0]},
+                     "min_components": list(self.grid.min_components) if self.components_tuned else [0],
+                     "survival_thresholds": [None, *self.survivals[1:]],
+                     "gate_area_factors": [None, *self.factors[1:]]},
             **tuned,
         }
         return Thresholds(classes=tuple(c.chosen for c in self.classes), gate_kind=self.gate_kind or "image",
@@ -83,11 +95,49 @@ def _gates(stats: TuneStats, grid: TuneGrid) -> tuple[float, ...]:
     return NO_GATE if stats.cls_probs is None else tuple(grid.gates)
 
 
+def rule_options(stats: TuneStats, grid: TuneGrid) -> tuple[tuple, tuple]:
+    """(survival thresholds, gate area factors) searched, None first (one level; the hard gate).
+    Without a classifier every image passes the gate, so only the hard gate is searched."""
+    factors = (None,) if stats.cls_probs is None else (None, *grid.gate_area_factors)
+    return (None, *grid.survival_thresholds), factors
+
+
 def class_surface(stats: TuneStats, c: int, grid: TuneGrid) -> np.ndarray:
-    """Dice sums of class index ``c`` over (pixel threshold, min area, gate): (|T|, |A|, |G|)."""
+    """Dice sums of class index ``c`` over (pixel threshold, min area, gate) with one threshold and
+    the hard gate: (|T|, |A|, |G|)."""
     levels = [threshold_level(t) for t in grid.pixel_thresholds]
     return dice_sums(stats.pred_area[:, c, levels], stats.inter[:, c, levels], stats.truth_area[:, c],
                      stats.gate_probs(c), stats.scale, grid.min_areas, _gates(stats, grid))
+
+
+def rule_surfaces(stats: TuneStats, c: int, pred_area: np.ndarray, inter: np.ndarray, min_areas, gates,
+                  survivals, factors) -> np.ndarray:
+    """Dice sums of class index ``c`` over (survival, gate factor, candidate, min area, gate).
+
+    ``pred_area``, ``inter``: (N, K) of the candidates (pixel thresholds, or component sizes); the
+    survival area of threshold s is the number of pixels at or above it, from the histograms.
+    """
+    out = []
+    for s in survivals:
+        survival = None if s is None else stats.pred_area[:, c, threshold_level(s)]
+        out.append([dice_sums(pred_area, inter, stats.truth_area[:, c], stats.gate_probs(c), stats.scale,
+                              min_areas, gates, survival, f) for f in factors])
+    return np.asarray(out)
+
+
+def rule_families(surface: np.ndarray, gates: tuple[float, ...], factors: tuple, n_images: int) -> dict[str, float]:
+    """The best mean Dice within each rule family of a (survival, factor, K, |A|, |G|) surface.
+
+    none: one level, no gate; hard_gate: one level, the hard gate; soft_gate: one level, any gate
+    factor; two_level: any survival threshold, the hard gate; both: everything searched. Each is the
+    class's own best: with a gate shared by all classes, the chosen values may score less than "both".
+    """
+    no_gate = surface[0, 0, :, :, 0].max() if gates[0] == 0.0 else np.nan
+    if 1.0 in factors:
+        no_gate = max(no_gate, surface[0, factors.index(1.0)].max())
+    best = {"none": no_gate, "hard_gate": surface[0, 0].max(), "soft_gate": surface[0].max(),
+            "two_level": surface[:, 0].max(), "both": surface.max()}
+    return {k: float(best[k]) / n_images for k in RULE_FAMILIES}
 
 
 def default_dice(stats: TuneStats, c: int) -> float:
@@ -99,35 +149,45 @@ def default_dice(stats: TuneStats, c: int) -> float:
 
 
 def tune_stats(stats: TuneStats, grid: TuneGrid = TuneGrid(), shared_gate: bool = False) -> TuneResult:
-    """Stage 1: the best (pixel threshold, min area, gate) per class from the histograms."""
+    """Stage 1: the best (survival, gate factor, pixel threshold, min area, gate) per class from the histograms."""
     grid.validate()
     gates = _gates(stats, grid)
-    surfaces = [class_surface(stats, c, grid) for c in range(NUM_CLASSES)]
-    classes = []
-    for c, (t, a, g) in enumerate(select(surfaces, shared_gate)):
+    survivals, factors = rule_options(stats, grid)
+    levels = [threshold_level(t) for t in grid.pixel_thresholds]
+    surfaces = [rule_surfaces(stats, c, stats.pred_area[:, c, levels], stats.inter[:, c, levels], grid.min_areas,
+                              gates, survivals, factors) for c in range(NUM_CLASSES)]
+    classes, chosen_surfaces = [], []
+    for c, (s, f, t, a, g) in enumerate(select(surfaces, shared_gate)):
         chosen = ClassThresholds(pixel_threshold=grid.pixel_thresholds[t], min_area=int(grid.min_areas[a]),
-                                 gate=float(gates[g]))
-        best = float(surfaces[c][t, a, g]) / stats.n_images
-        classes.append(ClassResult(CLASS_IDS[c], chosen, best, best, default_dice(stats, c), chosen))
+                                 gate=float(gates[g]), survival_threshold=survivals[s], gate_area_factor=factors[f])
+        best = float(surfaces[c][s, f, t, a, g]) / stats.n_images
+        families = rule_families(surfaces[c], gates, factors, stats.n_images)
+        classes.append(ClassResult(CLASS_IDS[c], chosen, best, best, default_dice(stats, c), chosen, families))
+        chosen_surfaces.append(surfaces[c][s, f] / stats.n_images)
     gate_kind = None if stats.cls_probs is None else ("image" if stats.cls_probs.ndim == 1 else "class")
-    return TuneResult(tuple(classes), tuple(s / stats.n_images for s in surfaces), grid, gates,
-                      stats.n_images, tuple(stats.shape), gate_kind, shared_gate)
+    return TuneResult(tuple(classes), tuple(chosen_surfaces), grid, gates, stats.n_images, tuple(stats.shape),
+                      gate_kind, shared_gate, survivals=survivals, factors=factors)
 
 
 def tune_components(result: TuneResult, stats: TuneStats, area: np.ndarray, inter: np.ndarray) -> TuneResult:
-    """Stage 2: re-choose (min component, min area, gate) per class at the chosen thresholds.
+    """Stage 2: re-choose (survival, gate factor, min component, min area, gate) per class at the
+    chosen pixel thresholds.
 
-    ``area``, ``inter``: (N, C, |min_components|) curves from ``components.component_curves``.
+    ``area``, ``inter``: (N, C, |min_components|) curves from ``component_search.component_curves``.
     """
     grid = result.grid
-    surfaces = [dice_sums(area[:, c], inter[:, c], stats.truth_area[:, c], stats.gate_probs(c), stats.scale,
-                          grid.min_areas, result.gates) for c in range(NUM_CLASSES)]
+    surfaces = [rule_surfaces(stats, c, area[:, c], inter[:, c], grid.min_areas, result.gates, result.survivals,
+                              result.factors) for c in range(NUM_CLASSES)]
     classes = []
-    for c, (j, a, g) in enumerate(select(surfaces, result.shared_gate)):
+    for c, (s, f, j, a, g) in enumerate(select(surfaces, result.shared_gate)):
         old = result.classes[c]
         chosen = replace(old.chosen, min_component=int(grid.min_components[j]), min_area=int(grid.min_areas[a]),
-                         gate=float(result.gates[g]))
-        classes.append(replace(old, chosen=chosen, dice=float(surfaces[c][j, a, g]) / stats.n_images))
+                         gate=float(result.gates[g]), survival_threshold=result.survivals[s],
+                         gate_area_factor=result.factors[f])
+        families = rule_families(surfaces[c], result.gates, result.factors, stats.n_images)
+        families = {k: max(v, old.families[k]) for k, v in families.items()} if old.families else families
+        classes.append(replace(old, chosen=chosen, dice=float(surfaces[c][s, f, j, a, g]) / stats.n_images,
+                               families=families))
     return replace(result, classes=tuple(classes), components_tuned=True)
 
 

@@ -30,3 +30,15 @@ def test_gates_image_and_class():
     with pytest.raises(SteelDefectError, match="--no-gate"):
         check_gate(None, th2)
     check_gate(None, Thresholds())
+
+
+def test_area_factors_soft_and_hard_gate():
+    from steeldefect.postprocess.gating import area_factors
+
+    th = Thresholds(classes=(ClassThresholds(gate=0.5), ClassThresholds(gate=0.5, gate_area_factor=5.0),
+                             ClassThresholds(gate=0.0, gate_area_factor=2.0), ClassThresholds(gate=0.9)))
+    factors = area_factors(np.array([0.2, 0.7]), th, 2)
+    assert factors.tolist() == [[np.inf, 5.0, 1.0, np.inf], [1.0, 1.0, 1.0, np.inf]]
+    assert needs_segmenter(factors).tolist() == [True, True]  # a soft gate still needs the masks
+    assert class_keep(np.array([0.2, 0.7]), th, 2).tolist() == [[False, True, True, False], [True, True, True, False]]
+    assert area_factors(None, th, 3).tolist() == [[1.0] * 4] * 3

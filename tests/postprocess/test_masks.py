@@ -64,3 +64,25 @@ def test_postprocess_image_full_resolution_and_gate():
     assert areas[0] == 4 * 20 * 256 == masks[0].sum()
     assert areas[1] == 0 and areas[2] == 0 and areas[3] == areas[0]
     assert masks[0][32:96, 160:480].all()
+
+
+def test_survival_level_and_area_factor():
+    scale = area_scale((16, 100))  # 256 full-resolution pixels per pixel
+    q = np.zeros((16, 100), np.uint8)
+    q[0:4, 0:10] = 100  # 40 faint pixels ...
+    q[1:3, 2:4] = 240  # ... around 4 confident ones
+    drawn = postprocess_class(q, 90, 40 * scale, 0, scale)
+    assert drawn.sum() == 40
+    assert postprocess_class(q, 90, 40 * scale, 0, scale, survival_level=200).sum() == 0  # 4 < 40 survive
+    assert postprocess_class(q, 90, 4 * scale, 0, scale, survival_level=200).sum() == 40  # drawn low
+    assert postprocess_class(q, 90, 20 * scale, 0, scale, area_factor=2.0).sum() == 40  # 40 >= 2 * 20
+    assert postprocess_class(q, 90, 21 * scale, 0, scale, area_factor=2.0).sum() == 0
+    assert postprocess_class(q, 90, 0, 0, scale, area_factor=np.inf).sum() == 0  # the hard gate
+    q3 = np.repeat(q[:, :, None], 4, axis=2)
+    by_factor, _ = postprocess_image(q3, [90] * 4, [20 * scale] * 4, [0] * 4, np.array([1.0, 2.0, 3.0, np.inf]))
+    by_bool, _ = postprocess_image(q3, [90] * 4, [20 * scale] * 4, [0] * 4, np.array([True, True, False, False]))
+    assert [bool(m.any()) for m in by_factor] == [True, True, False, False]
+    assert [bool(m.any()) for m in by_bool] == [True, True, False, False]
+    two_level, _ = postprocess_image(q3, [90] * 4, [4 * scale] * 4, [0] * 4, np.ones(4),
+                                     survival_levels=[200, 250, None, 90])
+    assert [int(m.sum()) for m in two_level] == [40 * 256, 0, 40 * 256, 40 * 256]

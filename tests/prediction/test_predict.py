@@ -175,3 +175,35 @@ def test_no_classifier_means_no_gate(images, tmp_path):
         predict_images(ids, images, FakeForward(None), _thresholds(), tmp_path / "s2.csv")
     report = predict_images(ids, images, FakeForward(), _thresholds(), tmp_path / "s3.csv", PredictOptions(use_gate=False))
     assert report.n_gated == 0
+
+
+@pytest.mark.parametrize(("factor", "gated_kept"), [(1.5, True), (2.0, False)])
+def test_soft_gate_segments_gated_images_with_a_larger_minimum_area(images, tmp_path, factor, gated_kept):
+    # the fake block is 8 model pixels = 81,920 full-resolution pixels: above 50,000 and 1.5x, below 2x
+    ids, _ = image_list(images)
+    fake = FakeForward()
+    th = Thresholds(classes=tuple(ClassThresholds(0.5, 50_000, g, gate_area_factor=factor)
+                                  for g in (0.4, 0.5, 0.45, 0.6)))
+    report = predict_images(ids, images, fake, th, tmp_path / "sub.csv", PredictOptions(batch_size=3, chunk_size=5))
+    values = [_value(k) for k in range(N_IMAGES)]
+    assert sorted(fake.segmented) == values and report.n_gated == 0 and report.n_masks_gated == 0
+    sub = read_submission(tmp_path / "sub.csv")
+    for v, row in zip(values, sub.itertuples(index=False)):
+        c = v % 4
+        passes = v / 255 >= (0.4, 0.5, 0.45, 0.6)[c]
+        assert bool([row.rle_1, row.rle_2, row.rle_3, row.rle_4][c]) == (passes or gated_kept)
+
+
+@pytest.mark.parametrize(("survival", "kept"), [(0.85, True), (0.95, False)])
+def test_two_level_threshold_decides_survival_above_the_drawing_threshold(images, tmp_path, survival, kept):
+    ids, _ = image_list(images)
+    th = Thresholds(classes=tuple(ClassThresholds(0.05, 1000, 0.0, survival_threshold=survival) for _ in range(4)))
+    report = predict_images(ids, images, FakeForward(), th, tmp_path / "sub.csv", PredictOptions(chunk_size=8))
+    per_image = pd.read_csv(tmp_path / "sub_images.csv", keep_default_na=False)
+    areas = per_image[[f"area_{c}" for c in range(1, 5)]].to_numpy()
+    # only the block's class (value % 4) has pixels at 0.9; drawn at 0.05, its whole 4x10 map is the mask
+    expected = np.zeros_like(areas)
+    if kept:
+        expected[np.arange(N_IMAGES), [_value(k) % 4 for k in range(N_IMAGES)]] = 40 * (256 * 1600 // 40)
+    assert report.n_nonempty == (N_IMAGES if kept else 0)
+    np.testing.assert_array_equal(areas, expected)

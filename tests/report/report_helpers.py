@@ -36,8 +36,12 @@ def direct_oof_dice(runs: Path, labels, thresholds, use_gate: bool = True) -> tu
     dice = np.zeros((len(ids), NUM_CLASSES))
     for i, image_id in enumerate(ids):
         for c, th in enumerate(thresholds.classes):
-            mask = postprocess_class(q[i, :, :, c], th.level, th.min_area, th.min_component, scale)
+            mask = postprocess_class(q[i, :, :, c], th.level, 0, th.min_component, scale)  # drawn
+            survival = mask.sum() if th.survival_threshold is None else (q[i, :, :, c] >= th.survival_level).sum()
+            factor = 1.0
             if probs is not None and probs[image_id] < th.gate:
+                factor = np.inf if th.gate_area_factor is None else th.gate_area_factor
+            if not (np.isfinite(factor) and survival * scale >= th.min_area * factor):
                 mask[:] = False
             t = truth[i, :, :, c]
             total = t.sum() + mask.sum()

@@ -16,8 +16,10 @@ from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds, save
 from steeldefect.metric.dice import score_tables
 from steeldefect.report import ReportInputs, build_report
 
-THRESHOLDS = Thresholds(classes=(ClassThresholds(0.55, 500, 0.3, 0), ClassThresholds(0.5, 0, 0.3, 0),
-                                 ClassThresholds(0.45, 1000, 0.3, 300), ClassThresholds(0.6, 0, 0.3, 0)))
+THRESHOLDS = Thresholds(classes=(ClassThresholds(0.55, 3000, 0.3, 0, survival_threshold=0.7, gate_area_factor=3.0),
+                                 ClassThresholds(0.5, 0, 0.3, 0),
+                                 ClassThresholds(0.45, 1000, 0.3, 300, gate_area_factor=8.0),
+                                 ClassThresholds(0.6, 0, 0.3, 0)))  # two-level (1), soft gates (1, 3)
 SECTIONS = ("runs", "scores", "classifier", "pixels", "areas", "worst", "surfaces")
 
 

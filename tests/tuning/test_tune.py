@@ -10,7 +10,8 @@ from steeldefect.tuning.component_search import chunk_component_curves
 from steeldefect.postprocess.masks import area_scale, threshold_level
 from steeldefect.tuning.histograms import stats_from_arrays
 from steeldefect.tuning.sweep import TuneGrid, first_best, select
-from steeldefect.tuning.tune import class_surface, default_dice, run_tune, tune_components, tune_stats
+from steeldefect.tuning.tune import (class_surface, default_dice, rule_options, rule_surfaces, run_tune,
+                                     tune_components, tune_stats)
 from steeldefect.errors import SteelDefectError
 from steeldefect.runfolder import OOF_FILE
 
@@ -18,19 +19,34 @@ SCALE = area_scale((16, 40))  # full-resolution pixels per pixel of the test mas
 GRID = TuneGrid(pixel_thresholds=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8),
                 min_areas=tuple(int(SCALE * a) for a in (0, 2, 5, 10, 20, 40)),
                 gates=(0.0, 0.2, 0.4, 0.5, 0.6, 0.8),
-                min_components=tuple(int(SCALE * a) for a in (0, 2, 4, 8)))
+                min_components=tuple(int(SCALE * a) for a in (0, 2, 4, 8)),
+                survival_thresholds=(), gate_area_factors=())  # one level, hard gate: the rules as before
+RULES_GRID = TuneGrid(pixel_thresholds=(0.2, 0.35, 0.5, 0.65), min_areas=GRID.min_areas[:5],
+                      gates=(0.0, 0.3, 0.5, 0.7), min_components=GRID.min_components[:3],
+                      survival_thresholds=(0.5, 0.7), gate_area_factors=(1.0, 3.0))  # two-level, soft gate
 
 
-def _tune_both(case, shared_gate=False, components=False):
+def _tune_both(case, shared_gate=False, components=False, grid=GRID):
     q, cls = case.mean_levels, case.mean_cls
     stats = stats_from_arrays(case.image_ids, q, case.truth, cls)
-    fast = tune_stats(stats, GRID, shared_gate)
+    fast = tune_stats(stats, grid, shared_gate)
     if components:
         levels = [c.chosen.level for c in fast.classes]
-        area, inter = chunk_component_curves(q, case.truth, levels, GRID.min_components, stats.scale)
+        area, inter = chunk_component_curves(q, case.truth, levels, grid.min_components, stats.scale)
         fast = tune_components(fast, stats, area, inter)
-    slow = brute_force_tune(q, case.truth, cls, GRID, shared_gate, components)
+    slow = brute_force_tune(q, case.truth, cls, grid, shared_gate, components)
     return fast, slow
+
+
+def _assert_same_choice(fast, slow):
+    for got, (want, want_dice) in zip(fast.classes, slow):
+        assert got.chosen.pixel_threshold == want["pixel_threshold"]
+        assert got.chosen.min_area == want["min_area"]
+        assert got.chosen.gate == want["gate"]
+        assert got.chosen.min_component == want["min_component"]
+        assert got.chosen.survival_threshold == want["survival_threshold"]
+        assert got.chosen.gate_area_factor == want["gate_area_factor"]
+        assert got.dice == pytest.approx(want_dice, abs=1e-12)
 
 
 @pytest.mark.parametrize("seed", [0, 1])
@@ -51,14 +67,63 @@ def test_surfaces_equal_brute_force(oof_case, seed, cls_outputs):
 @pytest.mark.parametrize("components", [False, True])
 def test_choice_and_score_equal_brute_force(oof_case, seed, shared_gate, components):
     fast, slow = _tune_both(oof_case(seed, cls_outputs=1 + 3 * (seed % 2)), shared_gate, components)
-    for got, (want, want_dice) in zip(fast.classes, slow):
-        assert got.chosen.pixel_threshold == want["pixel_threshold"]
-        assert got.chosen.min_area == want["min_area"]
-        assert got.chosen.gate == want["gate"]
-        assert got.chosen.min_component == want["min_component"]
-        assert got.dice == pytest.approx(want_dice, abs=1e-12)
+    _assert_same_choice(fast, slow)
     if shared_gate:
         assert len({c.chosen.gate for c in fast.classes}) == 1
+
+
+@pytest.mark.parametrize("cls_outputs", [0, 1, 4])
+def test_two_level_and_soft_gate_surfaces_equal_brute_force(oof_case, cls_outputs):
+    case = oof_case(5, n=20, n_cls=1 if cls_outputs else 0, cls_outputs=max(cls_outputs, 1))
+    stats = stats_from_arrays(case.image_ids, case.mean_levels, case.truth, case.mean_cls)
+    survivals, factors = rule_options(stats, RULES_GRID)
+    assert survivals == (None, 0.5, 0.7) and factors == ((None,) if not cls_outputs else (None, 1.0, 3.0))
+    gates = RULES_GRID.gates if cls_outputs else (0.0,)
+    levels = [threshold_level(t) for t in RULES_GRID.pixel_thresholds]
+    for c in range(4):
+        fast = rule_surfaces(stats, c, stats.pred_area[:, c, levels], stats.inter[:, c, levels],
+                             RULES_GRID.min_areas, gates, survivals, factors)
+        for s, survival in enumerate(survivals):
+            for f, factor in enumerate(factors):
+                slow = brute_force_surface(case.mean_levels[..., c], case.truth[..., c], stats.gate_probs(c),
+                                           RULES_GRID.pixel_thresholds, RULES_GRID.min_areas, gates, 0, survival,
+                                           factor)
+                np.testing.assert_allclose(fast[s, f], slow, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize(("seed", "shared_gate", "components"), [(0, False, True), (3, True, False)])
+def test_two_level_and_soft_gate_choice_and_score_equal_brute_force(oof_case, seed, shared_gate, components):
+    case = oof_case(seed, n=20, cls_outputs=1 + 3 * (seed % 2))
+    fast, slow = _tune_both(case, shared_gate, components, RULES_GRID)
+    _assert_same_choice(fast, slow)
+    for c in fast.classes:  # the families nest: more rules never score less
+        fam = {k: round(v, 12) for k, v in c.families.items()}  # sums in another order: last-digit noise
+        assert fam["none"] <= fam["hard_gate"] <= fam["soft_gate"] <= fam["both"]
+        assert fam["hard_gate"] <= fam["two_level"] <= fam["both"]
+        if shared_gate:  # families are each class's own best; a shared gate may cost some
+            assert fam["both"] >= round(c.dice, 12)
+        else:
+            assert fam["both"] == pytest.approx(c.dice, abs=1e-12)
+
+
+def test_the_new_rules_win_where_they_should():
+    """Hand-made: a true defect with a confident core and a faint rim, and a wide faint false positive.
+    One level either misses the rim (high) or keeps the false positive (low); two levels do neither."""
+    n, h, w = 4, 16, 40
+    truth = np.zeros((n, h, w, 4), bool)
+    q = np.zeros((n, h, w, 4), np.uint8)
+    truth[0, 2:12, 5:25, 0] = True
+    q[0, 2:12, 5:25, 0] = 110
+    q[0, 5:9, 10:20, 0] = 230
+    q[2, 0:16, 0:40, 0] = 110
+    grid = TuneGrid(pixel_thresholds=(0.4, 0.8), min_areas=(0, int(SCALE * 30)), gates=(0.0, 0.5),
+                    min_components=(0,), survival_thresholds=(0.8,), gate_area_factors=(1.0,))
+    stats = stats_from_arrays([f"{i}.jpg" for i in range(n)], q, truth, np.array([0.9, 0.9, 0.9, 0.1]))
+    result = tune_stats(stats, grid)
+    chosen = result.classes[0].chosen
+    assert (chosen.pixel_threshold, chosen.survival_threshold) == (0.4, 0.8)  # drawn low, survives high
+    families = result.classes[0].families
+    assert families["two_level"] == families["both"] == 1.0 and families["hard_gate"] < 1.0
 
 
 def test_tuning_beats_defaults_and_default_score_is_exact(oof_case):
