@@ -18,7 +18,7 @@ options:
                    default: generate the synthetic dataset into OUT/data
   --train-data DIR where training reads from, e.g. TFRecords written by `steeldefect tfrecords`,
                    local or gs:// (default: the --data folder)
-  --config FILE    training/ensemble config (default configs/demo.yaml)
+  --config FILE    training config (default configs/demo.yaml)
   --out DIR        output folder (default runs/demo)
   --train N --test M --seed S   size and seed of the synthetic dataset (default 320, 120, 0)
   --contrast C     defect contrast of the synthetic dataset (default 2: a B0 trained from scratch on

@@ -26,7 +26,7 @@ sys.path[:0] = [str(ROOT / "tests" / "report"), str(ROOT / "tests"), str(ROOT)]
 from conftest import _config, _write_run  # noqa: E402  (tests/report/conftest.py)
 
 from steeldefect.data.labels import label_presence, read_labels, write_labels  # noqa: E402
-from steeldefect.runfolder import quantise  # noqa: E402
+from steeldefect.runfolder import FOLDS_FILE, OOF_FILE, quantise  # noqa: E402
 from steeldefect.tuning.histograms import truth_masks  # noqa: E402
 from steeldefect.folds import make_folds, write_folds  # noqa: E402
 
@@ -44,7 +44,7 @@ def make(work: Path, n_images: int, seed: int = 0) -> Path:
     runs = work / "runs"
     runs.mkdir(parents=True)
     folds = make_folds(table, K, 42)
-    write_folds(folds, runs / "folds.csv")
+    write_folds(folds, runs / FOLDS_FILE)
     config = _config()
     config = replace(config, data=replace(config.data, height=SHAPE[0], width=SHAPE[1]),
                      folds=replace(config.folds, k=K))
@@ -76,7 +76,7 @@ def main() -> None:
     subprocess.run([sys.executable, "-m", "steeldefect", "report", "--runs", str(args.work / "runs"),
                     "--labels", str(args.work / "train.csv"), "--out", str(args.work / "report")], check=True)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    oof_mb = sum(f.stat().st_size for f in (args.work / "runs").rglob("oof.npz")) / 2**20
+    oof_mb = sum(f.stat().st_size for f in (args.work / "runs").rglob(OOF_FILE)) / 2**20
     raw_mb = args.images * SHAPE[0] * SHAPE[1] * 4 / 2**20
     print(f"report of {args.images} OOF images at {SHAPE[0]}x{SHAPE[1]}: {time.perf_counter() - t:.1f} s wall, "
           f"peak RSS {peak:.0f} MB (OOF levels {raw_mb:.0f} MB uncompressed, {oof_mb:.0f} MB on disk)")

@@ -120,7 +120,7 @@ class Run:
 def check_kind(kind: str) -> str:
     """``kind`` when it is a model kind; SteelDefectError listing the valid kinds otherwise."""
     if kind not in KINDS:
-        raise SteelDefectError(f"unknown run kind {kind!r}; valid kinds are {', '.join(KINDS)}")
+        raise SteelDefectError(f"unknown model kind {kind!r}; valid kinds are {', '.join(KINDS)}")
     return kind
 
 

@@ -1,4 +1,4 @@
-"""Shared fixtures: paths to the real competition files beside the project."""
+"""Shared fixtures: the real competition files beside the project, tiny runs and datasets, OOF cases."""
 
 from __future__ import annotations
 

@@ -45,7 +45,8 @@ def format_report(report, notes) -> str:
 def run(args) -> int:
     from tqdm import tqdm
 
-    from steeldefect.prediction.keras_ensemble import load_ensemble
+    from steeldefect.postprocess.thresholds import check_resolution
+    from steeldefect.prediction.keras_ensemble import load_ensemble, planned_out_size, select_runs
     from steeldefect.prediction.predict import PredictOptions, image_list, predict_images
     from steeldefect.postprocess.thresholds import load_thresholds
     from steeldefect.errors import SteelDefectError
@@ -54,6 +55,9 @@ def run(args) -> int:
         raise SteelDefectError("give the models: --runs RUNS_FOLDER or --models RUN_DIR ...")
     thresholds = load_thresholds(args.thresholds)
     ids, layout = image_list(args.images, args.sample, args.limit)
+    _, segmenter_runs = select_runs(args.runs, args.models)
+    if segmenter_runs:  # before loading the models: a mismatch is an error either way
+        check_resolution(thresholds, planned_out_size(segmenter_runs), args.thresholds)
     forward = load_ensemble(args.runs, args.models, args.tta, args.reducer, not args.no_gate,
                             batch_size=args.batch_size)
     notes = [f"{len(forward.classifiers)} classifier and {len(forward.segmenters)} segmenter models, "

@@ -2,7 +2,7 @@
 
 A YAML file maps onto :class:`Config` key by key (see ``configs/demo.yaml``). Field types are
 the schema: ``Literal`` fields list their valid choices, tuples are YAML lists, dicts YAML
-mappings. Other stages (ensemble, TTA, tuning) add their own section as a new field of
+mappings. Other stages (tuning, prediction) add their own section as a new field of
 :class:`Config` with a default, so older YAML files stay valid.
 """
 

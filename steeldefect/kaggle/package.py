@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from steeldefect.data.io import atomic_write, require_file
-from steeldefect.runfolder import MODEL_FILE, PREDICTION_FILES, Run, find_runs
-from steeldefect.postprocess.thresholds import load_thresholds
 from steeldefect.errors import SteelDefectError
+from steeldefect.postprocess.thresholds import Thresholds, check_resolution, load_thresholds
+from steeldefect.prediction.keras_ensemble import out_size_of
+from steeldefect.runfolder import MODEL_FILE, PREDICTION_FILES, Run, find_runs, run_input_size
 
 COMPETITION = "severstal-steel-defect-detection"  # Kaggle's competition slug
 KERNEL_FILE = "kernel.py"
@@ -112,6 +113,16 @@ def extra_wheel(spec: str, dest: Path) -> None:
         raise SteelDefectError(f"pip wheel {spec} failed: {' '.join(done.stderr.split())[-300:]}")
 
 
+def check_runs(runs_dir: str | os.PathLike, thresholds: Thresholds, source: str) -> None:
+    """What the kernel will need of the runs: a recorded input size each, and thresholds tuned at the
+    size the segmenters predict at."""
+    runs = find_runs(runs_dir, "classifier") + find_runs(runs_dir, "segmenter")
+    sizes = {run.name: run_input_size(run) for run in runs}
+    segmenters = [sizes[r.name] for r in runs if r.kind == "segmenter"]
+    if segmenters:
+        check_resolution(thresholds, out_size_of(segmenters), source)
+
+
 def copy_runs(runs_dir: str | os.PathLike, dest: Path) -> list[Run]:
     """Copy the prediction files of every finished run, keeping the runs tree."""
     runs = find_runs(runs_dir, "classifier") + find_runs(runs_dir, "segmenter")
@@ -169,7 +180,7 @@ def build_package(runs_dir: str | os.PathLike, out: str | os.PathLike, threshold
     """Build the Kaggle dataset and kernel folders under ``out`` (replacing a previous package there)."""
     spec.validate()
     thresholds = Path(thresholds) if thresholds else Path(runs_dir) / THRESHOLDS_FILE
-    load_thresholds(thresholds)  # fail now, not on Kaggle
+    check_runs(runs_dir, load_thresholds(thresholds), str(thresholds))  # fail now, not on Kaggle
     out = Path(out)
     _clear_previous(out)
     dataset, kernel = out / DATASET_DIR, out / KERNEL_DIR

@@ -42,6 +42,17 @@ def _input_size(run: Run, model) -> tuple[int, int]:
     return size
 
 
+def out_size_of(sizes) -> tuple[int, int]:
+    """The size the segmenter probabilities are averaged at: the largest of the segmenters' input sizes."""
+    return tuple(max(sizes, key=lambda s: (s[0] * s[1], s)))
+
+
+def planned_out_size(segmenter_runs: list[Run]) -> tuple[int, int]:
+    """The segmenters' output size read from their runs' meta.json, without loading a model (to check
+    thresholds before minutes of loading)."""
+    return out_size_of([run_input_size(run) for run in segmenter_runs])
+
+
 def _output_width(model) -> int:
     shape = model.output_shape[-1] if isinstance(model.output_shape, list) else model.output_shape
     return int(shape[-1])
@@ -91,7 +102,7 @@ class KerasEnsemble:
         self.batch_size = batch_size  # smaller batches are padded to it: one traced shape per model
         self.n_class_outputs = outs.pop() if outs else None
         sizes = [m.input_size for m in segmenters]
-        self.out_size = tuple(out_size) if out_size else max(sizes, key=lambda s: (s[0] * s[1], s))
+        self.out_size = tuple(out_size) if out_size else out_size_of(sizes)
         self.input_sizes = tuple(sorted({m.input_size for m in classifiers + segmenters}))
         self.fingerprint = f"{_fingerprint(classifiers + segmenters)}:{tta}:{reducer}:{self.out_size}"
 

@@ -48,11 +48,11 @@ def train(kind: str, config: Config | str | Path, fold: int, data_dir: str | Pat
     config's folds.k and folds.seed. Skips a finished run; resumes an interrupted one.
     """
     check_kind(kind)
-    source = "config" if isinstance(config, Config) else str(config)
+    config_source = "config" if isinstance(config, Config) else str(config)
     if not isinstance(config, Config):
         config = load_config(config)
     elif not validated:
-        validate(config, source)
+        validate(config, config_source)
     config, backbone = resolve(config, kind, backbone)
     runs_dir = Path(runs_dir)
     run_dir = run_dir_of(runs_dir, kind, backbone, fold)
@@ -61,7 +61,7 @@ def train(kind: str, config: Config | str | Path, fold: int, data_dir: str | Pat
         return run_dir
     from steeldefect.training.buildable import check_buildable
 
-    check_buildable(config, source)  # backbone names (--backbone too) and augmentation params, before any write
+    check_buildable(config, config_source)  # backbone names (--backbone too) and augmentation params, before any write
     if not 0 <= fold < config.folds.k:
         raise SteelDefectError(f"--fold {fold} does not exist with folds.k={config.folds.k}; "
                                f"use 0..{config.folds.k - 1}")

@@ -28,8 +28,9 @@ def _fake_runs(root: Path) -> Path:
         for fold in (0, 1):
             run = root / kind / "bb" / f"fold{fold}"
             run.mkdir(parents=True)
-            for name in (MODEL_FILE, META_FILE, CONFIG_FILE, OOF_FILE, HISTORY_FILE):
+            for name in (MODEL_FILE, CONFIG_FILE, OOF_FILE, HISTORY_FILE):
                 (run / name).write_text(name)
+            (run / META_FILE).write_text(json.dumps({"input_size": [64, 384]}))
             if fold == 0:
                 (run / DONE_FILE).write_text("")
     save_thresholds(Thresholds(), root / "thresholds.yaml")
@@ -63,6 +64,20 @@ def test_package_layout_and_metadata(tmp_path):
     with pytest.raises(SteelDefectError, match="<kaggle user>/<slug>"):
         build_package(runs, tmp_path / "x", spec=KaggleSpec(dataset_id="noslash"), wheel=wheel)
     assert kernel_source(KaggleSpec()).count('"username') == 0
+
+
+def test_package_refuses_what_would_fail_on_kaggle(tmp_path):
+    runs = _fake_runs(tmp_path / "runs")
+    wheel = tmp_path / "steeldefect-0.1.0-py3-none-any.whl"
+    wheel.write_bytes(b"not really a wheel")
+    save_thresholds(Thresholds(resolution=(128, 800)), runs / "thresholds.yaml")
+    with pytest.raises(SteelDefectError, match="tuned at 128x800 but the segmenters predict at 64x384"):
+        build_package(runs, tmp_path / "pkg", spec=SPEC, wheel=wheel)
+    save_thresholds(Thresholds(resolution=(64, 384)), runs / "thresholds.yaml")
+    (runs / "classifier" / "bb" / "fold0" / META_FILE).write_text("{}")
+    with pytest.raises(SteelDefectError, match="records no input_size"):
+        build_package(runs, tmp_path / "pkg", spec=SPEC, wheel=wheel)
+    assert not (tmp_path / "pkg").exists()
 
 
 def test_predict_imports_only_what_kaggle_has():

@@ -33,6 +33,7 @@ def fake_models(monkeypatch):
         return _Fake()
 
     monkeypatch.setattr("steeldefect.prediction.keras_ensemble.load_ensemble", load)
+    monkeypatch.setattr("steeldefect.prediction.keras_ensemble.select_runs", lambda runs, models: ([], []))
     return seen
 
 
@@ -66,3 +67,18 @@ def test_predict_cli_errors(tiny_dataset, tmp_path, fake_models, capsys):
     assert main(["predict", "--runs", "R", "--images", str(tiny_dataset / "test_images"), "--thresholds",
                  str(tmp_path / "none.yaml"), "--out", str(tmp_path / "s.csv")]) == 2
     assert "thresholds file not found" in capsys.readouterr().err
+
+
+def test_predict_refuses_thresholds_of_another_resolution_before_loading_models(tiny_dataset, tmp_path, capsys):
+    from steeldefect.runfolder import META_FILE, mark_done, run_dir_of
+
+    runs = tmp_path / "runs"
+    run = run_dir_of(runs, "segmenter", "bb", 0)
+    run.mkdir(parents=True)
+    (run / META_FILE).write_text('{"input_size": [64, 384]}')
+    mark_done(run)  # no model.keras: loading one would fail with another message
+    th = tmp_path / "t.yaml"
+    save_thresholds(Thresholds(resolution=(128, 800)), th)
+    assert main(["predict", "--runs", str(runs), "--images", str(tiny_dataset / "test_images"), "--thresholds",
+                 str(th), "--out", str(tmp_path / "sub.csv")]) == 2
+    assert "tuned at 128x800 but the segmenters predict at 64x384" in capsys.readouterr().err

@@ -1,6 +1,6 @@
 """The slow reference of the threshold search: threshold every mask at every grid point.
 
-It applies the post-processing of ``postprocess`` image by image and scores with the competition's
+It applies the post-processing of ``steeldefect.postprocess.masks`` image by image and scores with the competition's
 ``dice_score``, exactly as prediction would, with none of the fast search's bookkeeping. Tests check
 that the fast search gives the same surfaces, choices and scores; benchmarks time it.
 """
