@@ -11,7 +11,7 @@ from steeldefect.errors import SteelDefectError
 
 
 def parse_values(text: str, kind=float) -> tuple:
-    """'0.1:0.9:0.05' (start:stop:step, stop included) or '0,100,200' -> a tuple of numbers."""
+    """'0.1:0.9:0.05' (start:stop:step, stop included), '0,100,200', or 'none' (empty) -> a tuple of numbers."""
     try:
         if ":" in text:
             import numpy as np
@@ -20,6 +20,8 @@ def parse_values(text: str, kind=float) -> tuple:
             if step <= 0:
                 raise ValueError("step must be positive")
             return tuple(kind(round(float(v), 6)) for v in np.arange(start, stop + step / 2, step))
+        if text.strip().lower() == "none":
+            return ()
         return tuple(kind(float(v)) for v in text.split(",") if v.strip())
     except ValueError as err:
         raise SteelDefectError(f"cannot read the values {text!r} ({err}); write start:stop:step or a,b,c") from None
@@ -35,6 +37,12 @@ def _add(p):
     p.add_argument("--gates", default=None, help="classifier gates searched, e.g. 0:0.95:0.05")
     p.add_argument("--min-components", default=None,
                    help="minimum component sizes searched in stage 2, pixels at 256x1600, starting at 0")
+    p.add_argument("--survival-thresholds", default=None,
+                   help="two-level thresholds: survival thresholds searched besides one level, e.g. 0.5:0.9:0.1, "
+                        "or none (default 0.3:0.9:0.1)")
+    p.add_argument("--gate-area-factors", default=None,
+                   help="soft gate: factors of the minimum area below the gate searched besides the hard gate, "
+                        "e.g. 1,2,5, or none (default 1,1.5,2,3,5,10)")
     p.add_argument("--no-components", action="store_true", help="skip stage 2 (connected-component removal)")
     p.add_argument("--shared-gate", action="store_true", help="one gate value for all classes")
     p.add_argument("--chunk-size", type=int, default=64, help="OOF images read at a time (memory)")
@@ -91,8 +99,12 @@ def _labels(args):
 @command("tune", help="tune thresholds, minimum areas and gates on out-of-fold predictions",
          description="Search, per class and jointly, the pixel threshold, the minimum mask area and the "
                      "classifier gate that maximise the competition Dice of the OOF predictions of all "
-                     "folds (averaged over backbones as the ensemble does); then, at the chosen thresholds, "
-                     "the minimum connected-component size. The search is exact: it scores every grid point "
+                     "folds (averaged over backbones as the ensemble does), together with two rules of the "
+                     "top solutions: two-level thresholds (a survival threshold decides whether a mask reaches "
+                     "the minimum area, the pixel threshold draws it) and the soft gate (below the gate the "
+                     "minimum area is multiplied by a factor instead of the mask being emptied); then, at "
+                     "the chosen thresholds, the minimum connected-component size. It prints the best OOF "
+                     "Dice of each rule family per class. The search is exact: it scores every grid point "
                      "from per-image cumulative histograms. The Dice is measured at the segmenters' "
                      "training resolution (truth masks resized nearest).",
          epilog="example:\n  steeldefect tune --runs runs --data data/synth --out runs/thresholds.yaml")
@@ -107,7 +119,9 @@ def run(args) -> int:
 
     grid = TuneGrid()
     overrides = {"pixel_thresholds": (args.pixel_thresholds, float), "min_areas": (args.min_areas, int),
-                 "gates": (args.gates, float), "min_components": (args.min_components, int)}
+                 "gates": (args.gates, float), "min_components": (args.min_components, int),
+                 "survival_thresholds": (args.survival_thresholds, float),
+                 "gate_area_factors": (args.gate_area_factors, float)}
     grid = replace(grid, **{k: parse_values(v, kind) for k, (v, kind) in overrides.items() if v})
     labels, labels_path = _labels(args)
     out = Path(args.out)

@@ -32,6 +32,26 @@ def test_tune_cli_writes_thresholds_and_figures(tmp_path, oof_case, oof_runs, ca
     assert (tmp_path / "tuned" / "thresholds_dice.png").stat().st_size > 1000
     surfaces = np.load(tmp_path / "tuned" / "thresholds_surfaces.npz")
     assert surfaces["dice"].shape == (4, 7, 3, 3)
+    assert th.tuned["grid"]["survival_thresholds"][0] is None and th.tuned["grid"]["gate_area_factors"][0] is None
+    for c, entry in th.tuned["per_class"].items():
+        families = entry["rule_families"]
+        assert set(families) == {"none", "hard_gate", "soft_gate", "two_level", "both"}
+        assert families["both"] == pytest.approx(entry["dice"], abs=1e-6)
+    assert "best OOF Dice per rule family" in printed
+
+
+def test_tune_cli_can_search_the_rules_of_before(tmp_path, oof_case, oof_runs):
+    case = oof_case(5, n=20, n_seg=1, n_cls=1)
+    runs = oof_runs(tmp_path / "runs", case, k=2)
+    write_labels(case.labels(), tmp_path / "train.csv")
+    out = tmp_path / "thresholds.yaml"
+    assert main(["tune", "--runs", str(runs), "--labels", str(tmp_path / "train.csv"), "--out", str(out),
+                 "--survival-thresholds", "none", "--gate-area-factors", "none", "--no-plots"]) == 0
+    th = load_thresholds(out)
+    assert all(c.survival_threshold is None and c.gate_area_factor is None for c in th.classes)
+    assert th.tuned["grid"]["survival_thresholds"] == [None] and th.tuned["grid"]["gate_area_factors"] == [None]
+    families = th.tuned["per_class"][1]["rule_families"]
+    assert families["both"] == families["hard_gate"] and families["two_level"] == families["hard_gate"]
 
 
 def test_tune_cli_needs_the_truth(tmp_path, oof_case, oof_runs, capsys):
