@@ -21,6 +21,9 @@ def _add(p):
     p.add_argument("--tta", default="none", help="test-time augmentation: none, hflip, vflip or both")
     p.add_argument("--reducer", default="mean", help="how models and views combine: mean, gmean or max")
     p.add_argument("--no-gate", action="store_true", help="ignore the classifiers and the gates")
+    p.add_argument("--review-band", nargs=2, type=float, default=None, metavar=("LO", "HI"),
+                   help="flag images whose classifier defect probability lies in [LO, HI] as 'review' in the "
+                        "per-image CSV (their masks are still written); `steeldefect tune` proposes a band")
 
 
 def format_report(report, notes) -> str:
@@ -28,6 +31,8 @@ def format_report(report, notes) -> str:
     lines.append(f"{report.n_images} images: {report.n_gated} gated by the classifier (skipped the segmenters), "
                  f"{report.n_masks_gated} masks gated, {report.n_nonempty} non-empty masks")
     resumed = f", {report.n_chunks_resumed} of {report.n_chunks} chunks resumed" if report.n_chunks_resumed else ""
+    if report.n_review:
+        lines.append(f"{report.n_review} images flagged for review (defect probability inside the review band)")
     lines.append(f"{report.seconds:.1f} s, {report.images_per_second:.2f} images/s{resumed}")
     lines.append(f"-> {report.submission} and {report.per_image}")
     return "\n".join(lines)
@@ -54,6 +59,9 @@ def run(args) -> int:
     if not args.runs and not args.models:
         raise SteelDefectError("give the models: --runs RUNS_FOLDER or --models RUN_DIR ...")
     thresholds = load_thresholds(args.thresholds)
+    options = PredictOptions(batch_size=args.batch_size, chunk_size=args.chunk_size, use_gate=not args.no_gate,
+                             review_band=tuple(args.review_band) if args.review_band else None)
+    options.validate()  # before minutes of model loading
     ids, layout = image_list(args.images, args.sample, args.limit)
     _, segmenter_runs = select_runs(args.runs, args.models)
     if segmenter_runs:  # before loading the models: a mismatch is an error either way
@@ -62,7 +70,9 @@ def run(args) -> int:
                             batch_size=args.batch_size)
     notes = [f"{len(forward.classifiers)} classifier and {len(forward.segmenters)} segmenter models, "
              f"TTA {args.tta}, reducer {args.reducer}"]
-    options = PredictOptions(batch_size=args.batch_size, chunk_size=args.chunk_size, use_gate=not args.no_gate)
+    if options.review_band and not forward.classifiers:
+        raise SteelDefectError("--review-band needs the classifiers (it flags on their probability); drop "
+                               "--no-gate or add classifier runs")
     with tqdm(total=len(ids), desc="predict", unit="img") as bar:
         report = predict_images(ids, args.images, forward, thresholds, args.out, options, layout, bar.update, notes)
     print(format_report(report, notes))

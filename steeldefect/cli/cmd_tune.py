@@ -43,6 +43,10 @@ def _add(p):
     p.add_argument("--gate-area-factors", default=None,
                    help="soft gate: factors of the minimum area below the gate searched besides the hard gate, "
                         "e.g. 1,2,5, or none (default 1,1.5,2,3,5,10)")
+    p.add_argument("--review-max-missed", type=int, default=1,
+                   help="review band: defective OOF images allowed below it, taken as clean (default 1)")
+    p.add_argument("--review-max-false-alarms", type=int, default=1,
+                   help="review band: clean OOF images allowed above it, taken as defective (default 1)")
     p.add_argument("--no-components", action="store_true", help="skip stage 2 (connected-component removal)")
     p.add_argument("--shared-gate", action="store_true", help="one gate value for all classes")
     p.add_argument("--chunk-size", type=int, default=64, help="OOF images read at a time (memory)")
@@ -132,10 +136,26 @@ def run(args) -> int:
         print(f"note: {note}")
     runs = {"runs_dir": str(args.runs), "labels": labels_path,
             "segmenter": [r.name for r in plan.segmenter_runs], "classifier": [r.name for r in plan.classifier_runs]}
-    save_thresholds(result.thresholds(runs=runs), out)
+    extra = {}
+    if plan.cls_probs is not None:
+        from steeldefect.data.labels import label_presence
+        from steeldefect.tuning.review_band import propose_review_band
+
+        rows = labels.set_index("ImageId").loc[list(plan.image_ids)].reset_index()
+        band = propose_review_band(plan.cls_probs, label_presence(rows).any(axis=1), args.review_max_missed,
+                                   args.review_max_false_alarms)
+        extra["review_band"] = band.to_dict()
+    save_thresholds(result.thresholds(runs=runs, **extra), out)
     print(f"{len(plan.segmenter_runs)} segmenter and {len(plan.classifier_runs)} classifier runs, "
           f"{result.n_images} OOF images, Dice measured at {result.shape[0]}x{result.shape[1]}")
     print(format_result(result))
+    if "review_band" in extra:
+        b = extra["review_band"]
+        where = ("none needed: the classifier alone meets the targets" if b["empty"] else
+                 f"predict --review-band {b['lo']:.4g} {b['hi']:.4g}")
+        print(f"review band ({where}): {b['flagged']} of {b['n_images']} OOF images flagged "
+              f"({100 * b['flagged_share']:.1f}%), {b['missed']} defective taken as clean, {b['false_alarms']} "
+              "clean taken as defective outside it")
     stem = out.with_suffix("")
     save_surfaces(result, f"{stem}_surfaces.npz")
     if not args.no_plots:

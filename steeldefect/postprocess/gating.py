@@ -47,6 +47,22 @@ def class_keep(cls_probs: np.ndarray | None, thresholds: Thresholds, n_images: i
     return np.isfinite(area_factors(cls_probs, thresholds, n_images))
 
 
+def image_probability(cls_probs: np.ndarray) -> np.ndarray:
+    """(B,) the classifier's probability that an image holds any defect: its one output, or the largest
+    of its four."""
+    probs = np.asarray(cls_probs, np.float64)
+    return probs if probs.ndim == 1 else probs.max(axis=1)
+
+
+def review_flags(cls_probs: np.ndarray | None, band: tuple[float, float] | None) -> np.ndarray | None:
+    """bool (B,): images whose defect probability lies in the review band [lo, hi] (inclusive): the
+    classifier is not sure, so a person should look. None without a classifier or a band."""
+    if cls_probs is None or band is None:
+        return None
+    p = image_probability(cls_probs)
+    return (p >= band[0]) & (p <= band[1])
+
+
 def needs_segmenter(keep: np.ndarray) -> np.ndarray:
     """bool (B,): images with at least one class the gate leaves a chance (``class_keep``, or finite
     ``area_factors``); the others skip the segmenters."""

@@ -31,7 +31,7 @@ from steeldefect.data.images import read_image
 from steeldefect.data.io import atomic_write
 from steeldefect.data.rle import rle_encode
 from steeldefect.data.submission import write_submission
-from steeldefect.postprocess.gating import area_factors, check_gate, needs_segmenter
+from steeldefect.postprocess.gating import area_factors, check_gate, needs_segmenter, review_flags
 from steeldefect.postprocess.masks import postprocess_image
 from steeldefect.runfolder import quantise
 from steeldefect.postprocess.thresholds import Thresholds, check_resolution, thresholds_to_dict
@@ -66,10 +66,15 @@ class PredictOptions:
     batch_size: int = 8  # images per model call
     chunk_size: int = 64  # images per resumable chunk (memory holds about two chunks)
     use_gate: bool = True  # False: ignore the classifiers and the gates
+    review_band: tuple[float, float] | None = None  # images with a defect probability in [lo, hi] are flagged
 
     def validate(self) -> None:
         if self.batch_size < 1 or self.chunk_size < 1:
             raise SteelDefectError("--batch-size and --chunk-size must be positive")
+        if self.review_band is not None:
+            lo, hi = self.review_band
+            if not 0.0 <= lo <= hi <= 1.0:
+                raise SteelDefectError(f"--review-band {lo:g} {hi:g}: need 0 <= LO <= HI <= 1")
 
 
 @dataclass
@@ -85,6 +90,7 @@ class PredictReport:
     seconds: float  # wall time of this call
     submission: str
     per_image: str
+    n_review: int = 0  # images flagged for review (their defect probability in the review band)
 
     @property
     def images_per_second(self) -> float:
@@ -113,8 +119,9 @@ def predict_chunk(image_ids: list[str], views: dict, forward: Forward, threshold
     """One chunk: classify, gate, segment the survivors only, post-process, encode.
 
     Returns one row per image: ImageId, rle_1..4, cls_prob (or cls_prob_1..4), gated (skipped the
-    segmenters), max_prob_1..4 (ensemble probability, NaN when gated) and area_1..4 (predicted pixels
-    at 256x1600).
+    segmenters), masks_gated, review (the defect probability lies in ``options.review_band``; the masks
+    are written all the same), max_prob_1..4 (ensemble probability, NaN when gated) and area_1..4
+    (predicted pixels at 256x1600).
     """
     n, bs = len(image_ids), options.batch_size
     cls = None
@@ -149,6 +156,8 @@ def predict_chunk(image_ids: list[str], views: dict, forward: Forward, threshold
             for k, c in enumerate(CLASS_IDS):
                 table[f"cls_prob_{c}"] = cls[:, k]
     table["gated"] = ~needs_segmenter(factors)
+    flags = review_flags(cls, options.review_band)
+    table["review"] = np.zeros(n, bool) if flags is None else flags
     table["masks_gated"] = (~np.isfinite(factors)).sum(axis=1)
     for k, c in enumerate(CLASS_IDS):
         table[f"max_prob_{c}"] = max_prob[:, k]
@@ -200,10 +209,11 @@ def _concat_csv(parts: list[Path], dest: Path) -> None:
 
 def _counts(parts: list[Path]) -> dict[str, int]:
     """Totals over the per-image chunk files, read one at a time without their masks."""
-    totals = {"gated": 0, "masks_gated": 0, "nonempty": 0}
+    totals = {"gated": 0, "masks_gated": 0, "nonempty": 0, "review": 0}
     for part in parts:
         table = pd.read_csv(part)
         totals["gated"] += int(table["gated"].astype(str).str.lower().eq("true").sum())
+        totals["review"] += int(table["review"].astype(str).str.lower().eq("true").sum())
         totals["masks_gated"] += int(table["masks_gated"].sum())
         totals["nonempty"] += int((table[[f"area_{c}" for c in CLASS_IDS]].to_numpy() > 0).sum())
     return totals
@@ -263,7 +273,8 @@ def predict_images(image_ids: list[str], images_dir: str | os.PathLike, forward:
     shutil.rmtree(partial)
     return PredictReport(n_images=len(image_ids), n_gated=counts["gated"], n_masks_gated=counts["masks_gated"],
                          n_nonempty=counts["nonempty"], n_chunks=len(chunks), n_chunks_resumed=resumed,
-                         seconds=time.perf_counter() - start, submission=str(out), per_image=str(images_csv))
+                         seconds=time.perf_counter() - start, submission=str(out), per_image=str(images_csv),
+                         n_review=counts["review"])
 
 
 def image_list(images_dir: str | os.PathLike, sample: str | os.PathLike | None = None,

@@ -12,7 +12,9 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from steeldefect.constants import CLASS_IDS
+from steeldefect.postprocess.gating import image_probability
 from steeldefect.runfolder import META_FILE, read_meta
+from steeldefect.tuning.review_band import ReviewBand, propose_review_band
 from steeldefect.report import figures_scores as fs
 from steeldefect.report.gather import OOFSummary, pixel_confusion
 from steeldefect.report.html import Section, Table
@@ -149,7 +151,36 @@ def classifier_part(summary: OOFSummary, presence: np.ndarray) -> Part:
                         ("classifier_confusion.png", "Images gated (below the gate) or passed, by truth.")]
     numbers = [{"name": s.name, "auc": s.auc, "gate": s.gate, "gate_tuned": s.gate_tuned,
                 "confusion": s.confusion.tolist()} for s in scores]
-    return Part(section, figures, {"classifier": numbers})
+    band = _review_band(probs, presence, summary.thresholds.tuned.get("review_band"))
+    section.paragraphs.append(
+        f"Review band [{band.lo:.4g}, {band.hi:.4g}] ({band.source}): an image whose defect probability lies "
+        "inside it is flagged for a person (`steeldefect predict --review-band`); outside it the machine "
+        "decides alone." + (" The band is empty: the classifier alone meets its targets." if band.empty else ""))
+    section.tables.append(Table("review band on the OOF images", ["flagged", "share flagged",
+                                                                  "defective images below it (missed)",
+                                                                  "clean images above it (false alarms)"],
+                                [[f"{band.flagged:,}", f"{100 * band.flagged_share:.1f}%", f"{band.missed:,}",
+                                  f"{band.false_alarms:,}"]]))
+    return Part(section, figures, {"classifier": numbers, "review_band": {**band.to_dict(), "source": band.source}})
+
+
+@dataclass(frozen=True)
+class _Band(ReviewBand):
+    source: str = ""
+
+
+def _review_band(probs: np.ndarray, presence: np.ndarray, recorded: dict | None) -> _Band:
+    """The band tuning recorded, counted on these OOF images; else one proposed here for 1 and 1."""
+    defective = presence.any(axis=1)
+    if recorded:
+        p = image_probability(probs)
+        lo, hi = float(recorded["lo"]), float(recorded["hi"])
+        return _Band(lo, hi, int(recorded["max_missed"]), int(recorded["max_false_alarms"]), len(p),
+                     int(((p >= lo) & (p <= hi)).sum()), int((defective & (p < lo)).sum()),
+                     int((~defective & (p > hi)).sum()), source="from thresholds.yaml")
+    band = propose_review_band(probs, defective)
+    return _Band(**{k: getattr(band, k) for k in ReviewBand.__dataclass_fields__},
+                 source="proposed here: at most 1 missed and 1 false alarm")
 
 
 def pixel_part(summary: OOFSummary) -> Part:

@@ -207,3 +207,20 @@ def test_two_level_threshold_decides_survival_above_the_drawing_threshold(images
         expected[np.arange(N_IMAGES), [_value(k) % 4 for k in range(N_IMAGES)]] = 40 * (256 * 1600 // 40)
     assert report.n_nonempty == (N_IMAGES if kept else 0)
     np.testing.assert_array_equal(areas, expected)
+
+
+def test_review_band_flags_unsure_images_and_keeps_their_masks(images, tmp_path):
+    ids, _ = image_list(images)
+    plain = predict_images(ids, images, FakeForward(), _thresholds(), tmp_path / "plain.csv",
+                           PredictOptions(chunk_size=6))
+    report = predict_images(ids, images, FakeForward(), _thresholds(), tmp_path / "sub.csv",
+                            PredictOptions(chunk_size=6, review_band=(0.3, 0.6)))
+    per_image = pd.read_csv(tmp_path / "sub_images.csv", keep_default_na=False)
+    p = np.array([_value(k) for k in range(N_IMAGES)]) / 255
+    expected = (p >= 0.3) & (p <= 0.6)
+    assert per_image["review"].astype(bool).tolist() == expected.tolist()
+    assert report.n_review == expected.sum() > 0 and plain.n_review == 0
+    assert (tmp_path / "sub.csv").read_bytes() == (tmp_path / "plain.csv").read_bytes()  # same masks
+    with pytest.raises(SteelDefectError, match="review-band"):
+        predict_images(ids, images, FakeForward(), _thresholds(), tmp_path / "bad.csv",
+                       PredictOptions(review_band=(0.6, 0.3)))

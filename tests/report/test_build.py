@@ -98,6 +98,11 @@ def test_auc_equals_sklearn(report, runs_tree, synth_data):
     assert score["confusion"] == [[int((~present & ~passed).sum()), int((~present & passed).sum())],
                                   [int((present & ~passed).sum()), int((present & passed).sum())]]
     assert f"{score['auc']:.5f}" in (tmp / "out" / "index.html").read_text()
+    band = numbers["review_band"]  # none recorded in THRESHOLDS: proposed for at most 1 and 1
+    assert band["source"].startswith("proposed here")
+    assert band["missed"] == int((present & (probs < band["lo"])).sum()) <= 1
+    assert band["false_alarms"] == int((~present & (probs > band["hi"])).sum()) <= 1
+    assert band["flagged"] == int(((probs >= band["lo"]) & (probs <= band["hi"])).sum())
 
 
 def test_pixel_confusion_equals_direct_counts(report, runs_tree, synth_data):

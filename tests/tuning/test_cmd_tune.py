@@ -38,6 +38,9 @@ def test_tune_cli_writes_thresholds_and_figures(tmp_path, oof_case, oof_runs, ca
         assert set(families) == {"none", "hard_gate", "soft_gate", "two_level", "both"}
         assert families["both"] == pytest.approx(entry["dice"], abs=1e-6)
     assert "best OOF Dice per rule family" in printed
+    band = th.tuned["review_band"]
+    assert band["n_images"] == 20 and band["missed"] <= 1 and band["false_alarms"] <= 1
+    assert f"{band['flagged']} of 20 OOF images flagged" in printed
 
 
 def test_tune_cli_can_search_the_rules_of_before(tmp_path, oof_case, oof_runs):
