@@ -10,7 +10,7 @@ from steeldefect.tuning.component_search import chunk_component_curves
 from steeldefect.postprocess.masks import area_scale, threshold_level
 from steeldefect.tuning.histograms import stats_from_arrays
 from steeldefect.tuning.sweep import TuneGrid, first_best, select
-from steeldefect.tuning.tune import (class_surface, default_dice, rule_options, rule_surfaces, run_tune,
+from steeldefect.tuning.tune import (class_surface, rule_options, rule_surfaces, run_tune,
                                      tune_components, tune_stats)
 from steeldefect.errors import SteelDefectError
 from steeldefect.runfolder import OOF_FILE
