@@ -40,8 +40,9 @@ def format_report(report, notes) -> str:
 
 @command("predict", help="predict a folder of images into a submission with the ensemble",
          description="Load every finished classifier and segmenter run, average their probabilities "
-                     "(with optional flip TTA), gate images on the classifier (a gated image never reaches "
-                     "the segmenters), then threshold, remove small components and masks, resize to "
+                     "(with optional flip TTA), gate images on the classifier (an image with every class "
+                     "hard-gated never reaches the segmenters; a soft gate raises the minimum area), then "
+                     "threshold (one level, or a survival level and a drawing level), remove small components and masks, resize to "
                      "256x1600 and run-length encode, with the values of thresholds.yaml. Streams in "
                      "chunks; an interrupted run resumes where it stopped.",
          epilog="example:\n  steeldefect predict --runs runs --images data/synth/test_images "
@@ -63,16 +64,16 @@ def run(args) -> int:
                              review_band=tuple(args.review_band) if args.review_band else None)
     options.validate()  # before minutes of model loading
     ids, layout = image_list(args.images, args.sample, args.limit)
-    _, segmenter_runs = select_runs(args.runs, args.models)
+    classifier_runs, segmenter_runs = select_runs(args.runs, args.models)
+    if options.review_band and (args.no_gate or not classifier_runs):
+        raise SteelDefectError("--review-band needs the classifiers (it flags on their probability); drop "
+                               "--no-gate or add classifier runs")
     if segmenter_runs:  # before loading the models: a mismatch is an error either way
         check_resolution(thresholds, planned_out_size(segmenter_runs), args.thresholds)
     forward = load_ensemble(args.runs, args.models, args.tta, args.reducer, not args.no_gate,
                             batch_size=args.batch_size)
     notes = [f"{len(forward.classifiers)} classifier and {len(forward.segmenters)} segmenter models, "
              f"TTA {args.tta}, reducer {args.reducer}"]
-    if options.review_band and not forward.classifiers:
-        raise SteelDefectError("--review-band needs the classifiers (it flags on their probability); drop "
-                               "--no-gate or add classifier runs")
     with tqdm(total=len(ids), desc="predict", unit="img") as bar:
         report = predict_images(ids, args.images, forward, thresholds, args.out, options, layout, bar.update, notes)
     print(format_report(report, notes))

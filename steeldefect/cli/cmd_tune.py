@@ -44,9 +44,9 @@ def _add(p):
                    help="soft gate: factors of the minimum area below the gate searched besides the hard gate, "
                         "e.g. 1,2,5, or none (default 1,1.5,2,3,5,10)")
     p.add_argument("--review-max-missed", type=int, default=1,
-                   help="review band: defective OOF images allowed below it, taken as clean (default 1)")
+                   help="review band: defective OOF images allowed below it, unflagged (default 1)")
     p.add_argument("--review-max-false-alarms", type=int, default=1,
-                   help="review band: clean OOF images allowed above it, taken as defective (default 1)")
+                   help="review band: clean OOF images allowed above it, unflagged (default 1)")
     p.add_argument("--no-components", action="store_true", help="skip stage 2 (connected-component removal)")
     p.add_argument("--shared-gate", action="store_true", help="one gate value for all classes")
     p.add_argument("--chunk-size", type=int, default=64, help="OOF images read at a time (memory)")
@@ -127,6 +127,8 @@ def run(args) -> int:
                  "survival_thresholds": (args.survival_thresholds, float),
                  "gate_area_factors": (args.gate_area_factors, float)}
     grid = replace(grid, **{k: parse_values(v, kind) for k, (v, kind) in overrides.items() if v})
+    if args.review_max_missed < 0 or args.review_max_false_alarms < 0:
+        raise SteelDefectError("--review-max-missed and --review-max-false-alarms must be >= 0")
     labels, labels_path = _labels(args)
     out = Path(args.out)
     with tqdm(desc="OOF images", unit="img", leave=False) as bar:
@@ -145,6 +147,7 @@ def run(args) -> int:
         band = propose_review_band(plan.cls_probs, label_presence(rows).any(axis=1), args.review_max_missed,
                                    args.review_max_false_alarms)
         extra["review_band"] = band.to_dict()
+        extra["review_band"]["printed"] = list(band.printable())
     save_thresholds(result.thresholds(runs=runs, **extra), out)
     print(f"{len(plan.segmenter_runs)} segmenter and {len(plan.classifier_runs)} classifier runs, "
           f"{result.n_images} OOF images, Dice measured at {result.shape[0]}x{result.shape[1]}")
@@ -152,10 +155,10 @@ def run(args) -> int:
     if "review_band" in extra:
         b = extra["review_band"]
         where = ("none needed: the classifier alone meets the targets" if b["empty"] else
-                 f"predict --review-band {b['lo']:.4g} {b['hi']:.4g}")
+                 f"predict --review-band {b['printed'][0]:g} {b['printed'][1]:g}")
         print(f"review band ({where}): {b['flagged']} of {b['n_images']} OOF images flagged "
-              f"({100 * b['flagged_share']:.1f}%), {b['missed']} defective taken as clean, {b['false_alarms']} "
-              "clean taken as defective outside it")
+              f"({100 * b['flagged_share']:.1f}%); outside it {b['missed']} defective images below and "
+              f"{b['false_alarms']} clean images above")
     stem = out.with_suffix("")
     save_surfaces(result, f"{stem}_surfaces.npz")
     if not args.no_plots:

@@ -1,9 +1,11 @@
-"""The classifier gate: which (image, class) masks are emptied, and which images skip the segmenters.
+"""The classifier gate: which (image, class) masks are emptied or held to a larger minimum area, and
+which images skip the segmenters.
 
 With a one-output classifier, class c of an image is gated when its defect probability is below the
-class's gate; an image below every class gate (the global gate, their minimum) skips the segmenters.
-With a four-output classifier each class uses its own probability, and an image skips the segmenters
-when all four are gated. Without a classifier nothing is gated.
+class's gate; with a four-output classifier each class uses its own probability. A gated mask is
+emptied (the hard gate) or must reach ``gate_area_factor`` times the minimum area (the soft gate).
+An image skips the segmenters only when every class is hard-gated, so a soft gate saves no segmenter
+time. Without a classifier nothing is gated.
 """
 
 from __future__ import annotations

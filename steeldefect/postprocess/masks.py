@@ -5,9 +5,11 @@ One definition, shared by tuning and prediction, so that what the tuner scored i
 1. probabilities are quantised to uint8 levels ``q = rint(p * 255)`` (``runfolder.quantise``, the OOF encoding);
 2. a pixel is foreground when ``q >= level(pixel_threshold)``;
 3. connected components (8-connected) smaller than ``min_component`` are removed;
-4. a mask whose remaining area is below ``min_area`` is emptied;
-5. (the gate, decided per image and class from the classifier, see ``gating.py``, empties a mask too);
-6. the mask, at the model's resolution (h, w), is resized to 256x1600 by nearest neighbour.
+4. a mask whose survival area (its remaining area, or with two-level thresholds its pixels at or above
+   the survival threshold) is below ``min_area`` times the gate's area factor is emptied (the factor
+   is 1 at or above the classifier gate, ``gate_area_factor`` below it, or infinite: the hard gate
+   empties the mask; see ``gating.py``);
+5. the mask, at the model's resolution (h, w), is resized to 256x1600 by nearest neighbour.
 
 Areas (``min_area``, ``min_component``) are in pixels of the full 256x1600 image; a pixel at the model
 resolution counts ``area_scale(h, w)`` full-resolution pixels.

@@ -4,7 +4,8 @@ Format (``format: steeldefect-thresholds/1``)::
 
     format: steeldefect-thresholds/1
     gate_kind: image          # image: one defect probability per image; class: one per class (4-label)
-    global_gate: 0.35         # image gate: below it an image skips the segmenters (min of class gates;
+    global_gate: 0.35         # image gate: min of class gates; below it every class is gated (and the
+                              # image skips the segmenters unless a class has a soft gate;
                               # null with a 4-label classifier: skipped when every class is gated)
     resolution: [128, 800]    # (h, w) of the segmenters' output, where the OOF Dice was measured
     classes:
@@ -99,9 +100,9 @@ class Thresholds:
 
     @property
     def global_gate(self) -> float | None:
-        """Image gate of a one-output classifier: an image below it has every class gated, so it
-        skips the segmenters. None for a 4-label classifier (an image skips them when every class
-        probability is below its class's gate)."""
+        """Image gate of a one-output classifier: an image below it has every class gated, so it skips
+        the segmenters unless a class has a soft gate. None for a 4-label classifier (an image skips
+        them when every class probability is below its class's hard gate)."""
         return min(c.gate for c in self.classes) if self.gate_kind == "image" else None
 
     @property

@@ -128,7 +128,8 @@ def classifier_part(summary: OOFSummary, presence: np.ndarray) -> Part:
     scores = classifier_scores(probs, presence, summary.thresholds)
     section.paragraphs.append(
         "The classifier decides whether an image (or, with four outputs, each class) goes on to the "
-        "segmenters; an image below the gate gets empty masks. Truth here: the image (class) has a defect "
+        "segmenters; below the gate a mask is emptied (hard gate) or must reach a larger minimum area "
+        "(soft gate). Truth here: the image (class) has a defect "
         "in train.csv. The ROC curve and AUC come from scikit-learn's roc_curve and roc_auc_score on the OOF "
         "probabilities; the dot marks the gate's operating point.")
     rows = []

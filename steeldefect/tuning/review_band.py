@@ -1,14 +1,15 @@
 """The review band: the classifier probabilities a person should look at, proposed from the OOF predictions.
 
 An image whose defect probability (``gating.image_probability``) lies in [lo, hi] is flagged for review
-(its masks are still written). Outside the band the machine decides alone: below ``lo`` an image is
-taken as clean, above ``hi`` as defective. The band is the narrowest one that leaves at most
+(its masks are still written). Outside the band nobody looks: below ``lo`` the classifier calls the
+image clean, above ``hi`` defective, and the masks stand as post-processing made them. The band is the narrowest one that leaves at most
 ``max_missed`` defective OOF images below ``lo`` and at most ``max_false_alarms`` clean ones above
 ``hi``; when those two bounds cross, no image needs a person and the band is empty.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -37,6 +38,12 @@ class ReviewBand:
     @property
     def flagged_share(self) -> float:
         return self.flagged / self.n_images if self.n_images else 0.0
+
+    def printable(self, digits: int = 4) -> tuple[float, float]:
+        """(lo, hi) rounded outward to ``digits`` decimals: typed back into ``predict --review-band`` the
+        band still holds every image it held (a rounded-in bound would drop a boundary image)."""
+        scale = 10 ** digits
+        return math.floor(self.lo * scale) / scale, math.ceil(self.hi * scale) / scale
 
     def to_dict(self) -> dict:
         return {**asdict(self), "empty": self.empty, "flagged_share": round(self.flagged_share, 6)}

@@ -23,7 +23,7 @@ from steeldefect.tuning.component_search import component_curves
 from steeldefect.tuning.oof_stream import DEFAULT_CHUNK, OOFPlan, plan_oof
 from steeldefect.postprocess.masks import threshold_level
 from steeldefect.tuning.histograms import TuneStats, build_stats
-from steeldefect.tuning.sweep import TuneGrid, dice_sums, select
+from steeldefect.tuning.sweep import TIE_TOL, TuneGrid, dice_sums, select
 from steeldefect.postprocess.thresholds import DEFAULT_PIXEL_THRESHOLD, ClassThresholds, Thresholds
 
 NO_GATE = (0.0,)  # the gate grid without classifier runs
@@ -132,12 +132,24 @@ def rule_families(surface: np.ndarray, gates: tuple[float, ...], factors: tuple,
     factor; two_level: any survival threshold, the hard gate; both: everything searched. Each is the
     class's own best: with a gate shared by all classes, the chosen values may score less than "both".
     """
-    no_gate = surface[0, 0, :, :, 0].max() if gates[0] == 0.0 else np.nan
+    no_gate = [surface[0, 0, :, :, 0].max()] if gates[0] == 0.0 else []  # gate 0 passes every image
     if 1.0 in factors:
-        no_gate = max(no_gate, surface[0, factors.index(1.0)].max())
-    best = {"none": no_gate, "hard_gate": surface[0, 0].max(), "soft_gate": surface[0].max(),
+        no_gate.append(surface[0, factors.index(1.0)].max())  # factor 1: the gate changes nothing
+    best = {"none": max(no_gate) if no_gate else np.nan, "hard_gate": surface[0, 0].max(), "soft_gate": surface[0].max(),
             "two_level": surface[:, 0].max(), "both": surface.max()}
     return {k: float(best[k]) / n_images for k in RULE_FAMILIES}
+
+
+def select_rules(surfaces: list[np.ndarray], shared_gate: bool) -> list[tuple[int, ...]]:
+    """``select`` over (survival, factor, K, |A|, |G|) surfaces, keeping the rules of before (one level,
+    the hard gate) unless the new ones score better by more than the tie tolerance. Without a shared
+    gate C order already does so; with one, the gate is chosen over all rules, so compare the totals."""
+    picks = select(surfaces, shared_gate)
+    if not shared_gate:
+        return picks
+    old = [(0, 0, *p) for p in select([s[0, 0] for s in surfaces], True)]
+    total = lambda chosen: sum(float(s[p]) for s, p in zip(surfaces, chosen))  # noqa: E731
+    return picks if total(picks) > total(old) + TIE_TOL else old
 
 
 def default_dice(stats: TuneStats, c: int) -> float:
@@ -157,7 +169,7 @@ def tune_stats(stats: TuneStats, grid: TuneGrid = TuneGrid(), shared_gate: bool 
     surfaces = [rule_surfaces(stats, c, stats.pred_area[:, c, levels], stats.inter[:, c, levels], grid.min_areas,
                               gates, survivals, factors) for c in range(NUM_CLASSES)]
     classes, chosen_surfaces = [], []
-    for c, (s, f, t, a, g) in enumerate(select(surfaces, shared_gate)):
+    for c, (s, f, t, a, g) in enumerate(select_rules(surfaces, shared_gate)):
         chosen = ClassThresholds(pixel_threshold=grid.pixel_thresholds[t], min_area=int(grid.min_areas[a]),
                                  gate=float(gates[g]), survival_threshold=survivals[s], gate_area_factor=factors[f])
         best = float(surfaces[c][s, f, t, a, g]) / stats.n_images
@@ -179,7 +191,7 @@ def tune_components(result: TuneResult, stats: TuneStats, area: np.ndarray, inte
     surfaces = [rule_surfaces(stats, c, area[:, c], inter[:, c], grid.min_areas, result.gates, result.survivals,
                               result.factors) for c in range(NUM_CLASSES)]
     classes = []
-    for c, (s, f, j, a, g) in enumerate(select(surfaces, result.shared_gate)):
+    for c, (s, f, j, a, g) in enumerate(select_rules(surfaces, result.shared_gate)):
         old = result.classes[c]
         chosen = replace(old.chosen, min_component=int(grid.min_components[j]), min_area=int(grid.min_areas[a]),
                          gate=float(result.gates[g]), survival_threshold=result.survivals[s],

@@ -82,3 +82,21 @@ def test_predict_refuses_thresholds_of_another_resolution_before_loading_models(
     assert main(["predict", "--runs", str(runs), "--images", str(tiny_dataset / "test_images"), "--thresholds",
                  str(th), "--out", str(tmp_path / "sub.csv")]) == 2
     assert "tuned at 128x800 but the segmenters predict at 64x384" in capsys.readouterr().err
+
+
+def test_review_band_needs_classifier_runs_before_loading_models(tiny_dataset, tmp_path, capsys):
+    from steeldefect.runfolder import META_FILE, mark_done, run_dir_of
+
+    runs = tmp_path / "runs"
+    run = run_dir_of(runs, "segmenter", "bb", 0)
+    run.mkdir(parents=True)
+    (run / META_FILE).write_text('{"input_size": [64, 384]}')
+    mark_done(run)
+    th = tmp_path / "t.yaml"
+    save_thresholds(Thresholds(), th)
+    argv = ["predict", "--runs", str(runs), "--images", str(tiny_dataset / "test_images"), "--thresholds", str(th),
+            "--out", str(tmp_path / "sub.csv"), "--review-band", "0.2", "0.6"]
+    assert main(argv) == 2
+    assert "--review-band needs the classifiers" in capsys.readouterr().err
+    assert main([*argv[:-2], "0.6", "0.2"]) == 2
+    assert "need 0 <= LO <= HI <= 1" in capsys.readouterr().err

@@ -61,3 +61,4 @@ def test_default_thresholds_agree_with_the_tuner(synth_data, runs_no_classifier,
     assert (small.dice == big.dice).all()
     assert [[w.image_id for w in small.worst[c]] for c in (1, 2, 3, 4)] == \
            [[w.image_id for w in big.worst[c]] for c in (1, 2, 3, 4)]
+

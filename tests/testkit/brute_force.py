@@ -60,10 +60,10 @@ def brute_force_tune(q: np.ndarray, truth: np.ndarray, cls_probs: np.ndarray | N
 
     q uint8 (N, h, w, C); truth bool (N, h, w, C); cls_probs (N,), (N, C) or None. Returns per class
     ({pixel_threshold, min_area, gate, min_component, survival_threshold, gate_area_factor}, mean Dice),
-    choosing as ``sweep.select`` does over (survival, gate factor, candidate, min area, gate), with one
-    level and the hard gate first.
+    choosing as ``tune.select_rules`` does over (survival, gate factor, candidate, min area, gate),
+    with one level and the hard gate first.
     """
-    from steeldefect.tuning.sweep import select
+    from steeldefect.tuning.tune import select_rules
 
     n, _, _, n_classes = q.shape
     gates = (0.0,) if cls_probs is None else tuple(grid.gates)
@@ -79,7 +79,7 @@ def brute_force_tune(q: np.ndarray, truth: np.ndarray, cls_probs: np.ndarray | N
     surfaces = [rules(lambda s, f, c=c: brute_force_surface(q[..., c], truth[..., c], probs(c), grid.pixel_thresholds,
                                                              grid.min_areas, gates, 0, s, f))
                 for c in range(n_classes)]
-    picks = select(surfaces, shared_gate)
+    picks = select_rules(surfaces, shared_gate)
     out = [({"pixel_threshold": grid.pixel_thresholds[t], "min_area": grid.min_areas[a], "gate": gates[g],
              "min_component": 0, "survival_threshold": survivals[s], "gate_area_factor": factors[f]},
             surfaces[c][s, f, t, a, g] / n) for c, (s, f, t, a, g) in enumerate(picks)]
@@ -88,7 +88,7 @@ def brute_force_tune(q: np.ndarray, truth: np.ndarray, cls_probs: np.ndarray | N
     surfaces = [rules(lambda s, f, c=c: brute_force_component_surface(
         q[..., c], truth[..., c], probs(c), out[c][0]["pixel_threshold"], grid.min_components, grid.min_areas,
         gates, s, f)) for c in range(n_classes)]
-    picks = select(surfaces, shared_gate)
+    picks = select_rules(surfaces, shared_gate)
     return [({**out[c][0], "min_component": grid.min_components[j], "min_area": grid.min_areas[a],
               "gate": gates[g], "survival_threshold": survivals[s], "gate_area_factor": factors[f]},
              surfaces[c][s, f, j, a, g] / n) for c, (s, f, j, a, g) in enumerate(picks)]

@@ -61,3 +61,9 @@ def test_tune_cli_needs_the_truth(tmp_path, oof_case, oof_runs, capsys):
     runs = oof_runs(tmp_path / "runs", oof_case(1, n=8), k=2)
     assert main(["tune", "--runs", str(runs), "--out", str(tmp_path / "t.yaml")]) == 2
     assert "--labels" in capsys.readouterr().err
+
+
+def test_tune_cli_refuses_negative_review_targets_before_the_work(tmp_path, capsys):
+    assert main(["tune", "--runs", str(tmp_path), "--labels", "x.csv", "--out", str(tmp_path / "t.yaml"),
+                 "--review-max-missed", "-1"]) == 2
+    assert "--review-max-missed and --review-max-false-alarms must be >= 0" in capsys.readouterr().err

@@ -45,3 +45,13 @@ def test_targets_met_and_no_narrower_band_meets_them(pairs, max_missed, max_fals
     below = p[~defective & (p < band.hi)]
     if band.hi > 0.0 and len(below):
         assert int((~defective & (p > below.max())).sum()) > max_false
+
+
+def test_printed_band_rounds_outward_and_keeps_every_flagged_image():
+    p = np.array([0.123456, 0.2, 0.3, 0.456789, 0.9])
+    defective = np.array([1, 1, 0, 0, 1], bool)
+    band = propose_review_band(p, defective, 0, 0)
+    assert (band.lo, band.hi) == (0.123456, 0.456789)
+    lo, hi = band.printable()
+    assert (lo, hi) == (0.1234, 0.4568)
+    assert int(((p >= lo) & (p <= hi)).sum()) == band.flagged == 4

@@ -126,6 +126,25 @@ def test_the_new_rules_win_where_they_should():
     assert families["two_level"] == families["both"] == 1.0 and families["hard_gate"] < 1.0
 
 
+def test_rule_ties_keep_the_rules_of_before_even_with_a_shared_gate():
+    from steeldefect.tuning.tune import rule_families, select_rules
+
+    surfaces = [np.zeros((2, 2, 1, 1, 3)) for _ in range(4)]
+    for s in surfaces:
+        s[0, 0, 0, 0, 2] = 1.0  # the old rules' best is at the highest gate ...
+        s[1, 1, 0, 0, 0] = 1.0  # ... a new rule ties it at the lowest gate
+    assert select_rules(surfaces, shared_gate=True) == [(0, 0, 0, 0, 2)] * 4
+    surfaces[0][1, 1, 0, 0, 0] = 2.0  # a strict gain wins
+    assert select_rules(surfaces, shared_gate=True)[0] == (1, 1, 0, 0, 0)
+    assert select_rules(surfaces, shared_gate=False)[1] == (0, 0, 0, 0, 2)
+    # "none" without a 0 gate in the grid comes from the factor 1 (no gate), not NaN
+    surface = np.zeros((1, 2, 1, 1, 3))
+    surface[0, 1, 0, 0, 1] = 0.5  # factor 1 at any gate is no gate
+    families = rule_families(surface, (0.1, 0.2, 0.3), (None, 1.0), 1)
+    assert families["none"] == 0.5 and families["hard_gate"] == 0.0 and families["both"] == 0.5
+    assert np.isnan(rule_families(surface[:, :1], (0.1, 0.2, 0.3), (None,), 1)["none"])
+
+
 def test_tuning_beats_defaults_and_default_score_is_exact(oof_case):
     case = oof_case(7, n=40)
     stats = stats_from_arrays(case.image_ids, case.mean_levels, case.truth, case.mean_cls)
