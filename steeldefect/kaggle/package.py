@@ -113,21 +113,23 @@ def extra_wheel(spec: str, dest: Path) -> None:
         raise SteelDefectError(f"pip wheel {spec} failed: {' '.join(done.stderr.split())[-300:]}")
 
 
-def check_runs(runs_dir: str | os.PathLike, thresholds: Thresholds, source: str) -> None:
-    """What the kernel will need of the runs: a recorded input size each, and thresholds tuned at the
-    size the segmenters predict at."""
-    runs = find_runs(runs_dir, "classifier") + find_runs(runs_dir, "segmenter")
-    sizes = {run.name: run_input_size(run) for run in runs}
-    segmenters = [sizes[r.name] for r in runs if r.kind == "segmenter"]
-    if segmenters:
-        check_resolution(thresholds, out_size_of(segmenters), source)
-
-
-def copy_runs(runs_dir: str | os.PathLike, dest: Path) -> list[Run]:
-    """Copy the prediction files of every finished run, keeping the runs tree."""
+def finished_runs(runs_dir: str | os.PathLike) -> list[Run]:
+    """Every finished classifier and segmenter run; at least one segmenter."""
     runs = find_runs(runs_dir, "classifier") + find_runs(runs_dir, "segmenter")
     if not any(r.kind == "segmenter" for r in runs):
         raise SteelDefectError(f"no finished segmenter runs under {runs_dir}; nothing to package")
+    return runs
+
+
+def check_runs(runs: list[Run], thresholds: Thresholds, source: str) -> None:
+    """What the kernel will need of the runs: a recorded input size each, and thresholds tuned at the
+    size the segmenters predict at."""
+    sizes = [(run.kind, run_input_size(run)) for run in runs]
+    check_resolution(thresholds, out_size_of([size for kind, size in sizes if kind == "segmenter"]), source)
+
+
+def copy_runs(runs: list[Run], dest: Path) -> None:
+    """Copy the prediction files of the runs, keeping the runs tree."""
     for run in runs:
         target = dest / run.kind / run.backbone / f"fold{run.fold}"
         target.mkdir(parents=True, exist_ok=True)
@@ -135,7 +137,6 @@ def copy_runs(runs_dir: str | os.PathLike, dest: Path) -> list[Run]:
         for name in PREDICTION_FILES:
             if (run.path / name).is_file():
                 shutil.copy2(run.path / name, target / name)
-    return runs
 
 
 def kernel_source(spec: KaggleSpec) -> str:
@@ -180,7 +181,9 @@ def build_package(runs_dir: str | os.PathLike, out: str | os.PathLike, threshold
     """Build the Kaggle dataset and kernel folders under ``out`` (replacing a previous package there)."""
     spec.validate()
     thresholds = Path(thresholds) if thresholds else Path(runs_dir) / THRESHOLDS_FILE
-    check_runs(runs_dir, load_thresholds(thresholds), str(thresholds))  # fail now, not on Kaggle
+    tuned = load_thresholds(thresholds)
+    runs = finished_runs(runs_dir)
+    check_runs(runs, tuned, str(thresholds))  # fail now, not on Kaggle
     out = Path(out)
     _clear_previous(out)
     dataset, kernel = out / DATASET_DIR, out / KERNEL_DIR
@@ -193,7 +196,7 @@ def build_package(runs_dir: str | os.PathLike, out: str | os.PathLike, threshold
         build_wheel(wheels)
     for extra in extra_wheels:
         extra_wheel(extra, wheels)
-    runs = copy_runs(runs_dir, dataset / RUNS_DIR)
+    copy_runs(runs, dataset / RUNS_DIR)
     shutil.copy2(thresholds, dataset / THRESHOLDS_FILE)
     _write_json(dataset / "dataset-metadata.json", dataset_metadata(spec))
     with atomic_write(kernel / KERNEL_FILE) as tmp:

@@ -6,15 +6,14 @@ report.json. Nothing is written here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 from matplotlib.figure import Figure
 
 from steeldefect.constants import CLASS_IDS
-from steeldefect.postprocess.gating import image_probability
 from steeldefect.runfolder import META_FILE, read_meta
-from steeldefect.tuning.review_band import ReviewBand, propose_review_band
+from steeldefect.tuning.review_band import ReviewBand, measure_review_band, propose_review_band
 from steeldefect.report import figures_scores as fs
 from steeldefect.report.gather import OOFSummary, pixel_confusion
 from steeldefect.report.html import Section, Table
@@ -174,13 +173,10 @@ def _review_band(probs: np.ndarray, presence: np.ndarray, recorded: dict | None)
     """The band tuning recorded, counted on these OOF images; else one proposed here for 1 and 1."""
     defective = presence.any(axis=1)
     if recorded:
-        p = image_probability(probs)
-        lo, hi = float(recorded["lo"]), float(recorded["hi"])
-        return _Band(lo, hi, int(recorded["max_missed"]), int(recorded["max_false_alarms"]), len(p),
-                     int(((p >= lo) & (p <= hi)).sum()), int((defective & (p < lo)).sum()),
-                     int((~defective & (p > hi)).sum()), source="from thresholds.yaml")
-    band = propose_review_band(probs, defective)
-    return _Band(**{k: getattr(band, k) for k in ReviewBand.__dataclass_fields__},
+        band = measure_review_band(probs, defective, recorded["lo"], recorded["hi"], recorded["max_missed"],
+                                   recorded["max_false_alarms"])
+        return _Band(**asdict(band), source="from thresholds.yaml")
+    return _Band(**asdict(propose_review_band(probs, defective)),
                  source="proposed here: at most 1 missed and 1 false alarm")
 
 

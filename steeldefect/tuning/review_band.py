@@ -64,6 +64,14 @@ def propose_review_band(cls_probs: np.ndarray, defective: np.ndarray, max_missed
     lo = float(on_defects[max_missed]) if len(on_defects) > max_missed else 1.0
     # hi: the (K'+1)-th largest clean probability; at most K' clean images lie strictly above it
     hi = float(on_clean[max_false_alarms]) if len(on_clean) > max_false_alarms else 0.0
-    flagged = int(((p >= lo) & (p <= hi)).sum())
-    return ReviewBand(lo, hi, int(max_missed), int(max_false_alarms), len(p), flagged,
-                      missed=int((defective & (p < lo)).sum()), false_alarms=int((~defective & (p > hi)).sum()))
+    return measure_review_band(p, defective, lo, hi, max_missed, max_false_alarms)
+
+
+def measure_review_band(cls_probs: np.ndarray, defective: np.ndarray, lo: float, hi: float, max_missed: int,
+                        max_false_alarms: int) -> ReviewBand:
+    """What the band [lo, hi] does on these images: flagged, missed and false alarms counted."""
+    p = image_probability(cls_probs)
+    defective = np.asarray(defective, bool)
+    return ReviewBand(float(lo), float(hi), int(max_missed), int(max_false_alarms), len(p),
+                      flagged=int(((p >= lo) & (p <= hi)).sum()), missed=int((defective & (p < lo)).sum()),
+                      false_alarms=int((~defective & (p > hi)).sum()))

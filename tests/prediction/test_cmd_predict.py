@@ -69,14 +69,20 @@ def test_predict_cli_errors(tiny_dataset, tmp_path, fake_models, capsys):
     assert "thresholds file not found" in capsys.readouterr().err
 
 
-def test_predict_refuses_thresholds_of_another_resolution_before_loading_models(tiny_dataset, tmp_path, capsys):
+def _segmenter_run_without_model(tmp_path):
+    """RUNS with one finished segmenter run at 64x384 and no model.keras: loading would fail otherwise."""
     from steeldefect.runfolder import META_FILE, mark_done, run_dir_of
 
     runs = tmp_path / "runs"
     run = run_dir_of(runs, "segmenter", "bb", 0)
     run.mkdir(parents=True)
     (run / META_FILE).write_text('{"input_size": [64, 384]}')
-    mark_done(run)  # no model.keras: loading one would fail with another message
+    mark_done(run)
+    return runs
+
+
+def test_predict_refuses_thresholds_of_another_resolution_before_loading_models(tiny_dataset, tmp_path, capsys):
+    runs = _segmenter_run_without_model(tmp_path)
     th = tmp_path / "t.yaml"
     save_thresholds(Thresholds(resolution=(128, 800)), th)
     assert main(["predict", "--runs", str(runs), "--images", str(tiny_dataset / "test_images"), "--thresholds",
@@ -85,13 +91,7 @@ def test_predict_refuses_thresholds_of_another_resolution_before_loading_models(
 
 
 def test_review_band_needs_classifier_runs_before_loading_models(tiny_dataset, tmp_path, capsys):
-    from steeldefect.runfolder import META_FILE, mark_done, run_dir_of
-
-    runs = tmp_path / "runs"
-    run = run_dir_of(runs, "segmenter", "bb", 0)
-    run.mkdir(parents=True)
-    (run / META_FILE).write_text('{"input_size": [64, 384]}')
-    mark_done(run)
+    runs = _segmenter_run_without_model(tmp_path)
     th = tmp_path / "t.yaml"
     save_thresholds(Thresholds(), th)
     argv = ["predict", "--runs", str(runs), "--images", str(tiny_dataset / "test_images"), "--thresholds", str(th),
