@@ -4,7 +4,8 @@
 
     RUNS/
       folds.csv                        the folds every run of RUNS shares (ImageId, fold)
-      <kind>/<backbone>/fold<k>/       one run; kind is classifier or segmenter
+      <kind>/<member>/fold<k>/         one run; kind is classifier or segmenter, member the backbone
+                                       (or <backbone>-<variant> for a second recipe of it)
         config.yaml                    the resolved config of the run
         meta.json                      versions, seed, fold, backbone, input_size, figures
         history.csv, logs/             one row per epoch; TensorBoard events
@@ -81,9 +82,15 @@ def folds_path(runs_dir: str | os.PathLike) -> Path:
     return Path(runs_dir) / FOLDS_FILE
 
 
-def run_dir_of(runs_dir: str | os.PathLike, kind: str, backbone: str, fold: int) -> Path:
-    """RUNS/<kind>/<backbone>/fold<k>."""
-    return Path(runs_dir) / kind / backbone / f"fold{fold}"
+def member_name(backbone: str, variant: str | None = None) -> str:
+    """The ensemble member a run belongs to, its folder under RUNS/<kind>: the backbone, or
+    ``<backbone>-<variant>`` for a second recipe of the same backbone (e.g. another decoder)."""
+    return f"{backbone}-{variant}" if variant else backbone
+
+
+def run_dir_of(runs_dir: str | os.PathLike, kind: str, member: str, fold: int) -> Path:
+    """RUNS/<kind>/<member>/fold<k> (``member_name``)."""
+    return Path(runs_dir) / kind / member / f"fold{fold}"
 
 
 @dataclass(frozen=True)

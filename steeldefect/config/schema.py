@@ -76,6 +76,7 @@ class ClassifierConfig:
     """The defect/no-defect gate (or per-class presence when n_outputs is 4)."""
 
     backbones: tuple[str, ...] = ("efficientnetb0",)
+    variant: str | None = None  # names runs of another recipe apart: <kind>/<backbone>-<variant>/fold<k>
     weights: str = "none"  # none, imagenet, or a path to a weights file
     dropout: float = 0.3
     n_outputs: Literal[1, 4] = 1  # 1: any defect; 4: presence of each class
@@ -88,8 +89,9 @@ class SegmenterConfig:
     """The per-class mask model."""
 
     backbones: tuple[str, ...] = ("efficientnetb0",)
+    variant: str | None = None  # names runs of another recipe apart, e.g. "fpn": <kind>/<backbone>-fpn/fold<k>
     weights: str = "none"  # none, imagenet, or a path to a weights file
-    decoder: Literal["unetpp", "unet"] = "unetpp"
+    decoder: Literal["unetpp", "unet", "fpn"] = "unetpp"
     decoder_filters: tuple[int, ...] = DEFAULT_DECODER_FILTERS
     deep_supervision: bool = False
     output_prior: float | None = 1e-5  # probability every pixel starts at (head bias); null: 0.5

@@ -7,6 +7,8 @@ caller passes; the model registry and albumentations check theirs where the run 
 
 from __future__ import annotations
 
+import re
+
 from steeldefect.config.schema import (ClassifierConfig, Config, DataConfig, FoldsConfig,
                                        SegmenterConfig, TrainConfig)
 from steeldefect.constants import CLASS_IDS, MIN_OUTPUT_PRIOR, NUM_CLASSES
@@ -15,7 +17,8 @@ from steeldefect.errors import ConfigError
 SIZE_MULTIPLE = 32  # input height and width must divide by the backbone's total stride
 DECODER_STAGES = 5  # UNet / UNet++ decoders have one stage per backbone stride 2..32
 WEIGHT_CHOICES = ("none", "imagenet")  # besides these, weights may be a file path
-WEIGHT_SUFFIXES = (".h5", ".hdf5")  # a weights path: Keras 3 .weights.h5 or a keras-applications .h5
+WEIGHT_SUFFIXES = (".h5", ".hdf5")
+VARIANT_PATTERN = re.compile(r"[a-z0-9_]+")  # a model variant names run folders  # a weights path: Keras 3 .weights.h5 or a keras-applications .h5
 
 
 class _Checker:
@@ -115,6 +118,8 @@ def _model(c: _Checker, kind: str, m: ClassifierConfig | SegmenterConfig,
     _backbone_names(c, kind, m, backbones)
     if len(set(m.backbones)) != len(m.backbones):
         c.fail(f"{kind}.backbones", f"{list(m.backbones)} lists a backbone twice")
+    if m.variant is not None and not VARIANT_PATTERN.fullmatch(str(m.variant)):
+        c.fail(f"{kind}.variant", f"{m.variant!r} must be lower-case letters, digits and _ (it names run folders)")
     if m.weights not in WEIGHT_CHOICES and not m.weights.endswith(WEIGHT_SUFFIXES):
         c.fail(f"{kind}.weights", f"{m.weights!r} is not one of {', '.join(WEIGHT_CHOICES)} "
                                   f"or a path to a {' / '.join(WEIGHT_SUFFIXES)} weights file")

@@ -1,4 +1,4 @@
-"""Segmenters: a backbone and a registered decoder ("unetpp", "unet") giving per-class masks."""
+"""Segmenters: a backbone and a registered decoder ("unetpp", "unet", "fpn") giving per-class masks."""
 
 from steeldefect.segmenter.decoders import available_decoders, get_decoder, register_decoder, supports_deep_supervision
 from steeldefect.segmenter.segmenter_model import (

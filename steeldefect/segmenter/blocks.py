@@ -29,3 +29,13 @@ def upsample(x, name: str):
 def concat(tensors: list, name: str):
     """Channel concatenation; a single tensor passes through unchanged."""
     return tensors[0] if len(tensors) == 1 else layers.Concatenate(axis=-1, name=name)(tensors)
+
+
+def conv1x1(x, filters: int, name: str):
+    """1x1 conv with bias: a channel projection (FPN's lateral connections)."""
+    return layers.Conv2D(filters, 1, name=name)(x)
+
+
+def add(tensors: list, name: str):
+    """Elementwise sum; a single tensor passes through unchanged."""
+    return tensors[0] if len(tensors) == 1 else layers.Add(name=name)(tensors)

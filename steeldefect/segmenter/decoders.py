@@ -1,4 +1,4 @@
-"""Decoder registry: "unetpp" (UNet++) and "unet", each turning 5 backbone features into masks.
+"""Decoder registry: "unetpp" (UNet++), "unet" and "fpn", each turning 5 backbone features into masks.
 
 A decoder is ``decode(features, decoder_filters) -> (final, side)``: ``features`` are the backbone's
 maps at strides 2, 4, 8, 16, 32 (highest resolution first), ``decoder_filters`` five channel counts
@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Callable
 
 from steeldefect.registry import Registry
-from steeldefect.segmenter.blocks import concat, conv_block, upsample
+from steeldefect.segmenter.blocks import add, concat, conv1x1, conv_bn_relu, conv_block, upsample
 
 DEPTH = 4  # decoder steps from stride 32 up to stride 2; one more block reaches full resolution
 N_DECODER_FILTERS = DEPTH + 1  # length of decoder_filters
@@ -90,5 +90,37 @@ def unet(features, decoder_filters):
     for step, level in enumerate(reversed(range(DEPTH))):
         name = f"decoder_block{step + 1}"
         x = conv_block(concat([upsample(x, f"{name}_up"), features[level]], f"{name}_concat"), decoder_filters[step], name)
+    final = conv_block(upsample(x, "decoder_final_up"), decoder_filters[-1], "decoder_final")
+    return final, []
+
+
+@register_decoder("fpn")
+def fpn(features, decoder_filters):
+    """Feature Pyramid Network (Lin et al. 2017) as a segmentation decoder, laid out as
+    segmentation_models.pytorch's FPN (the 1st place's second architecture).
+
+    Pyramid P5..P2 (strides 32..4): P5 = 1x1(C5); P_k = upsample(P_{k+1}) + 1x1(C_k), all with
+    decoder_filters[0] channels. Each P_k gets 3x3 conv-BN-ReLU blocks of decoder_filters[1] channels,
+    upsampled x2 after each until stride 4; their sum (SMP's "add" merge) is refined at stride 2 by
+    a block of decoder_filters[3] and at full resolution by a block of decoder_filters[-1].
+    The stride-2 backbone feature is not used, as in FPN. No deep-supervision side outputs.
+    """
+    pyramid_filters, segmentation_filters = decoder_filters[0], decoder_filters[1]
+    top = DEPTH  # features[DEPTH] is stride 32; features[1] is stride 4
+    pyramid = {top: conv1x1(features[top], pyramid_filters, f"decoder_p{top + 1}")}
+    for level in range(top - 1, 0, -1):
+        lateral = conv1x1(features[level], pyramid_filters, f"decoder_p{level + 1}_lateral")
+        pyramid[level] = add([upsample(pyramid[level + 1], f"decoder_p{level + 1}_up"), lateral],
+                             f"decoder_p{level + 1}")
+    heads = []
+    for level, x in pyramid.items():
+        name, n_up = f"decoder_seg{level + 1}", level - 1  # x2 steps from this level's stride to 4
+        for step in range(max(n_up, 1)):
+            x = conv_bn_relu(x, segmentation_filters, f"{name}_{step}")
+            if n_up:
+                x = upsample(x, f"{name}_{step}_up")
+        heads.append(x)
+    x = add(heads, "decoder_merge")
+    x = conv_block(upsample(x, "decoder_stride2_up"), decoder_filters[3], "decoder_stride2")
     final = conv_block(upsample(x, "decoder_final_up"), decoder_filters[-1], "decoder_final")
     return final, []

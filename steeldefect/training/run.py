@@ -15,8 +15,8 @@ from pathlib import Path
 from steeldefect.config import Config, load_config, save_config, validate
 from steeldefect.config.loader import parse_config
 from steeldefect.errors import SteelDefectError
-from steeldefect.runfolder import (CONFIG_FILE, DONE_FILE, check_kind, folds_path, mark_done, run_dir_of,
-                                   write_meta)
+from steeldefect.runfolder import (CONFIG_FILE, DONE_FILE, check_kind, folds_path, mark_done, member_name,
+                                   run_dir_of, write_meta)
 
 
 def resolve(config: Config, kind: str, backbone: str | None) -> tuple[Config, str]:
@@ -55,7 +55,8 @@ def train(kind: str, config: Config | str | Path, fold: int, data_dir: str | Pat
         validate(config, config_source)
     config, backbone = resolve(config, kind, backbone)
     runs_dir = Path(runs_dir)
-    run_dir = run_dir_of(runs_dir, kind, backbone, fold)
+    member = member_name(backbone, config.model(kind).variant)
+    run_dir = run_dir_of(runs_dir, kind, member, fold)
     if (run_dir / DONE_FILE).is_file():
         print(f"{run_dir}: already done, skipping (delete {DONE_FILE} to train again)", flush=True)
         return run_dir
@@ -78,6 +79,6 @@ def train(kind: str, config: Config | str | Path, fold: int, data_dir: str | Pat
     save_config(config, run_dir / CONFIG_FILE)
     meta = fit_and_predict(kind, config, backbone, source, train_ids, val_ids, run_dir,
                            verbose if verbose is not None else (1 if sys.stdout.isatty() else 2))
-    write_meta(run_dir, {"kind": kind, "backbone": backbone, "fold": fold, **meta})
+    write_meta(run_dir, {"kind": kind, "backbone": backbone, "member": member, "fold": fold, **meta})
     mark_done(run_dir)
     return run_dir

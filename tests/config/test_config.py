@@ -55,7 +55,8 @@ def _set(data: dict, dotted: str, value) -> dict:
 
 BAD_VALUES = [
     ("segmenter.decoder", "unet3", "bad.yaml: segmenter.decoder: 'unet3' is not one of unetpp, unet"),
-    ("segmenter.decodr", "unet", "bad.yaml: segmenter.decodr: unknown key; valid keys are backbones, weights, decoder"),
+    ("segmenter.decodr", "unet", "bad.yaml: segmenter.decodr: unknown key; valid keys are backbones, variant, weights, decoder"),
+    ("segmenter.variant", "FPN 2", "bad.yaml: segmenter.variant: 'FPN 2' must be lower-case letters, digits and _"),
     ("data.height", "tall", "bad.yaml: data.height: expected an integer, got 'tall'"),
     ("data.height", 100, "bad.yaml: data.height: 100 is not divisible by 32; use 96 or 128"),
     ("data.width", 64.0, "bad.yaml: data.width: expected an integer, got 64.0"),

@@ -20,7 +20,7 @@ class TestEverySegmenter(ModelTester):
 
 
 def test_registry_lists_decoders():
-    assert {"unet", "unetpp"} <= set(available_decoders())
+    assert {"unet", "unetpp", "fpn"} <= set(available_decoders())
     assert available_decoders() == sorted(available_decoders())
 
 
@@ -32,6 +32,21 @@ def test_unetpp_has_nested_nodes_with_encoder_widths():
     assert widths["decoder_x0_1_2_relu"] == 64 and widths["decoder_x1_2_2_relu"] == 64
     assert widths["decoder_x2_1_2_relu"] == 128 and widths["decoder_final_2_relu"] == 8
     assert len([name for name in widths if name.startswith("decoder_x")]) == 10  # 4 + 3 + 2 + 1 nodes
+
+
+def test_fpn_has_a_pyramid_and_merges_at_stride_4():
+    model = build_segmenter("resnet34", TINY_SHAPE, decoder="fpn", decoder_filters=(24, 12, 10, 6, 4))
+    shapes = {layer.name: tuple(layer.output.shape[1:]) for layer in model.layers if layer.name.startswith("decoder")}
+    h, w = TINY_SHAPE[:2]
+    for level, stride in ((5, 32), (4, 16), (3, 8), (2, 4)):  # P5..P2 with the pyramid width
+        assert shapes[f"decoder_p{level}"] == (h // stride, w // stride, 24)
+    assert shapes["decoder_merge"] == (h // 4, w // 4, 12)  # every level's head brought to stride 4
+    # P5 takes three conv + x2 steps to reach stride 4, P2 one conv and none
+    assert [n for n in shapes if n.startswith("decoder_seg5_") and n.endswith("_up")] == \
+        ["decoder_seg5_0_up", "decoder_seg5_1_up", "decoder_seg5_2_up"]
+    assert not [n for n in shapes if n.startswith("decoder_seg2_") and n.endswith("_up")]
+    assert shapes["decoder_stride2_2_relu"] == (h // 2, w // 2, 6)
+    assert shapes["decoder_final_2_relu"] == (h, w, 4)
 
 
 def test_deep_supervision_outputs_final_last(tmp_path):

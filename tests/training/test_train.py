@@ -28,10 +28,12 @@ def runs(tmp_path_factory):
 @pytest.mark.parametrize("kind, deep", [("classifier", False), ("segmenter", False), ("segmenter", True)],
                          ids=["classifier", "segmenter-unet", "segmenter-unetpp-deep-supervision"])
 def test_training_writes_the_run_folder(tiny_backbone, synth_set, runs, kind, deep):
-    config = tiny_training_config(deep_supervision=deep, decoder="unetpp" if deep else "unet")
+    config = tiny_training_config(deep_supervision=deep, decoder="unetpp" if deep else "unet",
+                                  variant="deep" if deep else None)
     out = runs / ("deep" if deep else "plain")
     run_dir = train(kind, config, 1, synth_set, out)
-    assert run_dir == out / kind / tiny_backbone / "fold1"
+    member = f"{tiny_backbone}-deep" if deep else tiny_backbone  # a variant names its own member folder
+    assert run_dir == out / kind / member / "fold1"
     assert all((run_dir / name).is_file() for name in RUN_FILES)
     assert not list(run_dir.glob("ckpt-*.keras"))
     folds = pd.read_csv(out / FOLDS_FILE)
@@ -46,6 +48,7 @@ def test_training_writes_the_run_folder(tiny_backbone, synth_set, runs, kind, de
     assert history["epoch"].tolist() == list(range(EPOCHS)) and {"loss", "lr", "time_s"} <= set(history)
     meta = json.loads((run_dir / META_FILE).read_text())
     assert (meta["kind"], meta["fold"], meta["backbone"], meta["seed"]) == (kind, 1, tiny_backbone, config.seed)
+    assert meta["member"] == member
     assert meta["input_size"] == list(TINY_INPUT) and len(meta["epoch_wall_s"]) == EPOCHS
     assert {"tensorflow-cpu", "keras", "numpy"} & set(meta["versions"]) and "git_commit" in meta
 
