@@ -12,6 +12,8 @@
         state.json, ckpt-<epoch>.keras while training: the resumable state and its checkpoint
         model.keras                    the best epoch's model
         oof.npz                        out-of-fold predictions: image_ids and probs
+        oof_<view>.npz                 the same under a TTA view (hflip, vflip), made on demand by
+                                       `select` / `tune --ensemble` (steeldefect.tuning.view_oof)
         DONE                           written last: the run is complete
 
 ``oof.npz`` stores classifier probabilities as float32 (N,) or (N, 4) and segmenter probabilities as
@@ -47,6 +49,8 @@ CHECKPOINT_PATTERN = "ckpt-{:04d}.keras"  # model + optimizer after an epoch
 CHECKPOINT_GLOB = "ckpt-*.keras"
 MODEL_FILE = "model.keras"  # the best epoch's model
 OOF_FILE = "oof.npz"  # the run's out-of-fold predictions on its validation fold: image_ids + probs
+OOF_VIEW_PATTERN = "oof_{}.npz"  # the OOF predictions under a TTA view other than the identity
+IDENTITY_VIEW = "identity"  # the TTA view whose OOF predictions are OOF_FILE
 DONE_FILE = "DONE"  # written last by training: the run is complete
 PREDICTION_FILES = (MODEL_FILE, META_FILE, CONFIG_FILE, DONE_FILE)  # what a run needs at prediction time
 
@@ -213,9 +217,15 @@ def mark_done(run_dir: Path) -> None:
         tmp.write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z\n"))
 
 
-def write_oof(run_dir: Path, kind: str, image_ids: list[str], probs: np.ndarray) -> Path:
-    """Write oof.npz atomically in its storage form (``to_oof_probs``); returns its path."""
-    path = run_dir / OOF_FILE
+def oof_view_path(run_dir: Path, view: str = IDENTITY_VIEW) -> Path:
+    """The OOF file of a TTA view: oof.npz for the identity, oof_<view>.npz otherwise."""
+    return Path(run_dir) / (OOF_FILE if view == IDENTITY_VIEW else OOF_VIEW_PATTERN.format(view))
+
+
+def write_oof(run_dir: Path, kind: str, image_ids: list[str], probs: np.ndarray, view: str = IDENTITY_VIEW) -> Path:
+    """Write oof.npz (or a TTA view's oof_<view>.npz) atomically in its storage form (``to_oof_probs``);
+    returns its path."""
+    path = oof_view_path(run_dir, view)
     with atomic_write(path) as tmp, open(tmp, "wb") as f:
         np.savez_compressed(f, image_ids=np.asarray(image_ids, dtype=str), probs=to_oof_probs(kind, probs))
     return path

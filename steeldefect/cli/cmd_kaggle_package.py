@@ -13,8 +13,10 @@ def _add(p):
     p.add_argument("--dataset-id", default="username/steeldefect-models", help="Kaggle dataset id <user>/<slug>")
     p.add_argument("--kernel-id", default="username/steeldefect-inference", help="Kaggle kernel id <user>/<slug>")
     p.add_argument("--title", default="steeldefect inference", help="kernel title")
-    p.add_argument("--tta", default="none", help="TTA the kernel uses: none, hflip, vflip or both")
-    p.add_argument("--reducer", default="mean", help="how the kernel combines models: mean, gmean or max")
+    p.add_argument("--ensemble", default=None,
+                   help="ensemble.yaml of `steeldefect select`: package only its members, with its TTA and reducer")
+    p.add_argument("--tta", default=None, help="TTA the kernel uses: none (default), hflip, vflip or both")
+    p.add_argument("--reducer", default=None, help="how the kernel combines models: mean (default), gmean or max")
     p.add_argument("--wheel", default=None, help="a built steeldefect wheel to use instead of building one")
     p.add_argument("--extra-wheel", action="append", default=[], metavar="SPEC",
                    help="also bundle the wheel of a package Kaggle lacks (pip wheel --no-deps SPEC; repeatable)")
@@ -30,11 +32,14 @@ def _add(p):
                 "  kaggle kernels push -p kaggle/kernel")
 @arguments(_add)
 def run(args) -> int:
+    from steeldefect.cli.cmd_predict import ensemble_option
     from steeldefect.kaggle.package import KaggleSpec, build_package
 
+    ensemble = ensemble_option(args)
     spec = KaggleSpec(dataset_id=args.dataset_id, kernel_id=args.kernel_id, title=args.title, tta=args.tta,
                       reducer=args.reducer)
-    summary = build_package(args.runs, args.out, args.thresholds, spec, args.wheel, tuple(args.extra_wheel))
+    summary = build_package(args.runs, args.out, args.thresholds, spec, args.wheel, tuple(args.extra_wheel),
+                            ensemble)
     print(f"{len(summary.runs)} runs, wheels {', '.join(summary.wheels)}, "
           f"{summary.size_bytes / 2**20:.1f} MiB -> {summary.out}")
     print(f"upload: kaggle datasets create -p {summary.out}/dataset --dir-mode zip")

@@ -18,12 +18,30 @@ def _add(p):
     p.add_argument("--limit", type=int, default=None, help="predict only the first N images")
     p.add_argument("--batch-size", type=int, default=8, help="images per model call (default 8)")
     p.add_argument("--chunk-size", type=int, default=64, help="images per resumable chunk (default 64)")
-    p.add_argument("--tta", default="none", help="test-time augmentation: none, hflip, vflip or both")
-    p.add_argument("--reducer", default="mean", help="how models and views combine: mean, gmean or max")
+    p.add_argument("--ensemble", default=None,
+                   help="ensemble.yaml of `steeldefect select`: only its members, with its TTA and reducer")
+    p.add_argument("--tta", default=None, help="test-time augmentation: none (default), hflip, vflip or both")
+    p.add_argument("--reducer", default=None, help="how models and views combine: mean (default), gmean or max")
     p.add_argument("--no-gate", action="store_true", help="ignore the classifiers and the gates")
     p.add_argument("--review-band", nargs=2, type=float, default=None, metavar=("LO", "HI"),
                    help="flag images whose classifier defect probability lies in [LO, HI] as 'review' in the "
                         "per-image CSV (their masks are still written); `steeldefect tune` proposes a band")
+
+
+def ensemble_option(args):
+    """The spec of --ensemble (which then sets TTA and reducer), or None; fills --tta/--reducer defaults."""
+    from steeldefect.errors import SteelDefectError
+
+    if not getattr(args, "ensemble", None):
+        args.tta, args.reducer = args.tta or "none", args.reducer or "mean"
+        return None
+    from steeldefect.ensemble_spec import load_spec
+
+    if args.tta or args.reducer:
+        raise SteelDefectError(f"--ensemble {args.ensemble} sets the TTA and the reducer; drop --tta and --reducer")
+    spec = load_spec(args.ensemble)
+    args.tta, args.reducer = spec.tta, spec.reducer
+    return spec
 
 
 def format_report(report, notes) -> str:
@@ -60,18 +78,19 @@ def run(args) -> int:
     if not args.runs and not args.models:
         raise SteelDefectError("give the models: --runs RUNS_FOLDER or --models RUN_DIR ...")
     thresholds = load_thresholds(args.thresholds)
+    spec = ensemble_option(args)
     options = PredictOptions(batch_size=args.batch_size, chunk_size=args.chunk_size, use_gate=not args.no_gate,
                              review_band=tuple(args.review_band) if args.review_band else None)
     options.validate()  # before minutes of model loading
     ids, layout = image_list(args.images, args.sample, args.limit)
-    classifier_runs, segmenter_runs = select_runs(args.runs, args.models)
+    classifier_runs, segmenter_runs = select_runs(args.runs, args.models, spec)
     if options.review_band and (args.no_gate or not classifier_runs):
         raise SteelDefectError("--review-band needs the classifiers (it flags on their probability); drop "
                                "--no-gate or add classifier runs")
     if segmenter_runs:  # before loading the models: a mismatch is an error either way
         check_resolution(thresholds, planned_out_size(segmenter_runs), args.thresholds)
     forward = load_ensemble(args.runs, args.models, args.tta, args.reducer, not args.no_gate,
-                            batch_size=args.batch_size)
+                            batch_size=args.batch_size, spec=spec)
     notes = [f"{len(forward.classifiers)} classifier and {len(forward.segmenters)} segmenter models, "
              f"TTA {args.tta}, reducer {args.reducer}"]
     with tqdm(total=len(ids), desc="predict", unit="img") as bar:

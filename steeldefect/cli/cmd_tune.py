@@ -32,6 +32,9 @@ def _add(p):
     p.add_argument("--out", required=True, help="thresholds YAML to write; figures and surfaces go beside it")
     p.add_argument("--labels", default=None, help="the train.csv the runs were trained on (any layout)")
     p.add_argument("--data", default=None, help="dataset folder holding train.csv (instead of --labels)")
+    p.add_argument("--ensemble", default=None,
+                   help="ensemble.yaml of `steeldefect select`: tune only its members, under its TTA views and "
+                        "reducer (the OOF predictions under the flips are made once if missing)")
     p.add_argument("--pixel-thresholds", default=None, help="pixel thresholds searched, e.g. 0.05:0.95:0.025")
     p.add_argument("--min-areas", default=None, help="minimum mask areas searched, pixels at 256x1600, e.g. 0,500,1000")
     p.add_argument("--gates", default=None, help="classifier gates searched, e.g. 0:0.95:0.05")
@@ -79,7 +82,7 @@ def format_result(result) -> str:
     return "\n".join(lines)
 
 
-def _labels(args):
+def truth_labels(args):
     """The truth: --labels, --data, or the dataset folder the runs were trained on (meta.json "data")."""
     from steeldefect.data.kaggle_folder import TRAIN_CSV, train_labels
     from steeldefect.data.labels import read_labels
@@ -98,6 +101,25 @@ def _labels(args):
         raise SteelDefectError("tell tune where the truth is: --labels train.csv or --data DATASET_FOLDER "
                                f"(the runs' {META_FILE} name no dataset folder holding {TRAIN_CSV})")
     return train_labels(data), str(Path(data) / TRAIN_CSV)
+
+
+def _ensemble(args):
+    """The ensemble spec of --ensemble, with the OOF predictions of its TTA views made; None without it."""
+    if not args.ensemble:
+        return None
+    from tqdm import tqdm
+
+    from steeldefect.ensemble_spec import load_spec
+    from steeldefect.runfolder import find_runs
+    from steeldefect.tuning.view_oof import ensure_view_oof
+
+    spec = load_spec(args.ensemble)
+    runs = (spec.pick(find_runs(args.runs, "segmenter"), "segmenter", args.ensemble)
+            + spec.pick(find_runs(args.runs, "classifier"), "classifier", args.ensemble))
+    with tqdm(desc="OOF under TTA flips", unit="run", leave=False) as bar:
+        ensure_view_oof(runs, spec.tta, args.data, bar)
+    print(f"ensemble {args.ensemble}: {spec.describe()}")
+    return spec
 
 
 @command("tune", help="tune thresholds, minimum areas and gates on out-of-fold predictions",
@@ -129,15 +151,18 @@ def run(args) -> int:
     grid = replace(grid, **{k: parse_values(v, kind) for k, (v, kind) in overrides.items() if v})
     if args.review_max_missed < 0 or args.review_max_false_alarms < 0:
         raise SteelDefectError("--review-max-missed and --review-max-false-alarms must be >= 0")
-    labels, labels_path = _labels(args)
+    labels, labels_path = truth_labels(args)
     out = Path(args.out)
+    spec = _ensemble(args)
     with tqdm(desc="OOF images", unit="img", leave=False) as bar:
         result, plan = run_tune(args.runs, labels, grid, components=not args.no_components,
-                                shared_gate=args.shared_gate, chunk_size=args.chunk_size, progress=bar)
+                                shared_gate=args.shared_gate, chunk_size=args.chunk_size, progress=bar, spec=spec)
     for note in plan.notes:
         print(f"note: {note}")
     runs = {"runs_dir": str(args.runs), "labels": labels_path,
             "segmenter": [r.name for r in plan.segmenter_runs], "classifier": [r.name for r in plan.classifier_runs]}
+    if spec is not None:
+        runs.update(ensemble=str(args.ensemble), tta=spec.tta, reducer=spec.reducer)
     extra = {}
     if plan.cls_probs is not None:
         from steeldefect.data.labels import label_presence

@@ -113,9 +113,13 @@ def extra_wheel(spec: str, dest: Path) -> None:
         raise SteelDefectError(f"pip wheel {spec} failed: {' '.join(done.stderr.split())[-300:]}")
 
 
-def finished_runs(runs_dir: str | os.PathLike) -> list[Run]:
-    """Every finished classifier and segmenter run; at least one segmenter."""
-    runs = find_runs(runs_dir, "classifier") + find_runs(runs_dir, "segmenter")
+def finished_runs(runs_dir: str | os.PathLike, ensemble=None) -> list[Run]:
+    """Every finished classifier and segmenter run (only the members of an ensemble spec, when given);
+    at least one segmenter."""
+    classifiers, segmenters = find_runs(runs_dir, "classifier"), find_runs(runs_dir, "segmenter")
+    if ensemble is not None:
+        classifiers, segmenters = ensemble.pick(classifiers, "classifier"), ensemble.pick(segmenters, "segmenter")
+    runs = classifiers + segmenters
     if not any(r.kind == "segmenter" for r in runs):
         raise SteelDefectError(f"no finished segmenter runs under {runs_dir}; nothing to package")
     return runs
@@ -177,12 +181,13 @@ def _clear_previous(out: Path) -> None:
 
 def build_package(runs_dir: str | os.PathLike, out: str | os.PathLike, thresholds: str | os.PathLike | None = None,
                   spec: KaggleSpec = KaggleSpec(), wheel: str | os.PathLike | None = None,
-                  extra_wheels: tuple[str, ...] = ()) -> PackageSummary:
-    """Build the Kaggle dataset and kernel folders under ``out`` (replacing a previous package there)."""
+                  extra_wheels: tuple[str, ...] = (), ensemble=None) -> PackageSummary:
+    """Build the Kaggle dataset and kernel folders under ``out`` (replacing a previous package there);
+    ``ensemble``: an ensemble spec whose members only are packaged (its TTA and reducer go in ``spec``)."""
     spec.validate()
     thresholds = Path(thresholds) if thresholds else Path(runs_dir) / THRESHOLDS_FILE
     tuned = load_thresholds(thresholds)
-    runs = finished_runs(runs_dir)
+    runs = finished_runs(runs_dir, ensemble)
     check_runs(runs, tuned, str(thresholds))  # fail now, not on Kaggle
     out = Path(out)
     _clear_previous(out)

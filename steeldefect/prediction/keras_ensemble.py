@@ -69,12 +69,17 @@ def load_runs(runs: list[Run]) -> list[LoadedModel]:
     return loaded
 
 
-def select_runs(runs_dir: str | os.PathLike | None, run_dirs=None) -> tuple[list[Run], list[Run]]:
-    """(classifier runs, segmenter runs): every finished run under ``runs_dir``, or the given folders."""
+def select_runs(runs_dir: str | os.PathLike | None, run_dirs=None, spec=None) -> tuple[list[Run], list[Run]]:
+    """(classifier runs, segmenter runs): every finished run under ``runs_dir``, or the given folders;
+    only the members of the ensemble spec ``spec`` when given."""
     if run_dirs:
         runs = require_done([run_from_path(p) for p in run_dirs])
-        return [r for r in runs if r.kind == "classifier"], [r for r in runs if r.kind == "segmenter"]
-    return find_runs(runs_dir, "classifier"), find_runs(runs_dir, "segmenter")
+        classifiers, segmenters = [r for r in runs if r.kind == "classifier"], [r for r in runs if r.kind == "segmenter"]
+    else:
+        classifiers, segmenters = find_runs(runs_dir, "classifier"), find_runs(runs_dir, "segmenter")
+    if spec is not None:
+        classifiers, segmenters = spec.pick(classifiers, "classifier"), spec.pick(segmenters, "segmenter")
+    return classifiers, segmenters
 
 
 def _fingerprint(models: list[LoadedModel]) -> str:
@@ -137,9 +142,12 @@ class KerasEnsemble:
 
 
 def load_ensemble(runs_dir=None, run_dirs=None, tta: str = "none", reducer: str = "mean", use_classifiers: bool = True,
-                  out_size=None, batch_size: int = 8) -> KerasEnsemble:
-    """Load every finished run under ``runs_dir`` (or the ``run_dirs`` given) into a KerasEnsemble."""
-    cls_runs, seg_runs = select_runs(runs_dir, run_dirs)
+                  out_size=None, batch_size: int = 8, spec=None) -> KerasEnsemble:
+    """Load every finished run under ``runs_dir`` (or the ``run_dirs`` given) into a KerasEnsemble; with an
+    ensemble spec, only its members, with its TTA mode and reducer."""
+    if spec is not None:
+        tta, reducer = spec.tta, spec.reducer
+    cls_runs, seg_runs = select_runs(runs_dir, run_dirs, spec)
     if not seg_runs:
         where = Path(runs_dir) / "segmenter" if runs_dir else "the runs given"
         raise SteelDefectError(f"no finished segmenter runs ({MODEL_FILE} and {DONE_FILE}) in {where}")

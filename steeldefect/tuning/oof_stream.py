@@ -7,6 +7,10 @@ uncompressed ``.npz`` member or by decompressing a compressed one as a stream (`
 
 The backbone average of uint8 levels is ``round(mean(q_k))``: within one level of quantising the mean
 probability, which is what prediction thresholds (see ``steeldefect.postprocess.masks``).
+
+With an ensemble spec (``ensemble_spec``) only its members are used, each under every view of its TTA
+mode (``oof_<view>.npz``, made by ``tuning.view_oof``), combined by its reducer: the mean as above,
+the max of the levels exactly, the geometric mean of the dequantised levels quantised again.
 """
 
 from __future__ import annotations
@@ -22,7 +26,11 @@ import cv2
 import numpy as np
 
 from steeldefect.constants import NUM_CLASSES
-from steeldefect.runfolder import DONE_FILE, OOF_FILE, Run, find_runs, group_by_backbone
+from steeldefect.ensemble_spec import EnsembleSpec
+from steeldefect.prediction.reducers import reduce_arrays
+from steeldefect.prediction.tta import tta_views
+from steeldefect.runfolder import (DONE_FILE, IDENTITY_VIEW, OOF_FILE, Run, dequantise, find_runs, group_by_backbone,
+                                   oof_view_path, quantise)
 from steeldefect.errors import SteelDefectError
 
 DEFAULT_CHUNK = 64  # images per chunk when streaming segmenter OOF predictions
@@ -72,39 +80,51 @@ def npz_shape(path: str | os.PathLike, key: str) -> tuple[int, ...]:
     return tuple(npz_array(path, key).shape)  # reports the error, or reads an unusual header
 
 
-def oof_ids(run: Run) -> list[str]:
-    """The validation image ids of a run, in the order of its oof.npz."""
-    return [str(i) for i in npz_array(run.path / OOF_FILE, "image_ids", mmap=False)]
+def oof_ids(run: Run, view: str = IDENTITY_VIEW) -> list[str]:
+    """The validation image ids of a run, in the order of its oof.npz (or a view's oof_<view>.npz)."""
+    return [str(i) for i in npz_array(_view_file(run, view), "image_ids", mmap=False)]
+
+
+def _view_file(run: Run, view: str) -> Path:
+    path = oof_view_path(run.path, view)
+    if view != IDENTITY_VIEW and not path.is_file():
+        raise SteelDefectError(f"run {run.name} has no OOF predictions under the {view} view ({path.name}); "
+                               "`steeldefect select` and `steeldefect tune --ensemble` make them")
+    return path
 
 
 @dataclass
 class OOFPlan:
     """Which OOF rows of which runs make the ensemble's OOF prediction of each image.
 
-    ``folds`` lists, per fold, the image ids and for each segmenter backbone the run and the rows
-    of its oof.npz holding those images. ``cls_probs`` is the classifier average aligned with
+    ``folds`` lists, per fold, the image ids and for each segmenter member and view the OOF file and
+    the rows of it holding those images. ``cls_probs`` is the classifier combination aligned with
     ``image_ids`` ((N,) for one output, (N, 4) for four), or None without classifier runs.
+    ``reducer`` combines the members and views.
     """
 
     image_ids: list[str]
     shape: tuple[int, int]
-    folds: list[tuple[int, list[str], list[tuple[Run, np.ndarray]]]]
+    folds: list[tuple[int, list[str], list[tuple[Path, np.ndarray]]]]
     cls_probs: np.ndarray | None
     segmenter_runs: list[Run]
     classifier_runs: list[Run]
     notes: list[str] = field(default_factory=list)
+    reducer: str = "mean"
+    views: tuple[str, ...] = (IDENTITY_VIEW,)
 
 
-def _classifier_average(runs: list[Run], notes: list[str]) -> tuple[dict[str, np.ndarray], int] | None:
-    """Image id -> classifier probability averaged over backbones (images all backbones have)."""
+def _classifier_average(runs: list[Run], notes: list[str], views=(IDENTITY_VIEW,),
+                        reducer: str = "mean") -> tuple[dict[str, np.ndarray], int] | None:
+    """Image id -> classifier probability combined over members and views (images all members have)."""
     if not runs:
         return None
     per_backbone = []
     n_out = None
-    for backbone, group in group_by_backbone(runs).items():
+    for (backbone, group), view in [(g, v) for g in group_by_backbone(runs).items() for v in views]:
         probs_of: dict[str, np.ndarray] = {}
         for run in group:
-            probs = np.asarray(npz_array(run.path / OOF_FILE, "probs", mmap=False), dtype=np.float64)
+            probs = np.asarray(npz_array(_view_file(run, view), "probs", mmap=False), dtype=np.float64)
             probs = probs.reshape(len(probs), -1)
             if probs.shape[1] not in (1, NUM_CLASSES):
                 raise SteelDefectError(f"{run.path / OOF_FILE}: classifier probs have {probs.shape[1]} outputs; "
@@ -113,21 +133,29 @@ def _classifier_average(runs: list[Run], notes: list[str]) -> tuple[dict[str, np
                 raise SteelDefectError(f"{run.path}: {probs.shape[1]}-output classifier mixed with "
                                        f"{n_out}-output ones; keep one kind under RUNS/classifier")
             n_out = probs.shape[1]
-            probs_of.update(zip(oof_ids(run), probs))
+            probs_of.update(zip(oof_ids(run, view), probs))
         per_backbone.append(probs_of)
-    common = set(per_backbone[0]).intersection(*per_backbone[1:])
+    common = sorted(set(per_backbone[0]).intersection(*per_backbone[1:]))
     if any(len(p) != len(common) for p in per_backbone):
         notes.append(f"classifier OOF: {len(common)} images are predicted by every backbone; others dropped")
-    return {i: np.mean([p[i] for p in per_backbone], axis=0) for i in common}, n_out
+    if reducer == "mean":
+        return {i: np.mean([p[i] for p in per_backbone], axis=0) for i in common}, n_out
+    combined = reduce_arrays(reducer, [np.array([p[i] for i in common]) for p in per_backbone])
+    return dict(zip(common, combined.astype(np.float64))), n_out
 
 
-def plan_oof(runs_dir: str | os.PathLike) -> OOFPlan:
-    """Match the OOF predictions of every finished segmenter and classifier run under ``runs_dir``."""
+def plan_oof(runs_dir: str | os.PathLike, spec: EnsembleSpec | None = None) -> OOFPlan:
+    """Match the OOF predictions of every finished segmenter and classifier run under ``runs_dir``
+    (only the members of ``spec``, under its TTA views, when given)."""
     seg_runs = find_runs(runs_dir, "segmenter")
     if not seg_runs:
         raise SteelDefectError(f"no finished segmenter runs (with {OOF_FILE} and {DONE_FILE}) under "
                                f"{Path(runs_dir) / 'segmenter'}; train segmenters first")
     cls_runs = find_runs(runs_dir, "classifier")
+    views, reducer = (IDENTITY_VIEW,), "mean"
+    if spec is not None:
+        seg_runs, cls_runs = spec.pick(seg_runs, "segmenter"), spec.pick(cls_runs, "classifier")
+        views, reducer = tuple(v.name for v in tta_views(spec.tta)), spec.reducer
     notes: list[str] = []
     groups = group_by_backbone(seg_runs)
     folds_of = {b: {r.fold: r for r in rs} for b, rs in groups.items()}
@@ -140,15 +168,15 @@ def plan_oof(runs_dir: str | os.PathLike) -> OOFPlan:
                                    f"expected (N, h, w, {NUM_CLASSES})")
         shapes[run.name] = shape[1:3]
     shape = max(shapes.values(), key=lambda s: (s[0] * s[1], s))
-    classifier = _classifier_average(cls_runs, notes)
+    classifier = _classifier_average(cls_runs, notes, views, reducer)
     folds = []
     for fold in all_folds:
         missing = [b for b in groups if fold not in folds_of[b]]
         if missing:
             notes.append(f"fold {fold} skipped: no finished segmenter run of {', '.join(missing)}")
             continue
-        runs = [folds_of[b][fold] for b in groups]
-        ids_per_run = [oof_ids(r) for r in runs]
+        files = [(folds_of[b][fold], view) for b in groups for view in views]
+        ids_per_run = [oof_ids(r, view) for r, view in files]
         keep = set(ids_per_run[0]).intersection(*ids_per_run[1:])
         if classifier is not None:
             keep &= set(classifier[0])
@@ -156,9 +184,9 @@ def plan_oof(runs_dir: str | os.PathLike) -> OOFPlan:
         if len(ids) < len(ids_per_run[0]):
             notes.append(f"fold {fold}: {len(ids_per_run[0]) - len(ids)} images lack a prediction of some run; dropped")
         rows = []
-        for run, run_ids in zip(runs, ids_per_run):
+        for (run, view), run_ids in zip(files, ids_per_run):
             index = {i: k for k, i in enumerate(run_ids)}
-            rows.append((run, np.array([index[i] for i in ids], dtype=np.int64)))
+            rows.append((_view_file(run, view), np.array([index[i] for i in ids], dtype=np.int64)))
         folds.append((fold, ids, rows))
     image_ids = [i for _, ids, _ in folds for i in ids]
     if not image_ids:
@@ -168,7 +196,8 @@ def plan_oof(runs_dir: str | os.PathLike) -> OOFPlan:
         table, n_out = classifier
         cls_probs = np.array([table[i] for i in image_ids], dtype=np.float64).reshape(len(image_ids), n_out)
         cls_probs = cls_probs[:, 0] if n_out == 1 else cls_probs
-    return OOFPlan(image_ids, (int(shape[0]), int(shape[1])), folds, cls_probs, seg_runs, cls_runs, notes)
+    return OOFPlan(image_ids, (int(shape[0]), int(shape[1])), folds, cls_probs, seg_runs, cls_runs, notes,
+                   reducer, views)
 
 
 def _resize_levels(q: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
@@ -234,23 +263,34 @@ class RowReader:
             self._stream = None
 
 
+def combine_levels(parts, reducer: str = "mean") -> np.ndarray:
+    """uint8 levels of several members / views -> one uint8 array: the rounded mean of the levels,
+    their max, or the quantised geometric mean of their probabilities."""
+    if reducer == "mean":
+        total = None
+        for part in parts:
+            total = part.astype(np.uint16) if total is None else total + part
+        k = len(parts)
+        return total.astype(np.uint8) if k == 1 else ((total + k // 2) // k).astype(np.uint8)
+    if reducer == "max":
+        return np.maximum.reduce(list(parts)).astype(np.uint8)
+    return quantise(reduce_arrays(reducer, [dequantise(p) for p in parts]))
+
+
 def iter_oof(plan: OOFPlan, chunk_size: int = DEFAULT_CHUNK) -> Iterator[tuple[int, list[str], np.ndarray]]:
     """Yield (start, image ids, uint8 levels (n, h, w, 4)) over ``plan.image_ids`` in order.
 
-    Each chunk is the backbone average of the runs' OOF levels; memory stays one chunk per backbone.
+    Each chunk combines the members' (and views') OOF levels by ``plan.reducer``; memory stays one
+    chunk per member and view.
     """
     start = 0
     for _, ids, rows in plan.folds:
-        readers = [RowReader(run.path / OOF_FILE, idx) for run, idx in rows]
+        readers = [RowReader(path, idx) for path, idx in rows]
         try:
             for lo in range(0, len(ids), chunk_size):
                 hi = min(lo + chunk_size, len(ids))
-                total = None
-                for reader in readers:
-                    part = _resize_levels(reader.take(hi - lo), plan.shape).astype(np.uint16)
-                    total = part if total is None else total + part
-                k = len(readers)
-                q = total.astype(np.uint8) if k == 1 else ((total + k // 2) // k).astype(np.uint8)
+                q = combine_levels([_resize_levels(reader.take(hi - lo), plan.shape) for reader in readers],
+                                   plan.reducer)
                 yield start, ids[lo:hi], q
                 start += hi - lo
         finally:

@@ -205,14 +205,15 @@ def tune_components(result: TuneResult, stats: TuneStats, area: np.ndarray, inte
 
 def run_tune(runs_dir: str | os.PathLike, labels: pd.DataFrame, grid: TuneGrid = TuneGrid(),
              components: bool = True, shared_gate: bool = False, chunk_size: int = DEFAULT_CHUNK,
-             progress=None) -> tuple[TuneResult, OOFPlan]:
-    """Tune on the OOF predictions of every finished run under ``runs_dir`` against ``labels``.
+             progress=None, spec=None) -> tuple[TuneResult, OOFPlan]:
+    """Tune on the OOF predictions of every finished run under ``runs_dir`` against ``labels`` (only the
+    members of the ensemble spec ``spec``, under its views and reducer, when given).
 
     ``progress``: a tqdm-like bar, or None; ``update(n)`` after each chunk of n images of each pass over
     the OOF predictions, and its ``total`` set to the images of all passes once they are known.
     """
     grid.validate()
-    plan = plan_oof(runs_dir)
+    plan = plan_oof(runs_dir, spec)
     two_passes = components and any(v > 0 for v in grid.min_components)
     if progress is not None and hasattr(progress, "total"):
         progress.total = len(plan.image_ids) * (2 if two_passes else 1)

@@ -28,12 +28,14 @@ class _Fake:
 def fake_models(monkeypatch):
     seen = {}
 
-    def load(runs_dir, run_dirs, tta, reducer, use_classifiers, batch_size=8):
+    def load(runs_dir, run_dirs, tta, reducer, use_classifiers, batch_size=8, spec=None):
         seen.update(runs=runs_dir, models=run_dirs, tta=tta, reducer=reducer, gate=use_classifiers, bs=batch_size)
+        if spec is not None:
+            seen["spec"] = spec
         return _Fake()
 
     monkeypatch.setattr("steeldefect.prediction.keras_ensemble.load_ensemble", load)
-    monkeypatch.setattr("steeldefect.prediction.keras_ensemble.select_runs", lambda runs, models: ([], []))
+    monkeypatch.setattr("steeldefect.prediction.keras_ensemble.select_runs", lambda runs, models, spec=None: ([], []))
     return seen
 
 
@@ -100,3 +102,19 @@ def test_review_band_needs_classifier_runs_before_loading_models(tiny_dataset, t
     assert "--review-band needs the classifiers" in capsys.readouterr().err
     assert main([*argv[:-2], "0.6", "0.2"]) == 2
     assert "need 0 <= LO <= HI <= 1" in capsys.readouterr().err
+
+
+def test_predict_takes_tta_and_reducer_from_the_ensemble_file(tiny_dataset, tmp_path, fake_models, capsys):
+    from steeldefect.ensemble_spec import EnsembleSpec, save_spec
+
+    th = tmp_path / "t.yaml"
+    save_thresholds(Thresholds(resolution=(16, 100)), th)
+    save_spec(EnsembleSpec(("efficientnetb0",), (), "hflip", "max"), tmp_path / "e.yaml")
+    argv = ["predict", "--runs", "RUNS", "--images", str(tiny_dataset / "test_images"), "--thresholds", str(th),
+            "--out", str(tmp_path / "s.csv"), "--ensemble", str(tmp_path / "e.yaml")]
+    assert main(argv) == 0
+    assert (fake_models["tta"], fake_models["reducer"]) == ("hflip", "max")
+    assert fake_models["spec"].segmenters == ("efficientnetb0",)
+    assert "TTA hflip, reducer max" in capsys.readouterr().out
+    assert main([*argv, "--tta", "both"]) == 2
+    assert "sets the TTA and the reducer; drop --tta and --reducer" in capsys.readouterr().err

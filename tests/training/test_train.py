@@ -136,3 +136,29 @@ def test_training_reads_tfrecords_in_place_of_the_folder(tiny_backbone, synth_se
     oof = np.load(run_dir / OOF_FILE)
     assert sorted(oof["image_ids"]) == sorted(folds.loc[folds["fold"] == 0, "ImageId"])
     assert oof["probs"].shape == (len(oof["image_ids"]), *TINY_INPUT, 4)
+
+
+@pytest.mark.slow
+def test_view_oof_flips_masks_back_and_its_identity_is_the_oof(tiny_backbone, synth_set, runs):
+    from steeldefect.models_io import load_model
+    from steeldefect.pipeline.image_sources import open_source
+    from steeldefect.pipeline.tf_dataset import eval_dataset
+    from steeldefect.prediction.tta import IDENTITY
+    from steeldefect.runfolder import oof_view_path, quantise, run_from_path
+    from steeldefect.training.validation import Validator
+    from steeldefect.tuning.view_oof import _Viewed, ensure_view_oof
+
+    config = tiny_training_config(decoder="unet")
+    run_dir = train("segmenter", config, 1, synth_set, runs / "plain")
+    run = run_from_path(run_dir)
+    assert ensure_view_oof([run], "hflip", synth_set) == 1
+    assert ensure_view_oof([run], "hflip", synth_set) == 0  # made once, kept
+    oof, view = np.load(run_dir / OOF_FILE), np.load(oof_view_path(run_dir, "hflip"))
+    assert view["image_ids"].tolist() == oof["image_ids"].tolist() and view["probs"].dtype == np.uint8
+    model = load_model(run_dir / MODEL_FILE)
+    dataset = eval_dataset(open_source(synth_set), list(oof["image_ids"]), config, "segmenter")
+    images = np.concatenate([x for x, _ in dataset.as_numpy_iterator()])
+    flipped_back = np.flip(model.predict(np.flip(images, 2), verbose=0), 2)
+    assert np.abs(view["probs"].astype(int) - quantise(flipped_back).astype(int)).max() <= 1
+    identity = Validator("segmenter", dataset, 4, loss=None).predict(_Viewed(model, IDENTITY, invert=True))
+    np.testing.assert_array_equal(identity, oof["probs"])  # the same pass as training's OOF

@@ -221,8 +221,9 @@ def test_oof_stream_reads_every_storage_the_same(tmp_path, oof_case, oof_runs):
     plan = plan_oof(runs)
     kinds = set()
     for _, _, rows in plan.folds:
-        for run, idx in rows:
-            reader = RowReader(run.path / OOF_FILE, idx)
+        for path, idx in rows:
+            assert path.name == OOF_FILE
+            reader = RowReader(path, idx)
             kinds.add("stream" if reader._stream is not None else type(reader._array).__name__)
             reader.close()
     assert kinds == {"stream", "memmap", "ndarray"}
