@@ -6,6 +6,7 @@ from pathlib import Path
 
 from steeldefect.cli.commands import arguments, command
 from steeldefect.errors import SteelDefectError
+from steeldefect.runfolder import META_FILE, OOF_FILE
 
 
 def _add(p):
@@ -17,7 +18,7 @@ def _add(p):
     p.add_argument("--out", required=True, help="ensemble.yaml to write; a plot and the costs go beside it")
     p.add_argument("--labels", default=None, help="the train.csv the runs were trained on (any layout)")
     p.add_argument("--data", default=None,
-                   help="dataset folder the runs trained on (default: the one their meta.json names); its "
+                   help=f"dataset folder the runs trained on (default: the one their {META_FILE} names); its "
                         "images are predicted under the TTA flips once, and timed")
     p.add_argument("--costs", default=None,
                    help="costs YAML measured elsewhere (e.g. on the GPU that will predict); default: measure here")
@@ -77,7 +78,7 @@ def _image_dir(runs: list, data: str | None) -> Path:
                      "images stays within --budget-s; finally try the other reducers. A candidate's score is "
                      "the exact threshold search of `steeldefect tune` (stage 1) on its OOF predictions under "
                      "its views; the OOF predictions under the flips are made once per run and kept beside "
-                     "oof.npz. Costs per image are timed here (one fold model of each member, plus decoding, "
+                     f"{OOF_FILE}. Costs per image are timed here (one fold model of each member, plus decoding, "
                      "post-processing and RLE) or read with --costs. Writes ensemble.yaml for "
                      "`predict`, `tune` and `kaggle-package --ensemble`.",
          epilog="example:\n  steeldefect select --runs runs/demo --budget-s 3000 --images 5506 "

@@ -16,7 +16,7 @@ import numpy as np
 
 from steeldefect.errors import SteelDefectError
 from steeldefect.prediction.tta import Flip, tta_views
-from steeldefect.runfolder import IDENTITY_VIEW, Run, oof_view_path, read_meta, write_oof
+from steeldefect.runfolder import IDENTITY_VIEW, META_FILE, Run, oof_view_path, read_meta, write_oof
 
 
 def missing_views(runs: list[Run], tta: str) -> list[tuple[Run, str]]:
@@ -40,7 +40,7 @@ class _Viewed:
 def _data_of(run: Run, data: str | os.PathLike | None) -> str:
     where = data or read_meta(run).get("data")
     if not where:
-        raise SteelDefectError(f"run {run.name} records no dataset folder in its meta.json; pass --data")
+        raise SteelDefectError(f"run {run.name} records no dataset folder in its {META_FILE}; pass --data")
     return str(where)
 
 

@@ -66,6 +66,27 @@ def test_package_layout_and_metadata(tmp_path):
     assert kernel_source(KaggleSpec()).count('"username') == 0
 
 
+def test_package_of_an_ensemble_keeps_only_its_members(tmp_path, capsys):
+    from steeldefect.cli.main import main
+    from steeldefect.ensemble_spec import EnsembleSpec, save_spec
+
+    runs = _fake_runs(tmp_path / "runs")
+    wheel = tmp_path / "steeldefect-0.1.0-py3-none-any.whl"
+    wheel.write_bytes(b"not really a wheel")
+    save_spec(EnsembleSpec(("bb",), (), "vflip", "gmean"), tmp_path / "ensemble.yaml")
+    assert main(["kaggle-package", "--runs", str(runs), "--out", str(tmp_path / "pkg"), "--wheel", str(wheel),
+                 "--ensemble", str(tmp_path / "ensemble.yaml")]) == 0
+    dataset = tmp_path / "pkg" / "dataset" / "runs"
+    assert (dataset / "segmenter/bb/fold0").is_dir() and not (dataset / "classifier").exists()
+    source = (tmp_path / "pkg" / "kernel" / "kernel.py").read_text()
+    assert 'TTA = "vflip"' in source and 'REDUCER = "gmean"' in source
+    save_spec(EnsembleSpec(("other",)), tmp_path / "ensemble.yaml")
+    assert main(["kaggle-package", "--runs", str(runs), "--out", str(tmp_path / "pkg2"), "--wheel", str(wheel),
+                 "--ensemble", str(tmp_path / "ensemble.yaml")]) == 2
+    assert "segmenter member other has no finished run" in capsys.readouterr().err
+    assert not (tmp_path / "pkg2").exists()
+
+
 def test_package_refuses_what_would_fail_on_kaggle(tmp_path):
     runs = _fake_runs(tmp_path / "runs")
     wheel = tmp_path / "steeldefect-0.1.0-py3-none-any.whl"
