@@ -54,7 +54,7 @@ class TrainConfig:
     """How one model kind is trained."""
 
     epochs: int = 20
-    loss: Literal["bce", "dice", "bce_dice", "focal"] = "bce"
+    loss: Literal["bce", "dice", "bce_dice", "focal", "lovasz", "bce_lovasz"] = "bce"
     class_weights: tuple[float, ...] | None = None  # one weight per class (segmenter / 4-label classifier)
     optimizer: Literal["adam", "adamw", "sgd"] = "adam"
     lr: float = 1e-3  # peak learning rate

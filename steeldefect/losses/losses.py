@@ -1,4 +1,4 @@
-"""The registered losses: "bce", "dice", "bce_dice", "focal".
+"""The registered losses: "bce", "dice", "bce_dice", "focal", "lovasz", "bce_lovasz".
 
 Each computes one value per (image, class) (see functions.py), averages the classes — weighted by
 ``class_weights`` when given — into one value per image, and keras averages the images.
@@ -16,6 +16,7 @@ from steeldefect.losses.functions import (
     FOCAL_GAMMA,
     bce_per_class,
     focal_per_class,
+    lovasz_hinge_per_class,
     soft_dice_per_class,
 )
 from steeldefect.losses.loss_registry import register_loss
@@ -128,4 +129,36 @@ class FocalLoss(PerClassLoss):
     def get_config(self):
         config = super().get_config()
         config.update({"alpha": self.alpha, "gamma": self.gamma})
+        return config
+
+
+@register_loss("lovasz")
+@keras.saving.register_keras_serializable(package="steeldefect")
+class LovaszHingeLoss(PerClassLoss):
+    """Lovasz hinge per (image, class) (the best single loss of several top Severstal teams)."""
+
+    def __init__(self, class_weights=None, name="lovasz", **kwargs):
+        super().__init__(class_weights=class_weights, name=name, **kwargs)
+
+    def per_class(self, y_true, y_pred):
+        return lovasz_hinge_per_class(y_true, y_pred)
+
+
+@register_loss("bce_lovasz")
+@keras.saving.register_keras_serializable(package="steeldefect")
+class BCELovaszLoss(PerClassLoss):
+    """bce_weight * BCE + lovasz_weight * Lovasz hinge, per (image, class): BCE keeps the probabilities
+    calibrated for thresholding, Lovasz optimises the overlap."""
+
+    def __init__(self, class_weights=None, bce_weight=1.0, lovasz_weight=1.0, name="bce_lovasz", **kwargs):
+        super().__init__(class_weights=class_weights, name=name, **kwargs)
+        self.bce_weight, self.lovasz_weight = float(bce_weight), float(lovasz_weight)
+
+    def per_class(self, y_true, y_pred):
+        return (self.bce_weight * bce_per_class(y_true, y_pred)
+                + self.lovasz_weight * lovasz_hinge_per_class(y_true, y_pred))
+
+    def get_config(self):
+        config = super().get_config()
+        config.update({"bce_weight": self.bce_weight, "lovasz_weight": self.lovasz_weight})
         return config

@@ -37,6 +37,27 @@ def _np_focal(t, p, alpha=0.25, gamma=2.0):
     return (-at * (1 - pt) ** gamma * np.log(pt)).mean(axis=(1, 2))
 
 
+def _np_lovasz_pair(t, z):
+    """Lovasz hinge of one (image, class), written as in Berman et al.'s reference code."""
+    signs = 2 * t - 1
+    errors = 1 - z * signs
+    order = np.argsort(-errors, kind="stable")
+    gt = t[order]
+    gts = gt.sum()
+    intersection = gts - np.cumsum(gt)
+    union = gts + np.cumsum(1 - gt)
+    jaccard = 1 - intersection / union
+    jaccard[1:] = jaccard[1:] - jaccard[:-1]
+    return float(np.dot(np.maximum(errors[order], 0), jaccard))
+
+
+def _np_lovasz(t, p):
+    p = np.clip(p, EPS, 1 - EPS).astype(np.float64)
+    z = np.log(p) - np.log(1 - p)
+    b, c = t.shape[0], t.shape[-1]
+    return np.array([[_np_lovasz_pair(t[i, ..., k].ravel(), z[i, ..., k].ravel()) for k in range(c)] for i in range(b)])
+
+
 def _reduce(per_class, weights=None):
     """(B, C) -> scalar: weighted class mean per image, then the batch mean."""
     w = np.ones(per_class.shape[-1]) if weights is None else np.asarray(weights, float)
@@ -48,7 +69,39 @@ REFERENCES = {
     "dice": _np_dice_loss,
     "bce_dice": lambda t, p: _np_bce(t, p) + _np_dice_loss(t, p),
     "focal": _np_focal,
+    "lovasz": _np_lovasz,
+    "bce_lovasz": lambda t, p: _np_bce(t, p) + _np_lovasz(t, p),
 }
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-np.asarray(z, np.float64)))
+
+
+@pytest.mark.parametrize("truth, logits, expected", [
+    # errors 1 - z*s = [-1, 0, 1.5] -> sorted [1.5, 0, -1] with truth [1, 0, 1]; Jaccard along the order
+    # [1/2, 2/3, 1] -> gradient [1/2, 1/6, 1/3]; loss = 1.5 * 1/2
+    ([1, 0, 1], [2.0, -1.0, -0.5], 0.75),
+    # empty truth: Jaccard is 1 from the first pixel on, so only the largest error counts: 1 + 0.5
+    ([0, 0], [-1.0, 0.5], 1.5),
+    # every pixel right by a margin of 1 or more: no hinge error
+    ([1, 0], [1.0, -3.0], 0.0),
+])
+def test_lovasz_hand_computed(truth, logits, expected):
+    t = np.asarray(truth, "float32").reshape(1, 1, -1, 1)
+    p = _sigmoid(logits).astype("float32").reshape(1, 1, -1, 1)
+    assert float(get_loss("lovasz")(t, p)) == pytest.approx(expected, abs=1e-4)
+
+
+def test_lovasz_gradient_flows_to_the_wrong_pixels():
+    import tensorflow as tf
+
+    t = tf.constant(np.array([1, 0, 1], "float32").reshape(1, 1, 3, 1))
+    p = tf.Variable(_sigmoid([2.0, -1.0, -0.5]).astype("float32").reshape(1, 1, 3, 1))
+    with tf.GradientTape() as tape:
+        loss = get_loss("lovasz")(t, p)
+    grad = tape.gradient(loss, p).numpy().ravel()
+    assert grad[2] < 0 and grad[0] == 0 and grad[1] == 0  # only the missed defect pixel (error 1.5 > 0) pushes
 
 
 def test_registry():
@@ -104,8 +157,8 @@ def test_image_level_labels_work_too():
 
 
 def test_errors():
-    with pytest.raises(SteelDefectError, match="available losses: bce, bce_dice, dice, focal"):
-        get_loss("lovasz")
+    with pytest.raises(SteelDefectError, match="available losses: bce, bce_dice, bce_lovasz, dice, focal, lovasz"):
+        get_loss("iou")
     with pytest.raises(SteelDefectError, match="has no option 'gamma'"):
         get_loss("dice", gamma=2)
     with pytest.raises(SteelDefectError, match="class_weights must be non-negative"):
