@@ -97,6 +97,8 @@ class SegmenterConfig:
     output_prior: float | None = 1e-5  # probability every pixel starts at (head bias); null: 0.5
     crop: tuple[int, ...] | None = None  # [height, width] of training crops (on a defect when there is one);
     # validation, OOF and prediction use whole images; null trains on whole images
+    crop_class_weights: tuple[float, ...] | None = None  # class-aware crops: the class to crop on is drawn
+    # among those present with these weights, then one of its pixels; null: a defect pixel drawn uniformly
     train: TrainConfig = field(default_factory=lambda: TrainConfig(loss="bce_dice"))
 
 

@@ -139,7 +139,13 @@ def _model(c: _Checker, kind: str, m: ClassifierConfig | SegmenterConfig,
         _train(c, f"{kind}.train", m.train, NUM_CLASSES)
 
 
-def _crop(c: _Checker, crop: tuple[int, ...] | None, d: DataConfig) -> None:
+def _crop(c: _Checker, crop: tuple[int, ...] | None, d: DataConfig, weights=None) -> None:
+    if weights is not None:
+        if crop is None:
+            c.fail("segmenter.crop_class_weights", "needs segmenter.crop (the weights choose where crops go)")
+        if len(weights) != NUM_CLASSES or min(weights) < 0 or sum(weights) <= 0:
+            c.fail("segmenter.crop_class_weights", f"{list(weights)} must be {NUM_CLASSES} non-negative weights "
+                                                   "with a positive sum, one per class")
     if crop is None:
         return
     if len(crop) != 2:
@@ -166,5 +172,5 @@ def validate(config: Config, source: str = "config", backbones: tuple[str, ...] 
     backbones = None if backbones is None else tuple(backbones)
     _model(c, "classifier", config.classifier, backbones)
     _model(c, "segmenter", config.segmenter, backbones)
-    _crop(c, config.segmenter.crop, config.data)
+    _crop(c, config.segmenter.crop, config.data, config.segmenter.crop_class_weights)
     return config

@@ -36,12 +36,14 @@ def build_transform(spec: AugmentationConfig):
     return cls(**params)
 
 
-def build_augmenter(specs: tuple[AugmentationConfig, ...], crop: tuple[int, int] | None = None) -> Augmenter | None:
+def build_augmenter(specs: tuple[AugmentationConfig, ...], crop: tuple[int, int] | None = None,
+                    crop_class_weights=None) -> Augmenter | None:
     """A function ``(image, mask, seed) -> (image, mask)``; None when there is nothing to apply.
 
     image: uint8 (h, w, 3); mask: uint8 (h, w, C) or None; seed: int. Thread safe. ``crop``
     (height, width) first cuts a crop that holds defect pixels when the mask has any
     (albumentations' CropNonEmptyMaskIfExists), a random one otherwise or when there is no mask.
+    With ``crop_class_weights`` (one per class) the crop is class-aware (``crops.class_aware_window``).
     """
     if not specs and crop is None:
         return None
@@ -54,7 +56,7 @@ def build_augmenter(specs: tuple[AugmentationConfig, ...], crop: tuple[int, int]
         chains = local.__dict__.setdefault("chains", {})
         if with_mask not in chains:
             first = []
-            if crop:
+            if crop and not (with_mask and crop_class_weights is not None):
                 cut = A.CropNonEmptyMaskIfExists if with_mask else A.RandomCrop
                 first = [cut(height=int(crop[0]), width=int(crop[1]))]
             chains[with_mask] = A.Compose(first + [build_transform(s) for s in specs], seed=0)
@@ -65,6 +67,12 @@ def build_augmenter(specs: tuple[AugmentationConfig, ...], crop: tuple[int, int]
         chain.set_random_seed(int(seed))
         if mask is None:
             return chain(image=image)["image"], None
+        if crop and crop_class_weights is not None:
+            from steeldefect.pipeline.crops import class_aware_window
+
+            top, left = class_aware_window(mask, crop, crop_class_weights, np.random.default_rng(int(seed)))
+            image = image[top:top + crop[0], left:left + crop[1]]
+            mask = mask[top:top + crop[0], left:left + crop[1]]
         out = chain(image=image, mask=mask)
         return out["image"], out["mask"]
 

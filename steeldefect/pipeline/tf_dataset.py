@@ -161,7 +161,8 @@ def train_dataset(source: DataSource, image_ids, config: Config, kind: str, firs
     else:
         ds = _tfrecord_train_examples(source, sub, config, spec, first_epoch, last_epoch, config.seed)
     crop = config.train_crop(kind)
-    augment = build_augmenter(config.data.augmentations, crop)
+    weights = config.segmenter.crop_class_weights if kind == "segmenter" else None
+    augment = build_augmenter(config.data.augmentations, crop, weights)
     ds = ds.map(_to_batch_element(spec, augment, crop), num_parallel_calls=AUTOTUNE)
     return ds.batch(spec.batch_size, drop_remainder=True).prefetch(AUTOTUNE), steps
 

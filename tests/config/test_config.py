@@ -83,6 +83,7 @@ BAD_VALUES = [
     ("segmenter.crop", [64, 100], "bad.yaml: segmenter.crop[1]: 100 is not divisible by 32; use 96 or 128"),
     ("segmenter.crop", [64, 416], "bad.yaml: segmenter.crop: width 416 exceeds data.width 384"),
     ("segmenter.crop", [64], "bad.yaml: segmenter.crop: [64] must be [height, width]"),
+    ("segmenter.crop_class_weights", [1, 1, 1, 1], "bad.yaml: segmenter.crop_class_weights: needs segmenter.crop"),
     ("segmenter.output_prior", 1e-9, "bad.yaml: segmenter.output_prior: 1e-09 must lie in [1e-06, 1)"),
     ("segmenter.train.bn_momentum", 1.0, "bad.yaml: segmenter.train.bn_momentum: 1.0 must lie in [0.0, 1.0)"),
     ("folds.k", 1, "bad.yaml: folds.k: 1 must be at least 2"),
