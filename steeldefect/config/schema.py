@@ -81,6 +81,8 @@ class ClassifierConfig:
     dropout: float = 0.3
     n_outputs: Literal[1, 4] = 1  # 1: any defect; 4: presence of each class
     pooling: Literal["avg", "avgmax"] = "avg"  # global pooling of the deepest feature map
+    blackout: float = 0.0  # defect blackout (1st place): share of defective training images whose defects
+    # are blacked out, labelled clean
     train: TrainConfig = field(default_factory=TrainConfig)
 
 

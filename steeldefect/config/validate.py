@@ -128,6 +128,7 @@ def _model(c: _Checker, kind: str, m: ClassifierConfig | SegmenterConfig,
                                         f"for a {kind}")
     if isinstance(m, ClassifierConfig):
         c.between(f"{kind}.dropout", m.dropout, 0.0, 1.0, high_open=True)
+        c.between(f"{kind}.blackout", m.blackout, 0.0, 1.0)
         _train(c, f"{kind}.train", m.train, m.n_outputs)
     else:
         if len(m.decoder_filters) != DECODER_STAGES or min(m.decoder_filters, default=0) < 1:

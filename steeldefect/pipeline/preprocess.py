@@ -54,3 +54,22 @@ def prepare_example(image: np.ndarray, rles, size: tuple[int, int], augment=None
     if augment is not None:
         small, mask = augment(small, mask, seed)
     return np.ascontiguousarray(small), mask
+
+
+BLACKOUT_STREAM = 7919  # a seed stream of its own: blackout draws do not shift the augmentations'
+
+
+def blackout_defects(image: np.ndarray, rles, seed: int, p: float, context: str = "") -> tuple[np.ndarray, np.ndarray]:
+    """Defect blackout (the 1st place's classifier augmentation): with probability ``p``, a defective
+    image gets every defect pixel set to black and becomes clean.
+
+    image: uint8 (H, W, 3); rles: NUM_CLASSES strings relative to (H, W). Returns the image and the
+    float32 presence of each class after it (all zero when blacked out).
+    """
+    present = np.array([bool(str(r).strip()) for r in rles], np.float32)
+    if not present.any() or p <= 0 or np.random.default_rng([int(seed), BLACKOUT_STREAM]).random() >= p:
+        return image, present
+    defect = masks_from_rles(rles, image.shape[:2], context).any(axis=-1)
+    out = image.copy()
+    out[defect] = 0
+    return out, np.zeros_like(present)

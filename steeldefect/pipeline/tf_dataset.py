@@ -19,7 +19,7 @@ from steeldefect.constants import NUM_CLASSES, RLE_COLUMNS
 from steeldefect.data.labels import label_presence
 from steeldefect.errors import SteelDefectError
 from steeldefect.pipeline.augment import build_augmenter
-from steeldefect.pipeline.preprocess import prepare_example
+from steeldefect.pipeline.preprocess import blackout_defects, prepare_example
 from steeldefect.pipeline.oversampling import SEED_LIMIT, epoch_counts, epoch_plan, steps_per_epoch
 from steeldefect.pipeline.image_sources import FOLDER, DataSource
 from steeldefect.pipeline.tfrecords import read_records
@@ -56,10 +56,11 @@ def _subset(source: DataSource, image_ids) -> pd.DataFrame:
     return table.loc[list(image_ids)].reset_index(drop=True)
 
 
-def _to_batch_element(spec: Spec, augment, out_size: tuple[int, int] | None = None):
+def _to_batch_element(spec: Spec, augment, out_size: tuple[int, int] | None = None, blackout: float = 0.0):
     """Map fn: {image (encoded bytes), rle, seed, image_id} -> (image float32, target).
 
     ``out_size``: the (h, w) that ``augment`` returns when it crops; default ``spec.size``.
+    ``blackout``: a classifier's defect-blackout probability (training only; ``blackout_defects``).
     """
     h, w = out_size or spec.size
 
@@ -71,12 +72,22 @@ def _to_batch_element(spec: Spec, augment, out_size: tuple[int, int] | None = No
     def image_only(image, seed):
         return prepare_example(image, (), spec.size, augment, int(seed), with_mask=False)[0]
 
+    def blacked_out(image, rles, seed, image_id):
+        image, present = blackout_defects(image, [r.decode() for r in rles], int(seed), blackout,
+                                          context=f"image {image_id.decode()}")
+        return prepare_example(image, (), spec.size, augment, int(seed), with_mask=False)[0], present
+
     def fn(ex):
         image = tf.io.decode_image(ex["image"], channels=3, expand_animations=False)
         if spec.kind == "segmenter":
             img, mask = tf.numpy_function(with_mask, [image, ex["rle"], ex["seed"], ex["image_id"]],
                                           [tf.uint8, tf.uint8], stateful=False)
             target = tf.ensure_shape(tf.cast(mask, tf.float32), (h, w, NUM_CLASSES))
+        elif blackout > 0:
+            img, present = tf.numpy_function(blacked_out, [image, ex["rle"], ex["seed"], ex["image_id"]],
+                                             [tf.uint8, tf.float32], stateful=False)
+            present = tf.ensure_shape(present, (NUM_CLASSES,))
+            target = tf.reduce_max(present, keepdims=True) if spec.n_outputs == 1 else present
         else:
             img = tf.numpy_function(image_only, [image, ex["seed"]], tf.uint8, stateful=False)
             present = tf.cast(tf.strings.length(tf.strings.strip(ex["rle"])) > 0, tf.float32)
@@ -163,7 +174,8 @@ def train_dataset(source: DataSource, image_ids, config: Config, kind: str, firs
     crop = config.train_crop(kind)
     weights = config.segmenter.crop_class_weights if kind == "segmenter" else None
     augment = build_augmenter(config.data.augmentations, crop, weights)
-    ds = ds.map(_to_batch_element(spec, augment, crop), num_parallel_calls=AUTOTUNE)
+    blackout = config.classifier.blackout if kind == "classifier" else 0.0
+    ds = ds.map(_to_batch_element(spec, augment, crop, blackout), num_parallel_calls=AUTOTUNE)
     return ds.batch(spec.batch_size, drop_remainder=True).prefetch(AUTOTUNE), steps
 
 

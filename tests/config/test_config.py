@@ -68,6 +68,7 @@ BAD_VALUES = [
     ("classifier.backbones", ["efficientnetb9"],
      "bad.yaml: classifier.backbones[0]: 'efficientnetb9' is not one of efficientnetb0, efficientnetb1, resnet34"),
     ("classifier.n_outputs", 2, "bad.yaml: classifier.n_outputs: 2 is not one of 1, 4"),
+    ("classifier.blackout", 1.5, "bad.yaml: classifier.blackout: 1.5 must lie in [0.0, 1.0]"),
     ("classifier.dropout", 1.0, "bad.yaml: classifier.dropout: 1.0 must lie in [0.0, 1.0)"),
     ("classifier.weights", "imagent", "bad.yaml: classifier.weights: 'imagent' is not one of none, imagenet or a path"),
     ("classifier.train.class_weights", [1, 2, 3, 4], "bad.yaml: classifier.train.class_weights: needs 4 outputs"),

@@ -116,3 +116,22 @@ def test_unknown_fold_image_is_reported(painted):
     source = open_source(painted)
     with pytest.raises(SteelDefectError, match="image nope.jpg of the folds is not in the training labels"):
         eval_dataset(source, ["nope.jpg"], tiny_config(), "classifier")
+
+
+@pytest.mark.parametrize("outputs", [1, 4])
+def test_defect_blackout_blacks_out_every_defect_and_labels_the_image_clean(painted, outputs):
+    source = open_source(painted)
+    base = tiny_config()
+    config = replace(base, classifier=replace(base.classifier, blackout=0.5, n_outputs=outputs))
+    ds, steps = train_dataset(source, source.table["ImageId"].tolist(), config, "classifier", 0, 4)
+    x, y = _arrays(ds)
+    bright = (x.mean(axis=-1) > THRESHOLD).any(axis=(1, 2))  # a painted defect is still there
+    labelled = y.max(axis=-1) > 0
+    np.testing.assert_array_equal(bright, labelled)  # no visible defect without its label, nor the reverse
+    blacked = (x.mean(axis=-1) < DARK / 2).any(axis=(1, 2))  # black pixels: a blacked-out defect
+    assert blacked.sum() > 0 and not (blacked & labelled).any()
+    assert 0.25 < blacked.sum() / (blacked.sum() + labelled.sum()) < 0.75  # about half the defective ones
+    plain, _ = train_dataset(source, source.table["ImageId"].tolist(), base, "classifier", 0, 4)
+    assert not (_arrays(plain)[0].mean(axis=-1) < DARK / 2).any()  # off by default
+    x_eval, _ = _arrays(eval_dataset(source, source.table["ImageId"].tolist(), config, "classifier"))
+    assert not (x_eval.mean(axis=-1) < DARK / 2).any()  # validation images are never blacked out
