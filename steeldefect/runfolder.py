@@ -10,6 +10,7 @@
         meta.json                      versions, seed, fold, backbone, input_size, figures
         history.csv, logs/             one row per epoch; TensorBoard events
         state.json, ckpt-<epoch>.keras while training: the resumable state and its checkpoint
+        weights-<epoch>.weights.h5     while training with weight averaging: the epochs it may average
         model.keras                    the best epoch's model
         oof.npz                        out-of-fold predictions: image_ids and probs
         oof_<view>.npz                 the same under a TTA view (hflip, vflip), made on demand by
@@ -47,6 +48,7 @@ LOG_DIR = "logs"  # TensorBoard event files
 STATE_FILE = "state.json"  # resumable state, rewritten after each epoch
 CHECKPOINT_PATTERN = "ckpt-{:04d}.keras"  # model + optimizer after an epoch
 CHECKPOINT_GLOB = "ckpt-*.keras"
+WEIGHTS_PATTERN = "weights-{:04d}.weights.h5"  # an epoch's weights, kept while weight averaging may use them
 MODEL_FILE = "model.keras"  # the best epoch's model
 OOF_FILE = "oof.npz"  # the run's out-of-fold predictions on its validation fold: image_ids + probs
 OOF_VIEW_PATTERN = "oof_{}.npz"  # the OOF predictions under a TTA view other than the identity

@@ -69,6 +69,9 @@ class TrainConfig:
     monitor: Literal["auto", "val_loss", "val_auc", "val_competition_dice"] = "auto"  # picks the best epoch;
     # auto: val_auc for classifiers, val_competition_dice (threshold 0.5) for segmenters
     bn_momentum: float | None = None  # batch-norm moving-average momentum; lower (0.9) helps short runs from scratch
+    average_weights: int | None = None  # checkpoint weight averaging (12th place): the model is the mean of
+    # k epochs' weights; null keeps the best epoch
+    average_of: Literal["last", "best"] = "best"  # which k epochs: the last k, or the best k by the monitor
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,7 @@ def _train(c: _Checker, path: str, t: TrainConfig, n_outputs: int) -> None:
     c.at_least(f"{path}.early_stopping_patience", t.early_stopping_patience, 1)
     c.at_least(f"{path}.batch_size", t.batch_size, 1)
     c.between(f"{path}.bn_momentum", t.bn_momentum, 0.0, 1.0, high_open=True)
+    c.between(f"{path}.average_weights", t.average_weights, 1, t.epochs)
     if t.class_weights is not None:
         if n_outputs != NUM_CLASSES:
             c.fail(f"{path}.class_weights", f"needs {NUM_CLASSES} outputs, the model has {n_outputs}")

@@ -73,6 +73,13 @@ class ResumableTraining(keras.callbacks.Callback):
         if patience is not None and self.state.wait >= patience:
             self.state.stopped = True
             self.model.stop_training = True
+        averaging = self.train.average_weights
+        if averaging:
+            from steeldefect.training.weight_averaging import save_epoch_weights, update_pool
+
+            self.state.average_pool = update_pool(self.state.average_pool, epoch, value, averaging,
+                                                  self.train.average_of, self.monitor.mode == "max")
+            save_epoch_weights(self.model, self.run_dir, epoch, self.state.average_pool)
         self.state.epoch = epoch + 1
         self.state.history.append(row)
         save_checkpoint(self.model, self.run_dir, self.state)

@@ -32,6 +32,23 @@ def _tensorboard(log_dir: Path) -> list:
     return [keras.callbacks.TensorBoard(str(log_dir), write_graph=False, profile_batch=0)]
 
 
+def _average(model, run_dir: Path, state: RunState, train_cfg, validator: Validator, monitor: Monitor) -> dict | None:
+    """With weight averaging on: model.keras becomes the mean of the pool's epochs; what meta.json records."""
+    if not train_cfg.average_weights:
+        return None
+    from steeldefect.training.state import save_keras
+    from steeldefect.training.weight_averaging import load_average
+
+    epochs = load_average(model, run_dir, state.average_pool)
+    score = validator.evaluate(model)[monitor.name]
+    save_keras(model, run_dir / MODEL_FILE)
+    print(f"{run_dir}: {MODEL_FILE} = mean of the weights of epochs {[e + 1 for e in epochs]} "
+          f"({train_cfg.average_of} {train_cfg.average_weights}); {monitor.name} {score:.5f} "
+          f"(best single epoch {state.best:.5f})", flush=True)
+    return {"of": train_cfg.average_of, "k": train_cfg.average_weights, "epochs": epochs,
+            monitor.name: float(score), "best_single_epoch": state.best}
+
+
 def _per_head(dataset, names):
     return dataset.map(lambda x, y: (x, {name: y for name in names}))
 
@@ -74,6 +91,7 @@ def fit_and_predict(kind: str, config: Config, backbone: str, source: DataSource
         if state.best_epoch is None:
             raise SteelDefectError(f"{run_dir}: no epoch produced a finite {monitor.name}; nothing to save")
         write_history(run_dir, state)
+        averaged = _average(model, run_dir, state, train_cfg, validator, monitor)
         model.load_weights(run_dir / MODEL_FILE)
         order = eval_order(source, val_ids)
         probs = validator.predict(model)
@@ -88,6 +106,7 @@ def fit_and_predict(kind: str, config: Config, backbone: str, source: DataSource
         "steps_per_epoch": steps, "batch_size": batch_size,
         "epochs_run": state.epoch, "early_stopped": state.stopped,
         "monitor": monitor.name, "best": state.best, "best_epoch": state.best_epoch,
+        **({"weight_averaging": averaged} if averaged else {}),
         "epoch_wall_s": [row["time_s"] for row in state.history],
         "reused_compiled_model": reused,
         "wall_s_this_session": round(time.time() - started, 1),

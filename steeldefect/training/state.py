@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from steeldefect.data.io import atomic_write
-from steeldefect.runfolder import CHECKPOINT_GLOB, CHECKPOINT_PATTERN, STATE_FILE
+from steeldefect.runfolder import CHECKPOINT_GLOB, CHECKPOINT_PATTERN, STATE_FILE, WEIGHTS_PATTERN
 
 
 @dataclass
@@ -28,6 +28,7 @@ class RunState:
     plateau_wait: int = 0  # epochs since the last improvement or rate cut (reduce-on-plateau)
     stopped: bool = False  # early stopping ended training
     history: list[dict] = field(default_factory=list)  # one row per completed epoch
+    average_pool: list[list] = field(default_factory=list)  # [epoch, monitor value] weight averaging keeps
 
     @classmethod
     def load(cls, run_dir: Path) -> "RunState":
@@ -62,6 +63,7 @@ def save_checkpoint(model, run_dir: Path, state: RunState) -> None:
 
 
 def clear_checkpoints(run_dir: Path) -> None:
-    """Remove epoch checkpoints once a run is done (model.keras keeps the best)."""
-    for old in run_dir.glob(CHECKPOINT_GLOB):
-        old.unlink(missing_ok=True)
+    """Remove epoch checkpoints (and averaging weights) once a run is done (model.keras keeps the model)."""
+    for pattern in (CHECKPOINT_GLOB, WEIGHTS_PATTERN.replace("{:04d}", "*")):
+        for old in run_dir.glob(pattern):
+            old.unlink(missing_ok=True)

@@ -74,6 +74,8 @@ BAD_VALUES = [
     ("classifier.train.class_weights", [1, 2, 3, 4], "bad.yaml: classifier.train.class_weights: needs 4 outputs"),
     ("segmenter.train.loss", "iou", "bad.yaml: segmenter.train.loss: 'iou' is not one of bce, dice, bce_dice, focal"),
     ("segmenter.train.schedule", "step", "bad.yaml: segmenter.train.schedule: 'step' is not one of cosine, plateau"),
+    ("segmenter.train.average_weights", 20, "bad.yaml: segmenter.train.average_weights: 20 must lie in [1, 12]"),
+    ("segmenter.train.average_of", "worst", "bad.yaml: segmenter.train.average_of: 'worst' is not one of last, best"),
     ("segmenter.train.epochs", 0, "bad.yaml: segmenter.train.epochs: 0 must be at least 1"),
     ("segmenter.train.lr", -1e-3, "bad.yaml: segmenter.train.lr: -0.001 must be positive"),
     ("segmenter.train.class_weights", [1, 1, 1], "bad.yaml: segmenter.train.class_weights: [1.0, 1.0, 1.0] must be 4"),
