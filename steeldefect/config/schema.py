@@ -38,6 +38,9 @@ class DataConfig:
     augmentations: tuple[AugmentationConfig, ...] = ()
     oversample: dict[int, int] = field(default_factory=dict)  # class id -> times an image holding it is repeated
     segmenter_clean_share: float | None = None  # clean images' share of a segmenter epoch; null keeps all
+    pseudo_labels: str | None = None  # train.csv-layout labels of pseudo-labelled images (`steeldefect pseudo-label`)
+    pseudo_images: str | None = None  # the folder holding those images (e.g. test_images)
+    pseudo_share: float = 0.12  # share of every training batch given to them (khornlund: ~12%)
 
 
 @dataclass(frozen=True)

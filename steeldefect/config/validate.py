@@ -59,6 +59,10 @@ def _data(c: _Checker, d: DataConfig) -> None:
                                              f"{', '.join(map(str, CLASS_IDS))}")
         c.at_least(f"data.oversample.{cls}", factor, 1)
     c.between("data.segmenter_clean_share", d.segmenter_clean_share, 0.0, 1.0)
+    c.between("data.pseudo_share", d.pseudo_share, 0.0, 1.0, high_open=True)
+    if (d.pseudo_labels is None) != (d.pseudo_images is None):
+        c.fail("data.pseudo_labels" if d.pseudo_labels is None else "data.pseudo_images",
+               "is needed too: pseudo labels name their images' folder (data.pseudo_images)")
 
 
 def _folds(c: _Checker, f: FoldsConfig) -> None:

@@ -30,12 +30,29 @@ class DataSource:
     kind: str  # FOLDER or TFRECORDS
     table: pd.DataFrame  # label table: ImageId + rle_1..rle_4
     shards: tuple[str, ...] = field(default=())  # TFRecord files (TFRECORDS only)
+    pseudo_dir: str | None = None  # folder of the pseudo-labelled images (``with_pseudo``)
+    pseudo_ids: frozenset = frozenset()
 
     def image_paths(self, image_ids) -> list[str]:
-        """Paths of training images by id (FOLDER only)."""
+        """Paths of training (and pseudo-labelled) images by id (FOLDER only)."""
         from steeldefect.data.kaggle_folder import TRAIN_IMAGES
 
-        return [os.path.join(self.location, TRAIN_IMAGES, i) for i in image_ids]
+        return [os.path.join(self.pseudo_dir, i) if i in self.pseudo_ids else os.path.join(self.location, TRAIN_IMAGES, i)
+                for i in image_ids]
+
+    def with_pseudo(self, labels: pd.DataFrame, images_dir: str | os.PathLike) -> "DataSource":
+        """This source plus pseudo-labelled images (a label table of images in ``images_dir``)."""
+        if self.kind != FOLDER:
+            raise SteelDefectError(f"{self.location}: pseudo labels need a dataset folder, not TFRecords")
+        clash = sorted(set(labels["ImageId"]) & set(self.table["ImageId"]))
+        if clash:
+            raise SteelDefectError(f"pseudo label image {clash[0]} is also a training image ({len(clash)} such); "
+                                   "pseudo-label test images only")
+        missing = [i for i in labels["ImageId"] if not Path(images_dir, i).is_file()]
+        if missing:
+            raise SteelDefectError(f"pseudo-labelled image {missing[0]} is not in {images_dir} ({len(missing)} missing)")
+        table = pd.concat([self.table, labels], ignore_index=True)
+        return DataSource(self.location, self.kind, table, self.shards, str(images_dir), frozenset(labels["ImageId"]))
 
 
 def join(location: str, name: str) -> str:

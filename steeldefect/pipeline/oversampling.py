@@ -67,3 +67,29 @@ def epoch_plan(presence: np.ndarray, data: DataConfig, kind: str, batch_size: in
     total = steps_per_epoch(presence, data, kind, batch_size, seed) * batch_size
     index = np.resize(index, total)  # wraps around when the epoch is not a whole number of batches
     return EpochPlan(index.astype(np.int64), rng.integers(0, SEED_LIMIT, total, dtype=np.int64))
+
+
+PSEUDO_STREAM = 3  # the seed stream of the pseudo-label draws
+
+
+def pseudo_slots(share: float, batch_size: int) -> int:
+    """Examples of each batch given to pseudo-labelled images: round(share * batch), at least 1 when share > 0."""
+    if share <= 0:
+        return 0
+    return min(batch_size - 1, max(1, int(round(share * batch_size))))
+
+
+def mix_pseudo(plan: EpochPlan, n_regular: int, n_pseudo: int, share: float, batch_size: int, seed: int,
+               epoch: int) -> EpochPlan:
+    """``plan`` with the last ``pseudo_slots`` examples of every batch replaced by pseudo-labelled images
+    (indices ``n_regular ..``), drawn in a fresh order each epoch; steps stay the same."""
+    k = pseudo_slots(share, batch_size) if n_pseudo else 0
+    if not k:
+        return plan
+    index, seeds = plan.index.copy(), plan.seed.copy()
+    slots = (np.arange(len(index)) % batch_size) >= batch_size - k
+    rng = np.random.default_rng([seed, epoch, PSEUDO_STREAM])
+    order = np.resize(rng.permutation(n_pseudo), int(slots.sum()))
+    index[slots] = n_regular + order
+    seeds[slots] = rng.integers(0, SEED_LIMIT, int(slots.sum()), dtype=np.int64)
+    return EpochPlan(index, seeds)

@@ -20,7 +20,7 @@ from steeldefect.data.labels import label_presence
 from steeldefect.errors import SteelDefectError
 from steeldefect.pipeline.augment import build_augmenter
 from steeldefect.pipeline.preprocess import blackout_defects, prepare_example
-from steeldefect.pipeline.oversampling import SEED_LIMIT, epoch_counts, epoch_plan, steps_per_epoch
+from steeldefect.pipeline.oversampling import SEED_LIMIT, epoch_counts, epoch_plan, mix_pseudo, steps_per_epoch
 from steeldefect.pipeline.image_sources import FOLDER, DataSource
 from steeldefect.pipeline.tfrecords import read_records
 from steeldefect.runfolder import FOLDS_FILE
@@ -152,8 +152,11 @@ def _tfrecord_train_examples(source: DataSource, sub: pd.DataFrame, config: Conf
 
 
 def train_dataset(source: DataSource, image_ids, config: Config, kind: str, first_epoch: int = 0,
-                  last_epoch: int | None = None) -> tuple[tf.data.Dataset, int]:
+                  last_epoch: int | None = None, pseudo_ids=()) -> tuple[tf.data.Dataset, int]:
     """Augmented, oversampled training batches for epochs [first_epoch, last_epoch).
+
+    ``pseudo_ids``: pseudo-labelled images (``DataSource.with_pseudo``) that take ``data.pseudo_share``
+    of every batch (``oversampling.mix_pseudo``); folder sources only.
 
     Returns the dataset (exactly steps * epochs batches, fixed batch shape) and steps per epoch.
     Deterministic for ``config.seed``: the same epoch gives the same batches on every run.
@@ -163,9 +166,15 @@ def train_dataset(source: DataSource, image_ids, config: Config, kind: str, firs
     sub = _subset(source, image_ids)
     presence = label_presence(sub)
     steps = steps_per_epoch(presence, config.data, kind, spec.batch_size, config.seed)
+    if pseudo_ids and source.kind != FOLDER:
+        raise SteelDefectError(f"{source.location}: pseudo labels need a dataset folder, not TFRecords")
     if source.kind == FOLDER:
         plans = [epoch_plan(presence, config.data, kind, spec.batch_size, config.seed, e)
                  for e in range(first_epoch, last_epoch)]
+        if pseudo_ids:
+            plans = [mix_pseudo(p, len(sub), len(pseudo_ids), config.data.pseudo_share, spec.batch_size,
+                                config.seed, e) for p, e in zip(plans, range(first_epoch, last_epoch))]
+            sub = pd.concat([sub, _subset(source, pseudo_ids)], ignore_index=True)
         index = np.concatenate([p.index for p in plans]) if plans else np.zeros(0, np.int64)
         seeds = np.concatenate([p.seed for p in plans]) if plans else np.zeros(0, np.int64)
         ds = _folder_examples(source, sub, index, seeds)

@@ -54,8 +54,9 @@ def _per_head(dataset, names):
 
 
 def fit_and_predict(kind: str, config: Config, backbone: str, source: DataSource, train_ids: list[str],
-                    val_ids: list[str], run_dir: Path, verbose: int) -> dict:
-    """Train on ``train_ids`` (resuming from state.json), validate on ``val_ids``, then write oof.npz.
+                    val_ids: list[str], run_dir: Path, verbose: int, pseudo_ids=()) -> dict:
+    """Train on ``train_ids`` (plus ``pseudo_ids`` at ``data.pseudo_share`` of each batch; resuming from
+    state.json), validate on ``val_ids``, then write oof.npz.
 
     Returns what meta.json records of the training (the caller adds the run's kind, backbone, fold).
     """
@@ -70,7 +71,8 @@ def fit_and_predict(kind: str, config: Config, backbone: str, source: DataSource
 
         model, loss, reused = compiled_model(kind, config, backbone, device.policy, device.name == "default",
                                              build)
-        train_ds, steps = train_dataset(source, train_ids, config, kind, first_epoch=state.epoch)
+        train_ds, steps = train_dataset(source, train_ids, config, kind, first_epoch=state.epoch,
+                                        pseudo_ids=list(pseudo_ids))
         if state.checkpoint:
             model.load_weights(run_dir / state.checkpoint)  # weights and optimizer state
             print(f"{run_dir}: resuming after epoch {state.epoch} of {train_cfg.epochs}", flush=True)
@@ -101,7 +103,7 @@ def fit_and_predict(kind: str, config: Config, backbone: str, source: DataSource
     return {
         "seed": config.seed, "config_name": config.name,
         "input_size": [config.data.height, config.data.width], "data": source.location,
-        "train_images": len(train_ids), "val_images": len(val_ids),
+        "train_images": len(train_ids), "val_images": len(val_ids), "pseudo_images": len(pseudo_ids),
         "train_class_images": presence.sum(axis=0).tolist(),
         "steps_per_epoch": steps, "batch_size": batch_size,
         "epochs_run": state.epoch, "early_stopped": state.stopped,

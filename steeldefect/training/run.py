@@ -73,12 +73,19 @@ def train(kind: str, config: Config | str | Path, fold: int, data_dir: str | Pat
     source = open_source(str(data_dir))
     folds = ensure_folds(folds_path(runs_dir), source.table, config.folds.k, config.folds.seed)
     train_ids, val_ids = split_fold(folds, fold)
+    pseudo_ids = []
+    if config.data.pseudo_labels:  # added to training only: the folds and OOF stay those of the real labels
+        from steeldefect.data.labels import read_labels
+
+        pseudo = read_labels(config.data.pseudo_labels)
+        source = source.with_pseudo(pseudo, config.data.pseudo_images)
+        pseudo_ids = pseudo["ImageId"].tolist()
     from steeldefect.training.loop import fit_and_predict
 
     run_dir.mkdir(parents=True, exist_ok=True)
     save_config(config, run_dir / CONFIG_FILE)
     meta = fit_and_predict(kind, config, backbone, source, train_ids, val_ids, run_dir,
-                           verbose if verbose is not None else (1 if sys.stdout.isatty() else 2))
+                           verbose if verbose is not None else (1 if sys.stdout.isatty() else 2), pseudo_ids)
     write_meta(run_dir, {"kind": kind, "backbone": backbone, "member": member, "fold": fold, **meta})
     mark_done(run_dir)
     return run_dir

@@ -61,6 +61,8 @@ BAD_VALUES = [
     ("data.height", 100, "bad.yaml: data.height: 100 is not divisible by 32; use 96 or 128"),
     ("data.width", 64.0, "bad.yaml: data.width: expected an integer, got 64.0"),
     ("data.batch_size", 0, "bad.yaml: data.batch_size: 0 must be at least 1"),
+    ("data.pseudo_images", "test_images", "bad.yaml: data.pseudo_labels: is needed too"),
+    ("data.pseudo_share", 1.0, "bad.yaml: data.pseudo_share: 1.0 must lie in [0.0, 1.0)"),
     ("data.segmenter_clean_share", 1.5, "bad.yaml: data.segmenter_clean_share: 1.5 must lie in [0.0, 1.0]"),
     ("data.oversample", {5: 2}, "bad.yaml: data.oversample.5: 5 is not a class id; valid ids are 1, 2, 3, 4"),
     ("data.augmentations", [{"name": "Rotate90"}],

@@ -162,3 +162,21 @@ def test_view_oof_flips_masks_back_and_its_identity_is_the_oof(tiny_backbone, sy
     assert np.abs(view["probs"].astype(int) - quantise(flipped_back).astype(int)).max() <= 1
     identity = Validator("segmenter", dataset, 4, loss=None).predict(_Viewed(model, IDENTITY, invert=True))
     np.testing.assert_array_equal(identity, oof["probs"])  # the same pass as training's OOF
+
+
+@pytest.mark.slow
+def test_training_mixes_pseudo_labelled_images_in(tiny_backbone, synth_set, tmp_path):
+    from steeldefect.data.labels import read_labels, write_labels
+
+    test_ids = sorted(p.name for p in (synth_set / "test_images").iterdir())[:3]
+    truth = read_labels(synth_set / "test_labels.csv").set_index("ImageId").loc[test_ids].reset_index()
+    write_labels(truth, tmp_path / "pseudo.csv")
+    base = tiny_training_config(epochs=1)
+    config = replace(base, data=replace(base.data, pseudo_labels=str(tmp_path / "pseudo.csv"),
+                                        pseudo_images=str(synth_set / "test_images"), pseudo_share=0.25))
+    run_dir = train("segmenter", config, 0, synth_set, tmp_path / "runs")
+    meta = json.loads((run_dir / META_FILE).read_text())
+    assert meta["pseudo_images"] == 3
+    folds = pd.read_csv(tmp_path / "runs" / FOLDS_FILE)
+    assert not set(test_ids) & set(folds["ImageId"])  # pseudo images never enter the folds or the OOF
+    assert not set(test_ids) & set(np.load(run_dir / OOF_FILE)["image_ids"].tolist())

@@ -51,5 +51,5 @@ def tiny_training_config(epochs: int = EPOCHS, **segmenter) -> Config:
 def write_synthetic_set(out: Path, n: int = 12) -> Path:
     from steeldefect.cli.main import main
 
-    assert main(["synth", "--out", str(out), "--train", str(n), "--seed", "5", "--quiet"]) == 0
+    assert main(["synth", "--out", str(out), "--train", str(n), "--test", "3", "--seed", "5", "--quiet"]) == 0
     return out

@@ -1,0 +1,81 @@
+"""Pseudo-labels: the test images the ensemble is sure of, with its masks as their labels.
+
+An image is kept as **clean** when the classifier's defect probability is at most ``clean_below`` and
+the segmenters, run on it ungated, leave no mask after post-processing; as **defective** when the
+probability is at least ``defect_above`` and at least one mask survives (its masks are the labels).
+Everything in between is left out. Pure functions over the per-image table and the submission of
+``predict`` (the command runs that prediction with the gates opened, so every image is segmented).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from steeldefect.constants import CLASS_IDS, IMAGE_SHAPE, RLE_COLUMNS
+from steeldefect.errors import SteelDefectError
+from steeldefect.postprocess.gating import image_probability
+
+
+@dataclass(frozen=True)
+class PseudoRule:
+    clean_below: float = 0.05  # defect probability at or below which a mask-free image is kept clean
+    defect_above: float = 0.95  # defect probability at or above which an image with masks is kept
+
+    def validate(self) -> None:
+        if not 0.0 <= self.clean_below < self.defect_above <= 1.0:
+            raise SteelDefectError(f"need 0 <= --clean-below < --defect-above <= 1, got {self.clean_below:g} "
+                                   f"and {self.defect_above:g}")
+
+
+def defect_probability(per_image: pd.DataFrame) -> np.ndarray:
+    """(N,) the classifier's defect probability from predict's per-image table."""
+    if "cls_prob" in per_image:
+        return per_image["cls_prob"].to_numpy(np.float64)
+    columns = [f"cls_prob_{c}" for c in CLASS_IDS]
+    if not set(columns) <= set(per_image):
+        raise SteelDefectError("pseudo labels need the classifiers' probabilities; the prediction had no classifier")
+    return image_probability(per_image[columns].to_numpy(np.float64))
+
+
+def choose_pseudo(per_image: pd.DataFrame, masks: pd.DataFrame, rule: PseudoRule) -> tuple[pd.DataFrame, dict]:
+    """The kept images as a label table (ImageId + rle_1..4) and the counts of kept and left images.
+
+    ``per_image``: predict's per-image table (ImageId, cls_prob..., area_1..4); ``masks``: its submission
+    as a label table (ImageId + rle_1..4).
+    """
+    rule.validate()
+    table = per_image.merge(masks[["ImageId", *RLE_COLUMNS]], on="ImageId", how="left", validate="one_to_one")
+    p = defect_probability(table)
+    has_mask = (table[[f"area_{c}" for c in CLASS_IDS]].to_numpy() > 0).any(axis=1)
+    clean = (p <= rule.clean_below) & ~has_mask
+    defect = (p >= rule.defect_above) & has_mask
+    kept = table.loc[clean | defect, ["ImageId", *RLE_COLUMNS]].fillna("").reset_index(drop=True)
+    kept.loc[clean[clean | defect], list(RLE_COLUMNS)] = ""
+    counts = {"images": int(len(table)), "clean": int(clean.sum()), "defective": int(defect.sum()),
+              "left_out": int(len(table) - clean.sum() - defect.sum())}
+    return kept, counts
+
+
+def pseudo_precision(kept: pd.DataFrame, truth: pd.DataFrame) -> dict:
+    """How right the pseudo labels are against a hidden truth (synthetic test labels): the share of kept
+    clean images that are clean, of kept defective images that are defective, and the mean Dice of all
+    kept (image, class) pairs, as the competition scores them."""
+    from steeldefect.data.labels import label_presence
+    from steeldefect.data.rle import rle_decode
+    from steeldefect.metric.dice import dice_score
+
+    truth = truth.set_index("ImageId").loc[kept["ImageId"]].reset_index()
+    said = label_presence(kept).any(axis=1)
+    real = label_presence(truth).any(axis=1)
+    dice = []
+    for (_, k), (_, t) in zip(kept.iterrows(), truth.iterrows()):
+        pred = np.stack([rle_decode(k[c], IMAGE_SHAPE) for c in RLE_COLUMNS])
+        true = np.stack([rle_decode(t[c], IMAGE_SHAPE) for c in RLE_COLUMNS])
+        dice.append(dice_score(true[None], pred[None])[0])
+    n_clean, n_defect = int((~said).sum()), int(said.sum())
+    return {"clean_precision": float((~real[~said]).mean()) if n_clean else None,
+            "defect_precision": float(real[said].mean()) if n_defect else None,
+            "mean_dice": float(np.mean(dice)) if dice else None, "kept": int(len(kept))}
