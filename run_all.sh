@@ -5,6 +5,7 @@
 #
 #   ./run_all.sh                                   # synthetic data, demo config, output in runs/demo
 #   ./run_all.sh --data /path/to/severstal --config configs/full.yaml --out runs/full
+#   ./run_all.sh --pseudo-rounds 1                 # then train again with pseudo-labelled test images
 #   ./run_all.sh --help
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -23,10 +24,15 @@ options:
   --train N --test M --seed S   size and seed of the synthetic dataset (default 320, 120, 0)
   --contrast C     defect contrast of the synthetic dataset (default 2: a B0 trained from scratch on
                    a CPU in minutes needs it; 1 is the look calibrated on real strips)
+  --pseudo-rounds N  after the first round, N more: pseudo-label the test images the last ensemble is
+                   sure of (`steeldefect pseudo-label`), train a new runs folder OUT/round<k> with them
+                   mixed into every batch (data.pseudo_share), tune, predict (default 0); each round
+                   costs about as much as the first
 TXT
 }
 
 data="" train_data="" config="configs/demo.yaml" out="runs/demo" n_train=320 n_test=120 seed=0 contrast=2
+pseudo_rounds=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --data) data="$2"; shift 2 ;;
@@ -37,11 +43,13 @@ while [ $# -gt 0 ]; do
     --test) n_test="$2"; shift 2 ;;
     --seed) seed="$2"; shift 2 ;;
     --contrast) contrast="$2"; shift 2 ;;
+    --pseudo-rounds) pseudo_rounds="$2"; shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run_all.sh: unknown argument '$1' (see ./run_all.sh --help)" >&2; exit 2 ;;
   esac
 done
 
+case "$pseudo_rounds" in ''|*[!0-9]*) echo "run_all.sh: --pseudo-rounds needs a whole number" >&2; exit 2 ;; esac
 source scripts/ensure_env.sh
 export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 mkdir -p "$out"
@@ -72,5 +80,29 @@ stage predict steeldefect predict --runs "$out" --images "$data/test_images" \
 stage validate steeldefect validate "$out/submission.csv" --sample "$data/sample_submission.csv"
 stage report steeldefect report --runs "$out" --data "$data" --thresholds "$out/thresholds.yaml" \
   --pred "$out/submission.csv" --out "$out/report"
+prev="$out"
+for round in $(seq 1 "$pseudo_rounds"); do
+  rdir="$out/round$round"
+  mkdir -p "$rdir"
+  cp "$out/folds.csv" "$rdir/folds.csv"  # the same folds: OOF and tuning stay comparable
+  truth=()
+  [ -f "$data/test_labels.csv" ] && truth=(--truth "$data/test_labels.csv")
+  stage "pseudo_label_$round" steeldefect pseudo-label --runs "$prev" --images "$data/test_images" \
+    --thresholds "$prev/thresholds.yaml" --out "$rdir/pseudo_labels.csv" "${truth[@]}"
+  pseudo=(--pseudo-labels "$rdir/pseudo_labels.csv" --pseudo-images "$data/test_images")
+  stage "train_classifiers_$round" steeldefect train classifier --config "$config" --data "$train_data" \
+    --out "$rdir" "${pseudo[@]}"
+  stage "train_segmenters_$round" steeldefect train segmenter --config "$config" --data "$train_data" \
+    --out "$rdir" "${pseudo[@]}"
+  stage "tune_$round" steeldefect tune --runs "$rdir" --data "$data" --out "$rdir/thresholds.yaml"
+  stage "predict_$round" steeldefect predict --runs "$rdir" --images "$data/test_images" \
+    --sample "$data/sample_submission.csv" --thresholds "$rdir/thresholds.yaml" --out "$rdir/submission.csv"
+  stage "validate_$round" steeldefect validate "$rdir/submission.csv" --sample "$data/sample_submission.csv"
+  prev="$rdir"
+done
 mv "$timing.new" "$timing"
 steeldefect summary --out "$out" --data "$data" --thresholds "$out/thresholds.yaml"
+for round in $(seq 1 "$pseudo_rounds"); do
+  echo "== round $round (pseudo labels)"
+  steeldefect summary --out "$out/round$round" --data "$data" --thresholds "$out/round$round/thresholds.yaml"
+done

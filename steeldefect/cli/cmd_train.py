@@ -19,6 +19,10 @@ def _add(p):
     p.add_argument("--out", required=True, help="runs folder; the run goes to OUT/<kind>/<backbone>/fold<K>")
     p.add_argument("--backbone", default="all",
                    help="backbone to train, or 'all' for every backbone of the config's list (default all)")
+    p.add_argument("--pseudo-labels", default=None, metavar="CSV",
+                   help="pseudo labels of `steeldefect pseudo-label` mixed into training (sets data.pseudo_labels)")
+    p.add_argument("--pseudo-images", default=None, metavar="DIR",
+                   help="the folder of the pseudo-labelled images (sets data.pseudo_images)")
     p.add_argument("--strategy", choices=STRATEGIES, help="override runtime.strategy of the config")
     p.add_argument("--mixed-precision", choices=("auto", "on", "off"), help="override runtime.mixed_precision")
 
@@ -48,6 +52,12 @@ def run(args) -> int:
     if args.mixed_precision:
         runtime = replace(runtime, mixed_precision=args.mixed_precision)
     config = replace(config, runtime=runtime)
+    if args.pseudo_labels or args.pseudo_images:
+        from steeldefect.config import validate
+
+        data = replace(config.data, pseudo_labels=args.pseudo_labels or config.data.pseudo_labels,
+                       pseudo_images=args.pseudo_images or config.data.pseudo_images)
+        config = validate(replace(config, data=data), "--pseudo-labels/--pseudo-images")
     plan = planned_runs(config, args.kind, args.fold, args.backbone)
     for i, (backbone, fold) in enumerate(plan, start=1):
         print(f"== {args.kind} {backbone} fold {fold} ({i}/{len(plan)})", flush=True)
