@@ -5,7 +5,7 @@ names. Every backbone takes RGB images as floats 0..255 and normalises them itse
 package registers the backbones and the custom layers they use (needed to load saved models).
 """
 
-from steeldefect.backbones import efficientnet, resnet34, resnet50  # noqa: F401  (registers backbones)
+from steeldefect.backbones import efficientnet, efficientnet_lite, resnet34, resnet50  # noqa: F401  (registers backbones)
 from steeldefect.backbones.preprocessing import CaffePreprocess
 from steeldefect.backbones.backbone_registry import (
     BACKBONE_LAYER_NAME,

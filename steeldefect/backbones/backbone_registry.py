@@ -27,7 +27,7 @@ MAX_STRIDE = FEATURE_STRIDES[-1]  # input height and width of a segmenter must b
 WEIGHTS_NONE = "none"  # random initialisation
 WEIGHTS_IMAGENET = "imagenet"  # keras-applications' ImageNet weights
 KERAS3_WEIGHTS_SUFFIX = ".weights.h5"  # Keras 3 weights file, as written by model.save_weights
-LEGACY_WEIGHTS_SUFFIXES = (".h5", ".hdf5")  # keras-applications' downloadable weights files
+LEGACY_WEIGHTS_SUFFIXES = (".h5", ".hdf5", ".pth")  # keras-applications' .h5 files, a packaged PyTorch state dict
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,6 +37,7 @@ class ImagenetFile:
     file_name: str  # e.g. "efficientnetb0_notop.h5"; also its name in the Keras cache ~/.keras/models
     origin: str  # download URL
     file_hash: str | None  # md5 or sha256 that keras.utils.get_file checks, None to skip the check
+    locate: Callable[[], str] | None = None  # finds the file installed by a package instead of downloading it
 
 
 @dataclasses.dataclass(frozen=True)

@@ -54,6 +54,8 @@ def fetch_imagenet_file(imagenet, backbone: str) -> str:
     """
     import keras
 
+    if imagenet.locate is not None:  # shipped by an installed package: no download
+        return imagenet.locate()
     how_to_fix = (
         f"download {imagenet.origin} on a machine with internet and pass its path as the weights "
         f"(e.g. weights: /path/to/{imagenet.file_name}), put it in {os.path.dirname(keras_cache_path(imagenet.file_name))}, "

@@ -17,7 +17,7 @@ from steeldefect.errors import ConfigError
 SIZE_MULTIPLE = 32  # input height and width must divide by the backbone's total stride
 DECODER_STAGES = 5  # UNet / UNet++ decoders have one stage per backbone stride 2..32
 WEIGHT_CHOICES = ("none", "imagenet")  # besides these, weights may be a file path
-WEIGHT_SUFFIXES = (".h5", ".hdf5")
+WEIGHT_SUFFIXES = (".h5", ".hdf5", ".pth")
 VARIANT_PATTERN = re.compile(r"[a-z0-9_]+")  # a model variant names run folders  # a weights path: Keras 3 .weights.h5 or a keras-applications .h5
 
 
