@@ -52,7 +52,12 @@ def plot_selection(selection, budget_s: float, reference, path: Path) -> None:
         ax.annotate(s.move, (s.cost_s, s.score), textcoords="offset points", xytext=(4, -10), fontsize=7)
     if reference is not None:
         ax.plot([reference[1]], [reference[0]], "s", color="tab:gray", label="every member, TTA both")
-    ax.axvline(budget_s, color="tab:red", linestyle="--", label="budget")
+    right = max(xs + ([reference[1]] if reference is not None else []))
+    if budget_s <= 1.5 * right:
+        ax.axvline(budget_s, color="tab:red", linestyle="--", label=f"budget {budget_s:g} s")
+    else:
+        ax.set_title(f"budget {budget_s:g} s (beyond the chart)", fontsize=9)
+    ax.set_xlim(left=0)
     ax.set_xlabel("estimated prediction seconds")
     ax.set_ylabel("tuned OOF Dice (stage 1)")
     ax.legend(loc="lower right", fontsize=8)

@@ -27,7 +27,7 @@ from steeldefect.tuning.sweep import TuneGrid
 class SelectOptions:
     budget_s: float
     n_images: int
-    reducers: tuple[str, ...] = tuple(available_reducers())
+    reducers: tuple[str, ...] = ("mean", *(r for r in available_reducers() if r != "mean"))  # the first adds
     min_gain: float = 0.0
     tta: bool = True  # False: never add TTA views
     chunk_size: int = 64
