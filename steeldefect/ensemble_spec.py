@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from steeldefect.data.io import atomic_write
+from steeldefect.data.io import atomic_write, read_yaml
 from steeldefect.errors import SteelDefectError
 from steeldefect.runfolder import Run
 
@@ -104,14 +104,7 @@ def spec_to_dict(spec: EnsembleSpec) -> dict:
 
 def load_spec(path: str | os.PathLike) -> EnsembleSpec:
     """Read and check an ensemble.yaml; one-line errors name the file."""
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise SteelDefectError(f"ensemble file not found: {path}") from None
-    except yaml.YAMLError as err:
-        raise SteelDefectError(f"{path}: not valid YAML ({' '.join(str(err).split())[:200]})") from None
-    return spec_from_dict(data, str(path))
+    return spec_from_dict(read_yaml(path, "ensemble file", " (make one with `steeldefect select`)"), str(path))
 
 
 def save_spec(spec: EnsembleSpec, path: str | os.PathLike) -> None:

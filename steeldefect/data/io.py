@@ -62,3 +62,19 @@ def require_file(path: str | os.PathLike, what: str = "file") -> Path:
 def require_dir(path: str | os.PathLike, what: str = "folder") -> Path:
     """Return ``path`` as a Path, or raise a one-line error if it is not an existing folder."""
     return _require(path, what, want_dir=True)
+
+
+def read_yaml(path: str | os.PathLike, what: str, hint: str = ""):
+    """The parsed YAML of ``path``; one-line SteelDefectError when it is missing (``what`` not found,
+    then ``hint``) or not YAML."""
+    import yaml
+
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        raise SteelDefectError(f"{what} not found: {path}{hint}") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise SteelDefectError(f"{path}: not valid YAML: {' '.join(str(err).split())[:300]}") from None

@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 
 from steeldefect.constants import CLASS_IDS, NUM_CLASSES
-from steeldefect.data.io import atomic_write
+from steeldefect.data.io import atomic_write, read_yaml
 from steeldefect.postprocess.masks import threshold_level
 from steeldefect.errors import SteelDefectError
 
@@ -184,13 +184,5 @@ def save_thresholds(th: Thresholds, path: str | os.PathLike) -> None:
 
 def load_thresholds(path: str | os.PathLike) -> Thresholds:
     """Read thresholds.yaml; one-line errors for a missing or malformed file."""
-    path = Path(path)
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
-        raise SteelDefectError(f"thresholds file not found: {path} (make one with `steeldefect tune`)") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as err:
-        raise SteelDefectError(f"{path}: not valid YAML: {' '.join(str(err).split())}") from None
+    data = read_yaml(path, "thresholds file", " (make one with `steeldefect tune`)")
     return thresholds_from_dict(data, str(path))

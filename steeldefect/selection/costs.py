@@ -25,7 +25,7 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from steeldefect.data.io import atomic_write
+from steeldefect.data.io import atomic_write, read_yaml
 from steeldefect.errors import SteelDefectError
 from steeldefect.runfolder import Run, dequantise, group_by_backbone, run_input_size
 
@@ -83,12 +83,7 @@ def _seconds(value, where: str) -> float:
 def load_costs(path: str | os.PathLike) -> Costs:
     """Read a costs file; one-line errors name the file and the key."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text())
-    except FileNotFoundError:
-        raise SteelDefectError(f"costs file not found: {path}") from None
-    except yaml.YAMLError:
-        raise SteelDefectError(f"{path}: not valid YAML") from None
+    data = read_yaml(path, "costs file")
     if not isinstance(data, dict) or not isinstance(data.get("models"), dict):
         raise SteelDefectError(f"{path}: expected overhead_s and a models mapping of <kind>/<member>: seconds")
     models = {str(k): _seconds(v, f"{path}: models.{k}") for k, v in data["models"].items()}
