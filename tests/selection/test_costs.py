@@ -26,3 +26,24 @@ def test_round_trip_and_errors(tmp_path):
     (tmp_path / "bad2.yaml").write_text("overhead_s: 0.1\n")
     with pytest.raises(SteelDefectError, match="expected overhead_s and a models mapping"):
         load_costs(tmp_path / "bad2.yaml")
+
+
+def test_costs_are_timed_on_the_runs_models_and_the_images(tiny_runs, tiny_dataset, tmp_path):
+    import shutil
+
+    import numpy as np
+
+    from steeldefect.runfolder import find_runs, quantise, write_oof
+    from steeldefect.selection.costs import measure_costs
+
+    runs = tmp_path / "runs"
+    shutil.copytree(tiny_runs, runs)
+    ids = sorted(p.name for p in (tiny_dataset / "train_images").iterdir())
+    segmenter = find_runs(runs, "segmenter")[0]
+    probs = np.random.default_rng(0).uniform(size=(len(ids), 32, 192, 4)).astype(np.float32)
+    write_oof(segmenter.path, "segmenter", ids, quantise(probs ** 8))
+    costs = measure_costs(find_runs(runs, "classifier") + find_runs(runs, "segmenter"), tiny_dataset / "train_images",
+                          batch_size=2)
+    assert set(costs.models) == {"classifier/efficientnetb0", "segmenter/efficientnetb0"}
+    assert all(0 < v < 60 for v in costs.models.values()) and 0 < costs.overhead_s < 60
+    assert "CPU" in costs.machine or "GPU" in costs.machine
