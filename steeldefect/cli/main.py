@@ -17,13 +17,13 @@ from steeldefect.runfolder import FOLDS_FILE
 
 # Subcommands are the modules steeldefect/cli/cmd_*.py, each registering itself when imported;
 # --help lists them in the order of the data flow, then any others alphabetically.
-FLOW_ORDER = ("synth", "eda", "folds", "tfrecords", "train", "tune", "predict", "validate", "score", "summary",
-              "report", "app", "kaggle-package")
+FLOW_ORDER = ("synth", "eda", "folds", "tfrecords", "train", "select", "tune", "predict", "pseudo-label", "validate",
+              "score", "summary", "report", "app", "kaggle-package")
 
 PROLOG = """Severstal steel-defect detection, end to end.
 
-Data flows one way: labels -> folds -> training -> tuning on out-of-fold predictions ->
-prediction -> submission. Each subcommand runs one stage and writes into a folder; rerunning
+Data flows one way: labels -> folds -> training -> (ensemble selection and) tuning on
+out-of-fold predictions -> prediction -> submission (-> pseudo labels for another round). Each subcommand runs one stage and writes into a folder; rerunning
 it resumes or skips finished work."""
 
 EPILOG = """examples:
