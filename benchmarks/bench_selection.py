@@ -72,15 +72,61 @@ def evaluate(name: str, spec_path: Path, runs: Path, data: Path, work: Path, tun
             "test": test_dice(sub, data), "tune_s": round(tune_s, 1), "predict_s": round(predict_s, 1)}
 
 
+def markdown(out: dict) -> str:
+    """The tables of docs/BENCHMARKS.md from selection.json."""
+    classes = ("1", "2", "3", "4")
+    lines = [f"| ensemble | est. s ({out['n_test']} images) | predict s | OOF mean | " + " | ".join(
+        f"OOF {c}" for c in classes) + " | test mean | " + " | ".join(f"test {c}" for c in classes) + " |",
+        "|---|" + "---:|" * 12]
+    for name, e in out["ensembles"].items():
+        est = "-" if e["estimated_s"] is None else f"{e['estimated_s']:.1f}"
+        lines.append(f"| {name}: {e['spec']} | {est} | {e['predict_s']:.1f} | {e['oof']['mean']:.5f} | "
+                     + " | ".join(f"{e['oof'][c]:.4f}" for c in classes) + f" | {e['test']['mean']:.5f} | "
+                     + " | ".join(f"{e['test'][c]:.4f}" for c in classes) + " |")
+    lines += ["", "| rule family (selected ensemble) | OOF mean | " + " | ".join(f"OOF {c}" for c in classes)
+              + " | test mean | " + " | ".join(f"test {c}" for c in classes) + " |", "|---|" + "---:|" * 10]
+    families = out.get("families_with_classifier", out["families"])
+    lines[-2] = lines[-2].replace("(selected ensemble)", f"({families.get('spec', 'selected ensemble')})")
+    for family, f in ((k, v) for k, v in families.items() if k != "spec"):
+        lines.append(f"| {family} | {f['oof']['mean']:.5f} | " + " | ".join(f"{f['oof'][c]:.4f}" for c in classes)
+                     + f" | {f['test']['mean']:.5f} | " + " | ".join(f"{f['test'][c]:.4f}" for c in classes) + " |")
+    return "\n".join(lines)
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--runs", type=Path, required=True)
     p.add_argument("--data", type=Path, required=True)
     p.add_argument("--work", type=Path, required=True)
+    p.add_argument("--markdown", action="store_true", help="print the tables of an earlier WORK/selection.json")
+    p.add_argument("--families-only", action="store_true",
+                   help="only part 3, on the selected segmenters and TTA with every classifier added (the gates "
+                        "need one), into WORK/selection.json's families_with_classifier")
     p.add_argument("--budget-s", type=float, default=None,
                    help="the binding budget for 120 images (default: half the every-member estimate)")
     args = p.parse_args()
+    if args.markdown:
+        print(markdown(json.loads((args.work / "selection.json").read_text())))
+        return
     from steeldefect.ensemble_spec import EnsembleSpec, load_spec, save_spec
+
+    if args.families_only:
+        from dataclasses import replace
+
+        from steeldefect.runfolder import find_runs, group_by_backbone
+
+        out = json.loads((args.work / "selection.json").read_text())
+        spec = load_spec(args.work / "spec_2.yaml")
+        spec = replace(spec, classifiers=tuple(group_by_backbone(find_runs(args.runs, "classifier"))))
+        save_spec(spec, args.work / "spec_families.yaml")
+        out["families_with_classifier"] = {"spec": spec.describe()}
+        for family, extra in FAMILIES.items():
+            result = evaluate(f"cfamily_{family}", args.work / "spec_families.yaml", args.runs, args.data,
+                              args.work, extra)
+            out["families_with_classifier"][family] = {"oof": result["oof"], "test": result["test"]}
+            print(f"family {family}: OOF {result['oof']['mean']:.5f} test {result['test']['mean']:.5f}", flush=True)
+        (args.work / "selection.json").write_text(json.dumps(out, indent=1))
+        return
 
     args.work.mkdir(parents=True, exist_ok=True)
     n_test = len(list((args.data / "test_images").iterdir()))
@@ -119,7 +165,7 @@ def main() -> None:
         out["families"][family] = {"oof": result["oof"], "test": result["test"]}
         print(f"family {family}: OOF {result['oof']['mean']:.5f} test {result['test']['mean']:.5f}", flush=True)
     (args.work / "selection.json").write_text(json.dumps(out, indent=1))
-    print(json.dumps(out, indent=1))
+    print(markdown(out))
 
 
 if __name__ == "__main__":
