@@ -84,8 +84,8 @@ def _image_dir(runs: list, data: str | None) -> Path:
                      "the exact threshold search of `steeldefect tune` (stage 1) on its OOF predictions under "
                      "its views; the OOF predictions under the flips are made once per run and kept beside "
                      f"{OOF_FILE}. Costs per image are timed here (one fold model of each member, plus decoding, "
-                     "post-processing and RLE) or read with --costs. Writes ensemble.yaml for "
-                     "`predict`, `tune` and `kaggle-package --ensemble`.",
+                     "post-processing and RLE) or read with --costs (a costs file written by select on another machine, e.g. the GPU that will predict). Writes ensemble.yaml for "
+                     "`predict`, `tune`, `pseudo-label` and `kaggle-package --ensemble`.",
          epilog="example:\n  steeldefect select --runs runs/demo --budget-s 3000 --images 5506 "
                 "--out runs/demo/ensemble.yaml\n"
                 "  steeldefect tune --runs runs/demo --ensemble runs/demo/ensemble.yaml --out runs/demo/thresholds.yaml")
