@@ -22,7 +22,7 @@ from steeldefect.backbones.preprocessing import CaffePreprocess
 from steeldefect.errors import SteelDefectError
 
 TINY_SHAPE = (32, 64, 3)  # smallest input with a whole pixel at stride 32
-EXPECTED_BACKBONES = [f"efficientnetb{i}" for i in range(8)] + ["resnet34", "resnet50"]
+EXPECTED_BACKBONES = ["efficientnet_lite0"] + [f"efficientnetb{i}" for i in range(8)] + ["resnet34", "resnet50"]
 
 
 def test_registry_lists_every_backbone():

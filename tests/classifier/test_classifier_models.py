@@ -54,5 +54,5 @@ def test_bad_arguments(kwargs, message):
 
 
 def test_unknown_backbone_lists_names():
-    with pytest.raises(SteelDefectError, match="available backbones: efficientnetb0, .*resnet34, resnet50"):
+    with pytest.raises(SteelDefectError, match="available backbones: efficientnet_lite0, efficientnetb0, .*resnet34, resnet50"):
         build_classifier("vgg16", TINY_SHAPE)

@@ -113,7 +113,7 @@ UNBUILDABLE = [
     ("data.augmentations", [{"name": "HorizontalFlip"}, {"name": "Affine", "params": {"scale": "big"}}],
      "bad.yaml: data.augmentations[1].params: Affine rejects {'scale': 'big'}: "),
     ("classifier.backbones", ["efficientnetb0", "vgg16"],
-     "bad.yaml: classifier.backbones[1]: 'vgg16' is not one of efficientnetb0, "),
+     "bad.yaml: classifier.backbones[1]: 'vgg16' is not one of efficientnet_lite0, efficientnetb0, "),
     ("segmenter.backbones", ["efficientnetb9"], "bad.yaml: segmenter.backbones[0]: 'efficientnetb9' is not one of "),
 ]
 
@@ -175,7 +175,7 @@ def test_a_run_of_an_unknown_backbone_argument_fails_before_writing(tiny_set, tm
 
     runs = tmp_path / "runs"
     runs.mkdir()
-    with pytest.raises(ConfigError, match=r"classifier.backbones\[0\]: 'vgg16' is not one of efficientnetb0"):
+    with pytest.raises(ConfigError, match=r"classifier.backbones\[0\]: 'vgg16' is not one of efficientnet_lite0, efficientnetb0"):
         train("classifier", Config(name="ok"), 0, tiny_set, runs, backbone="vgg16")
     assert list(runs.rglob("*")) == []
 
