@@ -49,6 +49,7 @@ STATE_FILE = "state.json"  # resumable state, rewritten after each epoch
 CHECKPOINT_PATTERN = "ckpt-{:04d}.keras"  # model + optimizer after an epoch
 CHECKPOINT_GLOB = "ckpt-*.keras"
 WEIGHTS_PATTERN = "weights-{:04d}.weights.h5"  # an epoch's weights, kept while weight averaging may use them
+WEIGHTS_GLOB = "weights-*.weights.h5"
 MODEL_FILE = "model.keras"  # the best epoch's model
 OOF_FILE = "oof.npz"  # the run's out-of-fold predictions on its validation fold: image_ids + probs
 OOF_VIEW_PATTERN = "oof_{}.npz"  # the OOF predictions under a TTA view other than the identity

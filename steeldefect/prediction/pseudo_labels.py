@@ -52,8 +52,7 @@ def choose_pseudo(per_image: pd.DataFrame, masks: pd.DataFrame, rule: PseudoRule
     has_mask = (table[[f"area_{c}" for c in CLASS_IDS]].to_numpy() > 0).any(axis=1)
     clean = (p <= rule.clean_below) & ~has_mask
     defect = (p >= rule.defect_above) & has_mask
-    kept = table.loc[clean | defect, ["ImageId", *RLE_COLUMNS]].fillna("").reset_index(drop=True)
-    kept.loc[clean[clean | defect], list(RLE_COLUMNS)] = ""
+    kept = table.loc[clean | defect, ["ImageId", *RLE_COLUMNS]].fillna("").reset_index(drop=True)  # clean: no mask
     counts = {"images": int(len(table)), "clean": int(clean.sum()), "defective": int(defect.sum()),
               "left_out": int(len(table) - clean.sum() - defect.sum())}
     return kept, counts

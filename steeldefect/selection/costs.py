@@ -124,14 +124,16 @@ def time_overhead(run: Run, image_dir: Path, n_images: int = 16, thresholds=None
     post-process and run-length encode (a segmenter run's own OOF probabilities stand in for the model)."""
     from steeldefect.postprocess.thresholds import Thresholds
     from steeldefect.prediction.predict import PredictOptions, load_views, predict_chunk
-    from steeldefect.tuning.oof_stream import npz_array, oof_ids
+    from steeldefect.tuning.oof_stream import RowReader, oof_ids
 
     ids = oof_ids(run)[:n_images]
     paths = [image_dir / i for i in ids]
     missing = [p for p in paths if not p.is_file()]
     if missing:
         raise SteelDefectError(f"cannot time the overhead: {missing[0]} is missing")
-    probs = dequantise(np.asarray(npz_array(run.oof_path, "probs")[:len(ids)]))
+    reader = RowReader(run.oof_path, np.arange(len(ids)))  # the first rows only, never the whole OOF array
+    probs = dequantise(reader.take(len(ids)))
+    reader.close()
     t0 = time.perf_counter()
     views = load_views(paths, [run_input_size(run)])
     predict_chunk(ids, views, _OOFForward(probs), thresholds or Thresholds(), PredictOptions(use_gate=False))

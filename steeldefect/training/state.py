@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from steeldefect.data.io import atomic_write
-from steeldefect.runfolder import CHECKPOINT_GLOB, CHECKPOINT_PATTERN, STATE_FILE, WEIGHTS_PATTERN
+from steeldefect.runfolder import CHECKPOINT_GLOB, CHECKPOINT_PATTERN, STATE_FILE, WEIGHTS_GLOB
 
 
 @dataclass
@@ -64,6 +64,6 @@ def save_checkpoint(model, run_dir: Path, state: RunState) -> None:
 
 def clear_checkpoints(run_dir: Path) -> None:
     """Remove epoch checkpoints (and averaging weights) once a run is done (model.keras keeps the model)."""
-    for pattern in (CHECKPOINT_GLOB, WEIGHTS_PATTERN.replace("{:04d}", "*")):
+    for pattern in (CHECKPOINT_GLOB, WEIGHTS_GLOB):
         for old in run_dir.glob(pattern):
             old.unlink(missing_ok=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from steeldefect.runfolder import WEIGHTS_PATTERN
+from steeldefect.runfolder import WEIGHTS_GLOB, WEIGHTS_PATTERN
 
 MODES = ("last", "best")
 
@@ -52,12 +52,11 @@ def weights_path(run_dir: Path, epoch: int) -> Path:
 
 def save_epoch_weights(model, run_dir: Path, epoch: int, pool: list[list]) -> None:
     """Write this epoch's weights if it entered the pool; delete the files of epochs that left it."""
-    keep = {p[0] for p in pool}
-    if epoch in keep:
+    keep = {weights_path(run_dir, e) for e, _ in pool}
+    if weights_path(run_dir, epoch) in keep:
         model.save_weights(weights_path(run_dir, epoch))
-    for path in Path(run_dir).glob(WEIGHTS_PATTERN.replace("{:04d}", "*")):
-        stem = path.name.split("-", 1)[1].split(".", 1)[0]
-        if stem.isdigit() and int(stem) not in keep:
+    for path in Path(run_dir).glob(WEIGHTS_GLOB):
+        if path not in keep:
             path.unlink(missing_ok=True)
 
 
