@@ -14,7 +14,8 @@ from dash import ALL, Input, Output, State, ctx, html, no_update
 from steeldefect.app import figures
 from steeldefect.app.compare import compare_sets, image_dice
 from steeldefect.app.index import TRUTH, AppData, LabelSet
-from steeldefect.app.layout import ANY_CLASS, NO_CLASS, NO_COMPARE, ROW, set_options
+from steeldefect.app.layout import ANY_CLASS, NO_CLASS, NO_COMPARE, ROW, compare_options, set_options
+from steeldefect.app.pairing import best_partner, suggestion
 from steeldefect.app.render import THUMB_WIDTH, ImageStore
 from steeldefect.app.tables import html_table
 from steeldefect.app.upload import validate_upload
@@ -22,6 +23,7 @@ from steeldefect.constants import CLASS_IDS
 from steeldefect.errors import SteelDefectError
 
 WORST_SHOWN = 10  # images listed where two label sets differ most
+SHOWN_ID_CHARS = 60  # characters of a typed image id repeated in a message
 NAV_ACTIONS = {"btn-prev": "prev", "btn-next": "next", "btn-random": "random", "browse-id": "id",
                "browse-set": "set", "browse-class": "class", "browse-on-disk": "set"}
 
@@ -120,7 +122,8 @@ def navigate(data: AppData, state: dict | None, action: str, set_key: str | None
     if action == "id" and typed_id:
         found = find_image(data, typed_id, key)
         if found is None:
-            return state, f"image {typed_id!r} is in no loaded label set"
+            still = f"; still showing {current}" if current else ""
+            return state, f"image {typed_id[:SHOWN_ID_CHARS]!r} is in no loaded label set{still}"
         key, current = found
         cls = ANY_CLASS
     ids = candidates(data, key, cls, lo, hi, on_disk)
@@ -159,8 +162,9 @@ def _describe(labels: LabelSet, image_id: str) -> str:
 
 def _panel(labels: LabelSet, image_id: str, element_id: str) -> html.Div:
     if image_id not in labels.row_of:
-        return html.Div(f"{labels.name}: image not in this label set", id=element_id, className="caption")
-    caption = f"{labels.name}: {_describe(labels, image_id)}"
+        return html.Div(f"{labels.name}: image {image_id} is not in this label set ({len(labels.image_ids):,} "
+                        "other images)", id=element_id, className="caption")
+    caption = f"{image_id} in {labels.name}: {_describe(labels, image_id)}"
     if not labels.has_masks:
         caption += " (no masks in this label file: contours not drawn)"
     return html.Div([html.Div(caption, className="caption"),
@@ -221,7 +225,7 @@ def comparison_view(data: AppData, a_key: str, b_key: str) -> list:
     n = len(result.image_ids)
     if n == 0:
         children.append(html.Div(f"no images in common: {a.name} has {len(a.image_ids):,} images, "
-                                 f"{b.name} {len(b.image_ids):,}; agreement needs shared images",
+                                 f"{b.name} {len(b.image_ids):,}; {suggestion(data, a, b)}",
                                  id="cmp-note", className="note"))
         return children
     report = result.report()
@@ -239,23 +243,35 @@ def comparison_view(data: AppData, a_key: str, b_key: str) -> list:
     measure = "mean Dice" if result.has_dice else "classes agreeing"
     for image_id, score, disagree in worst:
         children.append(html.Div([
-            html.Button("show", id={"type": "show-image", "image": image_id}),
-            html.Span(f"{image_id}  {measure} {score:.3f}; presence differs in {disagree} class(es)",
-                      style={"minWidth": "330px", "fontFamily": "monospace"}),
-            html.Img(src=image_url(a.key, image_id, THUMB_WIDTH), title=a.name, style={"width": f"{THUMB_WIDTH}px"}),
-            html.Img(src=image_url(b.key, image_id, THUMB_WIDTH), title=b.name, style={"width": f"{THUMB_WIDTH}px"}),
-        ], className="worst-row", style=ROW))
+            html.Div([html.Button("show", id={"type": "show-image", "image": image_id}),
+                      html.Span(f"{image_id}  {measure} {score:.3f}; presence differs in {disagree} class(es)",
+                                style={"fontFamily": "monospace"})], style=ROW),
+            html.Div([_thumb(s, image_id, letter) for s, letter in ((a, "A"), (b, "B"))],
+                     className="thumb-pair", style=THUMB_PAIR),
+        ], className="worst-row", style={"margin": "10px 0"}))
     return children
 
 
-def upload_submission(data: AppData, contents: str | None, filename: str | None) -> tuple[str, str | None]:
-    """Validate an upload and load it on success: (message, new set key or None)."""
-    if not contents:
-        return "", None
+THUMB_PAIR = {"display": "flex", "flexWrap": "nowrap", "gap": "8px"}  # the A and B thumbnails on one line
+
+
+def _thumb(labels: LabelSet, image_id: str, letter: str) -> html.Figure:
+    """A thumbnail captioned with its set's letter (A or B) and name."""
+    return html.Figure([html.Img(src=image_url(labels.key, image_id, THUMB_WIDTH), alt=f"{letter}: {labels.name}",
+                                 style={"width": f"{THUMB_WIDTH}px", "display": "block"}),
+                        html.Figcaption(f"{letter}: {labels.name}", className="caption")],
+                       style={"margin": "0", "flex": "none"})
+
+
+def upload_submission(data: AppData, contents, filename) -> tuple[str, str | None]:
+    """Check, validate and load an upload (any JSON a client sent): (one-line message, new set key or None)."""
     result = validate_upload(contents, filename, data.sample_path)
     if not result.ok:
         return result.message, None
-    labels = data.add_prediction(filename or "upload.csv", result.table)
+    try:
+        labels = data.add_prediction(result.name, result.table, uploaded=True)
+    except SteelDefectError as err:  # the uploads' caps
+        return str(err), None
     return f"{result.message}; loaded as {labels.name}", labels.key
 
 
@@ -273,27 +289,29 @@ def register_callbacks(app, data: AppData, store: ImageStore) -> None:
 
     @app.callback(Output("browse-state", "data"), Output("browse-message", "children"),
                   Output("browse-set", "value"), Output("browse-class", "value"), Output("tabs", "value"),
+                  Output("browse-compare", "value"),
                   Input("btn-prev", "n_clicks"), Input("btn-next", "n_clicks"), Input("btn-random", "n_clicks"),
                   Input("browse-id", "value"), Input("browse-set", "value"), Input("browse-class", "value"),
                   Input({"type": "show-image", "image": ALL}, "n_clicks"),
                   Input("browse-on-disk", "value"),
                   State("browse-state", "data"), State("filter-lo", "value"), State("filter-hi", "value"),
-                  State("cmp-a", "value"))
-    def _navigate(_p, _n, _r, typed, set_key, cls, shows, on_disk, state, lo, hi, cmp_a):
+                  State("cmp-a", "value"), State("cmp-b", "value"))
+    def _navigate(_p, _n, _r, typed, set_key, cls, shows, on_disk, state, lo, hi, cmp_a, cmp_b):
         trigger = ctx.triggered_id
-        tab = no_update
-        if isinstance(trigger, dict):  # a "show" button of the comparison view
+        tab = beside = no_update
+        typed = typed if isinstance(typed, str) else None
+        if isinstance(trigger, dict):  # a "show" button of the comparison view: A browsed, B beside
             if not any(shows):
-                return no_update, no_update, no_update, no_update, no_update
+                return (no_update,) * 6
             state, message = navigate(data, {"set": cmp_a, "class": ANY_CLASS, "image_id": trigger["image"]},
                                       "set", set_key=cmp_a, cls=ANY_CLASS, lo=lo, hi=hi)
-            tab = "images"
+            tab, beside = "images", cmp_b if cmp_b in data.sets() else NO_COMPARE
         else:
             action = NAV_ACTIONS.get(trigger, "init")
             files = store.available() if on_disk else None
             state, message = navigate(data, state, action, set_key=set_key, cls=cls, typed_id=typed, lo=lo, hi=hi,
                                       on_disk=files)
-        return state, message, state["set"], state["class"], tab
+        return state, message, state["set"], state["class"], tab, beside
 
     @app.callback(Output("image-view", "children"), Input("browse-state", "data"),
                   Input("browse-compare", "value"))
@@ -308,10 +326,11 @@ def register_callbacks(app, data: AppData, store: ImageStore) -> None:
     @app.callback(Output("upload-message", "children"), Output("dist-sets", "options"),
                   Output("dist-detail", "options"), Output("browse-set", "options"),
                   Output("browse-compare", "options"), Output("cmp-a", "options"), Output("cmp-b", "options"),
-                  Output("cmp-b", "value"), Input("upload", "contents"), State("upload", "filename"),
-                  prevent_initial_call=True)
+                  Output("cmp-b", "value"), Output("cmp-a", "value"), Input("upload", "contents"),
+                  State("upload", "filename"), prevent_initial_call=True)
     def _upload(contents, filename):
         message, key = upload_submission(data, contents, filename)
         options = set_options(data)
-        compare = [{"label": "nothing", "value": NO_COMPARE}] + options
-        return message, options, options, options, compare, options, options, key or no_update
+        partner = best_partner(data, key) if key else None  # the set the upload is best compared with
+        return (message, options, options, options, compare_options(data), options, options, key or no_update,
+                partner[0] if partner else no_update)

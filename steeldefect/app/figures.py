@@ -12,6 +12,9 @@ from steeldefect.eda.overlay import hex_colour
 
 FIGURE_HEIGHT = 340  # pixels, every distribution chart
 AREA_BINS = 30  # logarithmic bins of the area histograms
+MAX_COUNT_TICKS = 5  # most intervals on a count axis (steps of 1, 2, 5, 10, 20, ...)
+AREA_RANGE_PAD = 0.05  # decades added each side of the shared area axis
+NO_AREAS_RANGE = (1.0, 5.0)  # log10 area axis (10 to 100,000 px) when no class has a mask
 LOG_RATIO = 50  # a count axis turns logarithmic when its largest bar exceeds this many times the smallest
 MARGIN = {"l": 50, "r": 20, "t": 50, "b": 40}
 
@@ -67,18 +70,38 @@ def combinations(presence: np.ndarray, name: str) -> go.Figure:
                    xaxis_type="log" if wide else "linear")
 
 
+def count_step(top: int, max_ticks: int = MAX_COUNT_TICKS) -> int:
+    """Tick step of a count axis up to ``top``: the smallest of 1, 2, 5, 10, 20, ... that needs at most
+    ``max_ticks`` intervals (whole numbers only: a count of masks has no halves)."""
+    magnitude = 1
+    while True:
+        for m in (1, 2, 5):
+            if top <= m * magnitude * max_ticks:
+                return m * magnitude
+        magnitude *= 10
+
+
 def area_histograms(areas: np.ndarray | None, presence: np.ndarray, name: str) -> go.Figure:
-    """One step histogram per class of the non-empty mask areas on a logarithmic x axis."""
+    """One step histogram per class of the non-empty mask areas: every x axis logarithmic over the same
+    range (classes comparable), every y axis linear from 0 with whole-number ticks."""
     fig = make_subplots(rows=1, cols=NUM_CLASSES, subplot_titles=[f"class {c}" for c in CLASS_IDS])
-    for k, cls in enumerate(CLASS_IDS):
-        values = areas[presence[:, k], k] if areas is not None else np.empty(0)
-        if values.size:
-            edges = stats.log_bins(values, AREA_BINS)
-            counts, _ = np.histogram(values, bins=edges)
+    values = [areas[presence[:, k], k] if areas is not None else np.empty(0) for k in range(NUM_CLASSES)]
+    known = np.concatenate(values)
+    known = known[known > 0]
+    x_range = ([float(np.log10(known.min())) - AREA_RANGE_PAD, float(np.log10(known.max())) + AREA_RANGE_PAD]
+               if known.size else list(NO_AREAS_RANGE))
+    for k, (cls, v) in enumerate(zip(CLASS_IDS, values)):
+        top = 0
+        if v.size:
+            edges = stats.log_bins(v, AREA_BINS)
+            counts, _ = np.histogram(v, bins=edges)
+            top = int(counts.max())
             centres = np.sqrt(edges[:-1] * edges[1:])
             fig.add_scatter(x=centres, y=counts, mode="lines", line_shape="hvh", fill="tozeroy",
                             line_color=hex_colour(cls), name=f"class {cls}", row=1, col=k + 1)
-        fig.update_xaxes(type="log", title_text="area (px)", row=1, col=k + 1)
+        fig.update_xaxes(type="log", range=x_range, title_text="area (px)", row=1, col=k + 1)
+        fig.update_yaxes(type="linear", rangemode="tozero", tick0=0, dtick=count_step(top), tickformat=",d",
+                         title_text="masks" if k == 0 else None, row=1, col=k + 1)
     title = f"Mask areas per class: {name}" + ("" if areas is not None else " (no areas in this label file)")
     return _layout(fig, title, showlegend=False)
 

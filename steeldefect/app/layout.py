@@ -5,6 +5,7 @@ from __future__ import annotations
 from dash import dcc, html
 
 from steeldefect.app.index import TRUTH, AppData
+from steeldefect.app.pairing import default_pair, shared_images
 from steeldefect.app.upload import MAX_UPLOAD_BYTES
 from steeldefect.constants import CLASS_IDS
 from steeldefect.data.images import list_images
@@ -20,6 +21,19 @@ SMALL_DROPDOWN = {"minWidth": "200px"}
 def set_options(data: AppData) -> list[dict]:
     """Dropdown options of every loaded label set."""
     return [{"label": s.name, "value": k} for k, s in data.sets().items()]
+
+
+def compare_options(data: AppData) -> list[dict]:
+    """Options of the set shown beside an image: nothing, or any loaded set."""
+    return [{"label": "nothing", "value": NO_COMPARE}] + set_options(data)
+
+
+def default_browse(data: AppData) -> tuple[str, str]:
+    """(set browsed, set beside) a page starts on: the comparison's pair when they share images,
+    else the truth alone (a set beside that lists none of the images would only say so)."""
+    a, b = default_pair(data)
+    sets = data.sets()
+    return (a, b) if a != b and shared_images(sets[a], sets[b]) else (TRUTH, NO_COMPARE)
 
 
 def few_images_on_disk(data: AppData) -> bool:
@@ -75,17 +89,17 @@ def images_tab(data: AppData) -> dcc.Tab:
     options = set_options(data)
     classes = ([{"label": "any image", "value": ANY_CLASS}, {"label": "no defect", "value": NO_CLASS}]
                + [{"label": f"class {c}", "value": str(c)} for c in CLASS_IDS])
-    compare = [{"label": "nothing", "value": NO_COMPARE}] + options
-    default_compare = next((k for k in data.sets() if k != TRUTH), NO_COMPARE)
+    browsed, beside = default_browse(data)
     return dcc.Tab(label="Images", value="images", children=[
         html.Div([html.Span("images of"),
-                  dcc.Dropdown(id="browse-set", options=options, value=TRUTH, clearable=False, style=SMALL_DROPDOWN),
+                  dcc.Dropdown(id="browse-set", options=options, value=browsed, clearable=False,
+                               style=SMALL_DROPDOWN),
                   dcc.Dropdown(id="browse-class", options=classes, value=ANY_CLASS, clearable=False,
                                style={"minWidth": "150px"}),
                   dcc.Checklist(id="browse-on-disk", options=[{"label": " with image file only", "value": "yes"}],
                                 value=["yes"] if few_images_on_disk(data) else []),
                   html.Span("beside"),
-                  dcc.Dropdown(id="browse-compare", options=compare, value=default_compare, clearable=False,
+                  dcc.Dropdown(id="browse-compare", options=compare_options(data), value=beside, clearable=False,
                                style=SMALL_DROPDOWN)], style=ROW),
         html.Div([html.Button("previous", id="btn-prev"), html.Button("next", id="btn-next"),
                   html.Button("random image", id="btn-random"),
@@ -99,15 +113,15 @@ def images_tab(data: AppData) -> dcc.Tab:
 
 def submissions_tab(data: AppData) -> dcc.Tab:
     options = set_options(data)
-    keys = [o["value"] for o in options]
+    a, b = default_pair(data)
     return dcc.Tab(label="Submissions", value="subs", children=[
-        html.Div([html.Span("compare"),
-                  dcc.Dropdown(id="cmp-a", options=options, value=keys[0], clearable=False, style=SMALL_DROPDOWN),
-                  html.Span("with"),
-                  dcc.Dropdown(id="cmp-b", options=options, value=keys[-1], clearable=False,
+        html.Div([html.Span("compare A"),
+                  dcc.Dropdown(id="cmp-a", options=options, value=a, clearable=False, style=SMALL_DROPDOWN),
+                  html.Span("with B"),
+                  dcc.Dropdown(id="cmp-b", options=options, value=b, clearable=False,
                                style=SMALL_DROPDOWN)], style=ROW),
         dcc.Loading(html.Div(id="cmp-view")),
-        html.H4("Load a submission"),
+        html.H4(f"Load a submission (up to {MAX_UPLOAD_BYTES // (1024 * 1024)} MB)"),
         dcc.Upload(id="upload", children=html.Div(["drop a submission CSV here or ", html.A("choose a file")]),
                    max_size=MAX_UPLOAD_BYTES, accept=".csv,text/csv",
                    style={"border": "1px dashed #888", "padding": "16px", "textAlign": "center",
@@ -117,17 +131,19 @@ def submissions_tab(data: AppData) -> dcc.Tab:
 
 
 def build_layout(data: AppData) -> html.Div:
-    """The whole page; ``sets-version`` changes when a submission is uploaded, ``browse-state`` holds
-    the image shown ({set, class, image_id})."""
-    n_preds = len(data.sets()) - 1
+    """The whole page, built anew for each page load (so uploads are listed after a reload);
+    ``browse-state`` holds the image shown ({set, class, image_id}); ``upload-limit`` tells the browser
+    the largest file it may send."""
     folders = ", ".join(f"{d.parent.name}/{d.name}" for d in data.image_dirs) or "nowhere (placeholders only)"
-    summary = (f"{data.truth.name}: {len(data.truth.image_ids):,} images; {n_preds} submission(s) loaded; "
-               f"images from {folders}")
+    test = "" if data.test_truth is None else f"{data.test_truth.name}: {len(data.test_truth.image_ids):,} images; "
+    summary = (f"{data.truth.name}: {len(data.truth.image_ids):,} images; {test}{len(data.preds)} submission(s) "
+               f"loaded; images from {folders}")
     return html.Div([
         html.H2("steeldefect analysis"),
         html.Div(summary, id="summary", className="note"),
-        dcc.Store(id="sets-version", data=0),
-        dcc.Store(id="browse-state", data={"set": TRUTH, "class": ANY_CLASS, "image_id": None}),
+        dcc.Store(id="browse-state", data={"set": default_browse(data)[0], "class": ANY_CLASS, "image_id": None}),
+        dcc.Store(id="upload-limit", data=MAX_UPLOAD_BYTES),
+        dcc.Store(id="upload-guard"),
         dcc.Tabs(id="tabs", value="dist", children=[distributions_tab(data), images_tab(data),
                                                     submissions_tab(data)]),
     ], style={"fontFamily": "sans-serif", "margin": "0 16px"})

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import socket
+from functools import partial
 
 from dash import Dash
 from flask import Response, request
@@ -12,10 +14,12 @@ from steeldefect.app.index import AppData
 from steeldefect.app.layout import build_layout
 from steeldefect.app.render import ImageStore, is_safe_id
 from steeldefect.app.upload import MAX_UPLOAD_BYTES
+from steeldefect.app.upload_guard import register_upload_guard
 from steeldefect.constants import IMAGE_WIDTH
 from steeldefect.errors import SteelDefectError
 
 DEFAULT_HOST = "127.0.0.1"  # local only; pass --host 0.0.0.0 to serve a network deliberately
+LOCAL_NAMES = ("localhost",)  # host names that are this machine only
 DEFAULT_PORT = 8050
 MIN_WIDTH = 32  # smallest rendered width a client may ask for
 REQUEST_LIMIT = MAX_UPLOAD_BYTES * 4 // 3 + (1 << 20)  # an upload travels base64-encoded inside JSON
@@ -41,7 +45,7 @@ def create_app(data: AppData, store: ImageStore | None = None) -> Dash:
     """The Dash app over ``data``; images are rendered on request through ``store``."""
     store = store or ImageStore(data.image_dirs)
     app = Dash(__name__, title="steeldefect analysis", update_title=None)
-    app.layout = build_layout(data)
+    app.layout = partial(build_layout, data)  # built per page load: uploads stay listed after a reload
     app.server.config["MAX_CONTENT_LENGTH"] = REQUEST_LIMIT
 
     @app.server.route("/render/<set_key>/<image_id>")
@@ -53,7 +57,21 @@ def create_app(data: AppData, store: ImageStore | None = None) -> Dash:
         return response
 
     register_callbacks(app, data, store)
+    register_upload_guard(app)
     return app
+
+
+def exposure_warning(host: str, port: int) -> str | None:
+    """One line warning that the app is reachable beyond this machine, or None for a loopback address."""
+    if host in LOCAL_NAMES:
+        return None
+    try:
+        if ipaddress.ip_address(host.strip("[]")).is_loopback:
+            return None
+    except ValueError:  # a host name: it may resolve to a network address
+        pass
+    return (f"warning: serving on {host}:{port} beyond this machine; the app has no login: anyone who can "
+            "reach it can browse the images and labels and upload files (use --host 127.0.0.1 to keep it local)")
 
 
 def check_address(host: str, port: int) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 
 from steeldefect.cli.commands import arguments, command
@@ -9,7 +10,8 @@ from steeldefect.cli.commands import arguments, command
 
 def _add(p):
     p.add_argument("--data", default=None, help="dataset folder: train.csv, optionally train_images/, "
-                                               "test_images/ and sample_submission.csv")
+                                               "test_images/, sample_submission.csv and test_labels.csv (loaded "
+                                               "as the truth of the test images)")
     p.add_argument("--labels", default=None, help="label file instead of DATA/train.csv (any layout, or the "
                                                   "real per-image area/flag summaries)")
     p.add_argument("--images", default=None, help="image folder to read images from (default: "
@@ -22,7 +24,8 @@ def _add(p):
                                                     "the distributions by range")
     p.add_argument("--metadata-column", default=None, help="the metadata column to filter by (default: the "
                                                            "first named like date/time, else coil)")
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only; "
+                                                       "the app has no login, so another address warns)")
     p.add_argument("--port", type=int, default=8050, help="port (default 8050)")
     p.add_argument("--debug", action="store_true", help="Dash debug mode (reloader, error pages)")
 
@@ -31,22 +34,27 @@ def _add(p):
          description="Starts a local Dash app over a dataset: class and area distributions (filterable by a "
                      "metadata date or coil range), an image browser with coloured per-class mask contours "
                      "and ground truth beside a prediction with its per-image Dice, and a comparison of two "
-                     "submissions (or one and the truth), with uploads validated like `steeldefect validate`.",
-         epilog="examples:\n  steeldefect app --data data/synth --pred runs/submission.csv\n"
-                "  steeldefect app --labels shared/real/train_masks_2515.csv --images shared/real/images \\\n"
-                "      --pred shared/real/predictions_stage1.csv")
+                     "submissions (or one and the truth), with uploads validated like `steeldefect validate`. "
+                     "A submission is compared with the truth that lists its images: DATA/test_labels.csv, "
+                     "when present, is loaded as the truth of the test images.",
+         epilog="examples:\n  steeldefect app --data data/synth --pred runs/demo/submission.csv   "
+                "# run_all.sh's submission against the test labels\n"
+                "  steeldefect app --labels ../shared/real/train_mask_areas.csv --images ../shared/real/images")
 @arguments(_add)
 def run(args) -> int:
     from steeldefect.app.index import build_app_data
-    from steeldefect.app.server import check_address, create_app
+    from steeldefect.app.server import check_address, create_app, exposure_warning
 
     check_address(args.host, args.port)
+    warning = exposure_warning(args.host, args.port)
+    if warning:
+        print(warning, file=sys.stderr, flush=True)
     start = time.perf_counter()
     data = build_app_data(args.data, args.labels, args.images, args.pred, args.sample, args.metadata,
                           args.metadata_column)
     app = create_app(data)
-    n_sets = len(data.sets())
-    print(f"indexed {len(data.truth.image_ids):,} images and {n_sets - 1} submission(s) in "
+    test = "" if data.test_truth is None else f", {len(data.test_truth.image_ids):,} test labels"
+    print(f"indexed {len(data.truth.image_ids):,} images{test} and {len(data.preds)} submission(s) in "
           f"{time.perf_counter() - start:.1f} s; serving on http://{args.host}:{args.port}/", flush=True)
     app.run(host=args.host, port=args.port, debug=args.debug)
     return 0

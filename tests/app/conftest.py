@@ -53,3 +53,30 @@ def key_of(data, name: str) -> str:
 def keys(app_data) -> dict:
     return {"truth": "truth", "train": key_of(app_data, "pred_train.csv"),
             "stage1": key_of(app_data, "predictions_stage1.csv")}
+
+
+TEST_SHARE = 4  # images of the demo moved to the test split of ``split_demo``
+
+
+@pytest.fixture(scope="session")
+def split_demo(demo, tmp_path_factory) -> dict:
+    """A run_all-like data folder: train.csv and train_images/ of six images, test_labels.csv,
+    test_images/ and sample_submission.csv of four others, and a submission of those four."""
+    from steeldefect.data.kaggle_folder import SAMPLE_SUBMISSION, TEST_IMAGES, TEST_LABELS
+    from steeldefect.data.labels import empty_table, write_labels
+
+    root = tmp_path_factory.mktemp("app_split")
+    data = root / "data"
+    truth = read_labels(demo["data"] / TRAIN_CSV)
+    train, test = truth.iloc[:-TEST_SHARE], truth.iloc[-TEST_SHARE:]
+    for folder, table in (("train_images", train), (TEST_IMAGES, test)):
+        (data / folder).mkdir(parents=True)
+        for name in table["ImageId"]:
+            shutil.copyfile(demo["data"] / "train_images" / name, data / folder / name)
+    write_labels(train, data / TRAIN_CSV)
+    write_labels(test, data / TEST_LABELS)
+    write_submission(empty_table(list(test["ImageId"])), data / SAMPLE_SUBMISSION)
+    pred = test.copy()
+    pred[RLE_COLUMNS[0]] = ["" for _ in range(len(pred))]  # every class 1 mask missed
+    write_submission(pred, root / "submission.csv")
+    return {"data": data, "submission": root / "submission.csv", "test_ids": list(test["ImageId"])}

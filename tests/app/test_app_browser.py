@@ -23,6 +23,7 @@ START_TIMEOUT_S = 90  # the app imports Dash and indexes the labels before it li
 WAIT_MS = 30_000  # longest wait for one page change
 VIEWPORT = {"width": 1400, "height": 900}
 README_WIDTH = 1100  # pixels, width of the screenshots copied for the README
+OVERSIZED_BYTES = 53 * 1024 * 1024  # a CSV over the 50 MB upload limit
 
 # true once the image shown is the one the browser message names (its id comes first) and has loaded
 SHOWN_MATCHES_MESSAGE = """(needle) => {
@@ -139,17 +140,55 @@ def test_pages_render_and_clicks_change_the_image(app_url, tmp_path):
         save(page, "app_placeholder.png", tmp_path)
 
         page.get_by_text("Submissions", exact=True).click()
-        page.wait_for_selector("#cmp-note", timeout=WAIT_MS)
-        assert "no images in common" in page.inner_text("#cmp-note")
+        page.wait_for_selector(".worst-row", timeout=WAIT_MS)  # by default a pair that shares images
+        assert "images in common; mean Dice" in page.inner_text("#cmp-note")
+        choose(page, "cmp-b", "predictions_stage1.csv")
+        page.wait_for_function("document.querySelector('#cmp-note').innerText.includes('no images in common')",
+                               timeout=WAIT_MS)
         choose(page, "cmp-b", "pred_train.csv")
         page.wait_for_selector(".worst-row", timeout=WAIT_MS)
         assert "images in common; mean Dice" in page.inner_text("#cmp-note")
+        thumbs = page.locator(".worst-row").first.locator(".thumb-pair img")
+        page.wait_for_function("[...document.querySelectorAll('.worst-row img')].every(i => i.complete)",
+                               timeout=WAIT_MS)
+        a_box, b_box = thumbs.nth(0).bounding_box(), thumbs.nth(1).bounding_box()
+        assert abs(a_box["y"] - b_box["y"]) < 2 and b_box["x"] > a_box["x"], (a_box, b_box)  # side by side
         save(page, "app_submissions.png", tmp_path)
         page.locator(".worst-row button").first.click()
-        page.wait_for_selector("#image-main", state="visible", timeout=WAIT_MS)
+        page.wait_for_selector("#image-compare", state="visible", timeout=WAIT_MS)  # set B beside the image
         shown = page.get_attribute("#image-main", "src")
         assert shown.startswith("/render/truth/")
+        assert page.get_attribute("#image-compare", "src").startswith("/render/pred1/")
+        assert "pred_train.csv" in page.inner_text("#browse-compare")
+
         browser.close()
     assert not errors, errors
     assert all((tmp_path / n).stat().st_size > 0 for n in ("app_distributions.png", "app_images.png",
                                                            "app_submissions.png"))
+
+
+def test_oversized_upload_is_refused_in_the_browser(app_url, tmp_path):
+    """A file over the limit is never sent (dcc.Upload's max_size): the page must still say so,
+    replacing the message of the previous upload."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport=VIEWPORT)
+        page.goto(app_url)
+        page.wait_for_selector("#tabs", timeout=WAIT_MS)
+
+        page.get_by_text("Submissions", exact=True).click()
+        upload = page.locator("#upload input[type=file]")
+        (tmp_path / "bad.csv").write_text("wrong,header\n")
+        upload.set_input_files(str(tmp_path / "bad.csv"))
+        page.wait_for_function("document.querySelector('#upload-message').innerText.includes('bad.csv rejected')",
+                               timeout=WAIT_MS)
+        big = tmp_path / "big.csv"
+        with open(big, "wb") as fh:
+            fh.truncate(OVERSIZED_BYTES)
+        upload.set_input_files(str(big))
+        page.wait_for_function("document.querySelector('#upload-message').innerText.includes('big.csv refused')",
+                               timeout=WAIT_MS)
+        message = page.inner_text("#upload-message")
+        assert "50 MB limit" in message and "bad.csv" not in message, message
+        browser.close()

@@ -105,3 +105,26 @@ def test_cli_errors_are_one_line(tmp_path, demo, capsys, args, needle):
     assert main(["app", *[a.format(tmp=tmp_path, data=demo["data"]) for a in args], *port]) == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("steeldefect app: error:") and needle in lines[0], lines
+
+
+@pytest.mark.parametrize("host, warned", [("127.0.0.1", False), ("localhost", False), ("::1", False),
+                                          ("127.0.0.2", False), ("0.0.0.0", True), ("::", True),
+                                          ("192.168.1.5", True)])
+def test_warning_when_bound_beyond_loopback(host, warned):  # failure 13
+    from steeldefect.app.server import exposure_warning
+
+    message = exposure_warning(host, 8050)
+    assert (message is not None) == warned
+    if warned:
+        assert "no login" in message and "upload" in message and "\n" not in message
+
+
+def test_cli_warns_on_a_network_address(demo, monkeypatch, capsys):  # failure 13
+    from dash import Dash
+
+    from steeldefect.cli.main import main
+
+    monkeypatch.setattr(Dash, "run", lambda self, **kwargs: None)
+    assert main(["app", "--data", str(demo["data"]), "--host", "0.0.0.0", "--port", "0"]) == 0
+    err = capsys.readouterr().err
+    assert "warning" in err and "no login" in err, err

@@ -137,7 +137,7 @@ def test_placeholder_for_absent_image(app_data, keys, store):
     view = image_view(app_data, {"set": keys["stage1"], "image_id": image_id}, "truth", store)
     assert "not available" in find(view, "placeholder-note").children
     assert find(view, "image-main").src == f"/render/{keys['stage1']}/{image_id}"
-    assert "image not in this label set" in find(view, "image-compare").children
+    assert f"image {image_id} is not in this label set" in find(view, "image-compare").children
 
 
 def test_comparison_matches_the_metric(app_data, keys, demo):
