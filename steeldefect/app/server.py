@@ -9,12 +9,12 @@ from functools import partial
 from dash import Dash
 from flask import Response, request
 
-from steeldefect.app.dash_callbacks import register_callbacks
 from steeldefect.app.index import AppData
 from steeldefect.app.layout import build_layout
 from steeldefect.app.render import ImageStore, is_safe_id
 from steeldefect.app.upload import MAX_UPLOAD_BYTES
 from steeldefect.app.upload_guard import register_upload_guard
+from steeldefect.app.wiring import register_callbacks
 from steeldefect.constants import IMAGE_WIDTH
 from steeldefect.errors import SteelDefectError
 

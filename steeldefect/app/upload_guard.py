@@ -19,8 +19,9 @@ function(maxBytes) {
         if (!event.target.closest || !event.target.closest("#upload") || !files || !files.length) { return; }
         const file = files[0];
         const name = file.name.length > 80 ? file.name.slice(0, 80) + "..." : file.name;
+        const limit = Math.round(maxBytes / 1048576) + " MB";
         const text = file.size > maxBytes
-            ? `${name} refused: ${mb(file.size)} is over the ${Math.round(maxBytes / 1048576)} MB limit; nothing was sent`
+            ? `${name} refused: ${mb(file.size)} is over the ${limit} limit; nothing was sent`
             : `reading ${name} (${mb(file.size)})...`;
         window.dash_clientside.set_props("upload-message", {children: text});
     };

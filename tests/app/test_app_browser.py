@@ -138,6 +138,7 @@ def test_pages_render_and_clicks_change_the_image(app_url, tmp_path):
         assert "not available" in page.inner_text("#placeholder-note")
         assert page.evaluate("document.querySelector('#image-main').naturalWidth") in (0, 1600)
         save(page, "app_placeholder.png", tmp_path)
+        choose(page, "browse-compare", "nothing")  # "show" below must put set B beside again
 
         page.get_by_text("Submissions", exact=True).click()
         page.wait_for_selector(".worst-row", timeout=WAIT_MS)  # by default a pair that shares images
