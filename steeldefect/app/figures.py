@@ -66,8 +66,9 @@ def combinations(presence: np.ndarray, name: str) -> go.Figure:
                            text=[c for _, c in combos], textposition="outside"))
     counts = [c for _, c in combos]
     wide = bool(counts) and max(counts) > LOG_RATIO * min(counts)
+    ticks = {} if wide else {"xaxis_tick0": 0, "xaxis_dtick": count_step(max(counts, default=0))}
     return _layout(fig, f"Class combinations: {name}", xaxis_title="images",
-                   xaxis_type="log" if wide else "linear")
+                   xaxis_type="log" if wide else "linear", **ticks)
 
 
 def count_step(top: int, max_ticks: int = MAX_COUNT_TICKS) -> int:

@@ -29,3 +29,8 @@ def test_area_histograms_share_axes_with_integer_ticks(app_data, real_dir, sourc
 @pytest.mark.parametrize("top, step", [(0, 1), (1, 1), (3, 1), (5, 1), (7, 2), (12, 5), (95, 20), (5150, 2000)])
 def test_count_step_is_a_whole_number(top, step):
     assert figures.count_step(top) == step
+
+
+def test_combination_counts_have_whole_number_ticks(app_data):  # failure 12, the chart beside them
+    fig = figures.combinations(app_data.truth.presence, app_data.truth.name)
+    assert fig.layout.xaxis.type == "linear" and fig.layout.xaxis.dtick == 1 and fig.layout.xaxis.tick0 == 0
