@@ -28,11 +28,15 @@ options:
                    sure of (`steeldefect pseudo-label`), train a new runs folder OUT/round<k> with them
                    mixed into every batch (data.pseudo_share), tune, predict (default 0); each round
                    costs about as much as the first
+  --parallel N     train up to N runs at once on Ray, one GPU each (or a share of the CPU cores);
+                   failed runs are retried once (default: one after another)
+  --ray-address A  send those runs to an existing Ray cluster (default: a local one)
 TXT
 }
 
 data="" train_data="" config="configs/demo.yaml" out="runs/demo" n_train=320 n_test=120 seed=0 contrast=2
 pseudo_rounds=0
+parallel=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --data) data="$2"; shift 2 ;;
@@ -44,6 +48,8 @@ while [ $# -gt 0 ]; do
     --seed) seed="$2"; shift 2 ;;
     --contrast) contrast="$2"; shift 2 ;;
     --pseudo-rounds) pseudo_rounds="$2"; shift 2 ;;
+    --parallel) parallel+=(--parallel "$2"); shift 2 ;;
+    --ray-address) parallel+=(--ray-address "$2"); shift 2 ;;
     -h|--help) usage; exit 0 ;;
     *) echo "run_all.sh: unknown argument '$1' (see ./run_all.sh --help)" >&2; exit 2 ;;
   esac
@@ -72,8 +78,10 @@ fi
 train_data="${train_data:-$data}"
 stage eda steeldefect eda --data "$data" --out "$out/eda"
 stage folds steeldefect folds --data "$data" --config "$config" --out "$out/folds.csv"
-stage train_classifiers steeldefect train classifier --config "$config" --data "$train_data" --out "$out"
-stage train_segmenters steeldefect train segmenter --config "$config" --data "$train_data" --out "$out"
+stage train_classifiers steeldefect train classifier --config "$config" --data "$train_data" --out "$out" \
+  ${parallel[@]+"${parallel[@]}"}
+stage train_segmenters steeldefect train segmenter --config "$config" --data "$train_data" --out "$out" \
+  ${parallel[@]+"${parallel[@]}"}
 stage tune steeldefect tune --runs "$out" --data "$data" --out "$out/thresholds.yaml"
 stage predict steeldefect predict --runs "$out" --images "$data/test_images" \
   --sample "$data/sample_submission.csv" --thresholds "$out/thresholds.yaml" --out "$out/submission.csv"

@@ -25,6 +25,12 @@ def _add(p):
                    help="the folder of the pseudo-labelled images (sets data.pseudo_images)")
     p.add_argument("--strategy", choices=STRATEGIES, help="override runtime.strategy of the config")
     p.add_argument("--mixed-precision", choices=("auto", "on", "off"), help="override runtime.mixed_precision")
+    p.add_argument("--parallel", type=int, default=None, metavar="N",
+                   help="train up to N runs at once on Ray, each (backbone, fold) one task holding one GPU, or "
+                        "1/N of the CPUs without GPUs; a failed run is retried once (default: one after another)")
+    p.add_argument("--ray-address", default=None, metavar="ADDR",
+                   help="an existing Ray cluster (e.g. auto, or ray://head:10001) for --parallel; its workers need "
+                        "steeldefect installed and --data and --out at the same paths (default: a local Ray)")
 
 
 @command("train", help="train classifiers or segmenters per fold and backbone (resumable)",
@@ -36,7 +42,9 @@ def _add(p):
                 "  steeldefect train classifier --config configs/demo.yaml --data data/synth --out runs  # all\n"
                 "  steeldefect train classifier --config configs/demo.yaml --fold 0 --data data/synth --out runs\n"
                 "  steeldefect train segmenter --config configs/full.yaml --fold 3 --backbone efficientnetb4 \\\n"
-                "      --data gs://bucket/severstal-tfrecords --out runs --strategy tpu")
+                "      --data gs://bucket/severstal-tfrecords --out runs --strategy tpu\n"
+                "  steeldefect train segmenter --config configs/full.yaml --data data --out /mnt/runs --parallel 8 \\\n"
+                "      --ray-address auto   # 30 runs, 8 at a time, one GPU each, on a Ray cluster")
 @arguments(_add)
 def run(args) -> int:
     from dataclasses import replace
@@ -58,10 +66,30 @@ def run(args) -> int:
         data = replace(config.data, pseudo_labels=args.pseudo_labels or config.data.pseudo_labels,
                        pseudo_images=args.pseudo_images or config.data.pseudo_images)
         config = validate(replace(config, data=data), "--pseudo-labels/--pseudo-images")
+    if args.parallel is not None or args.ray_address:
+        return _run_parallel(args, config)
     plan = planned_runs(config, args.kind, args.fold, args.backbone)
     for i, (backbone, fold) in enumerate(plan, start=1):
         print(f"== {args.kind} {backbone} fold {fold} ({i}/{len(plan)})", flush=True)
         run_dir = train(args.kind, config, fold, args.data, args.out, backbone=backbone,
                         validated=True)  # load_config validated it
         print(f"{args.kind} {backbone} fold {fold} -> {run_dir}", flush=True)
+    return 0
+
+
+def _run_parallel(args, config) -> int:
+    from steeldefect.errors import SteelDefectError
+    from steeldefect.training.parallel import plan_tasks, summary_lines, train_parallel
+
+    if args.parallel is None:
+        raise SteelDefectError("--ray-address needs --parallel N (how many runs at once)")
+    tasks = plan_tasks(config, (args.kind,), args.fold, args.backbone)
+    print(f"== {len(tasks)} {args.kind} runs, up to {args.parallel} at once on Ray", flush=True)
+    outcomes = train_parallel(tasks, config, args.data, args.out, args.parallel, args.ray_address,
+                              report=lambda line: print(line, flush=True))
+    print("\n".join(summary_lines(outcomes)), flush=True)
+    failed = [o.task.name for o in outcomes if o.status == "failed"]
+    if failed:
+        raise SteelDefectError(f"{len(failed)} run(s) failed twice: {', '.join(failed)}; rerun the same command to "
+                               "retry them (finished runs are skipped)")
     return 0
