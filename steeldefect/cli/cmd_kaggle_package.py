@@ -20,13 +20,19 @@ def _add(p):
     p.add_argument("--wheel", default=None, help="a built steeldefect wheel to use instead of building one")
     p.add_argument("--extra-wheel", action="append", default=[], metavar="SPEC",
                    help="also bundle the wheel of a package Kaggle lacks (pip wheel --no-deps SPEC; repeatable)")
+    p.add_argument("--gpu", default="p100", choices=("p100", "t4"),
+                   help="the Kaggle GPU the kernel-time estimate assumes (default p100, the slower)")
+    p.add_argument("--costs", default=None,
+                   help="a costs YAML (from `select`, or measured on the GPU) to estimate with instead of graph FLOPs")
 
 
 @command("kaggle-package", help="build the Kaggle dataset (wheels, models, thresholds) and offline kernel",
          description=f"Write DIR/dataset (the steeldefect wheel, the {MODEL_FILE} of every finished run in the "
                      "runs tree, thresholds.yaml, dataset-metadata.json) and DIR/kernel (kernel.py and "
                      "kernel-metadata.json with internet off). The kernel installs the wheels with pip "
-                     "--no-index and writes /kaggle/working/submission.csv from the competition's test images.",
+                     "--no-index and writes /kaggle/working/submission.csv from the competition's test images. "
+                     "Then estimates the kernel's time on the 5,506 test images (each member's graph FLOPs on the "
+                     "--gpu's published throughput, or --costs) and warns when it exceeds Kaggle's hour.",
          epilog="example:\n  steeldefect kaggle-package --runs runs --out kaggle --dataset-id me/steel-models "
                 "--kernel-id me/steel-inference\n  kaggle datasets create -p kaggle/dataset --dir-mode zip\n"
                 "  kaggle kernels push -p kaggle/kernel")
@@ -42,6 +48,33 @@ def run(args) -> int:
                             ensemble)
     print(f"{len(summary.runs)} runs, wheels {', '.join(summary.wheels)}, "
           f"{summary.size_bytes / 2**20:.1f} MiB -> {summary.out}")
+    _estimate(args, ensemble)
     print(f"upload: kaggle datasets create -p {summary.out}/dataset --dir-mode zip")
     print(f"        kaggle kernels push -p {summary.out}/kernel")
     return 0
+
+
+def _estimate(args, ensemble) -> None:
+    """Print the kernel-time estimate of the packaged ensemble, and a warning past the hour (advisory:
+    a model that cannot be read for it leaves the package as written)."""
+    import sys
+
+    from steeldefect.errors import SteelDefectError
+    from steeldefect.kaggle.hour_plan import (KAGGLE_TEST_IMAGES, ensemble_members, get_gpu, hour_warning,
+                                              member_flops, plan_costs)
+    from steeldefect.kaggle.package import finished_runs
+    from steeldefect.prediction.tta import tta_views
+    from steeldefect.selection.costs import load_costs
+
+    runs = finished_runs(args.runs, ensemble)
+    try:
+        costs = load_costs(args.costs) if args.costs else plan_costs(member_flops(runs), get_gpu(args.gpu))
+        estimate = costs.ensemble_s(KAGGLE_TEST_IMAGES, len(tta_views(args.tta)), ensemble_members(runs))
+    except SteelDefectError as err:
+        print(f"warning: no kernel-time estimate ({err})", file=sys.stderr)
+        return
+    where = costs.machine or args.costs
+    print(f"estimated kernel time: {estimate:,.0f} s for {KAGGLE_TEST_IMAGES:,} test images, TTA {args.tta} ({where})")
+    warning = hour_warning(estimate, where)
+    if warning:
+        print(warning, file=sys.stderr)
