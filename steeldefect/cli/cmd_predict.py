@@ -61,13 +61,17 @@ def format_report(report, notes) -> str:
                      "(with optional flip TTA), gate images on the classifier (an image with every class "
                      "hard-gated never reaches the segmenters; a soft gate raises the minimum area), then "
                      "threshold (one level, or a survival level and a drawing level), remove small components and masks, resize to "
-                     "256x1600 and run-length encode, with the values of thresholds.yaml. Streams in "
+                     "each image's own size and run-length encode, with the values of thresholds.yaml. Images "
+                     "of another camera's size are resized to the models' input and their masks come back at "
+                     "their size; with --sample (a Kaggle submission) every image must be 256x1600. Streams in "
                      "chunks; an interrupted run resumes where it stopped.",
          epilog="example:\n  steeldefect predict --runs runs --images data/synth/test_images "
                 "--thresholds runs/thresholds.yaml --sample data/synth/sample_submission.csv --out runs/submission.csv")
 @arguments(_add)
 def run(args) -> int:
     from tqdm import tqdm
+
+    from steeldefect.constants import IMAGE_SHAPE
 
     from steeldefect.postprocess.thresholds import check_resolution
     from steeldefect.prediction.keras_ensemble import load_ensemble, planned_out_size, select_runs
@@ -94,6 +98,7 @@ def run(args) -> int:
     notes = [f"{len(forward.classifiers)} classifier and {len(forward.segmenters)} segmenter models, "
              f"TTA {args.tta}, reducer {args.reducer}"]
     with tqdm(total=len(ids), desc="predict", unit="img") as bar:
-        report = predict_images(ids, args.images, forward, thresholds, args.out, options, layout, bar.update, notes)
+        report = predict_images(ids, args.images, forward, thresholds, args.out, options, layout, bar.update, notes,
+                                required_shape=IMAGE_SHAPE if args.sample else None)
     print(format_report(report, notes))
     return 0

@@ -26,13 +26,13 @@ from typing import Callable, Protocol
 import numpy as np
 import pandas as pd
 
-from steeldefect.constants import CLASS_IDS, NUM_CLASSES, ORIGINAL_LAYOUT, RLE_COLUMNS
+from steeldefect.constants import CLASS_IDS, IMAGE_SHAPE, NUM_CLASSES, ORIGINAL_LAYOUT, RLE_COLUMNS
 from steeldefect.data.images import read_image
 from steeldefect.data.io import atomic_write
 from steeldefect.data.rle import rle_encode
 from steeldefect.data.submission import write_submission
 from steeldefect.postprocess.gating import area_factors, check_gate, needs_segmenter, review_flags
-from steeldefect.postprocess.masks import postprocess_image
+from steeldefect.postprocess.apply import masks_for_image
 from steeldefect.runfolder import quantise
 from steeldefect.postprocess.thresholds import Thresholds, check_resolution, thresholds_to_dict
 from steeldefect.errors import SteelDefectError
@@ -98,13 +98,24 @@ class PredictReport:
         return done / self.seconds if self.seconds > 0 else float("nan")
 
 
-def load_views(paths: list[Path], sizes) -> dict[tuple[int, int], np.ndarray]:
-    """Read images and resize each to every model input size: {(h, w): uint8 (n, h, w, 3)}."""
+def load_views(paths: list[Path], sizes, shapes: list | None = None,
+               required_shape: tuple[int, int] | None = None) -> dict[tuple[int, int], np.ndarray]:
+    """Read images and resize each to every model input size: {(h, w): uint8 (n, h, w, 3)}.
+
+    Each image's own (H, W) is appended to ``shapes`` when given; with ``required_shape`` an image of
+    another size is an error (a Kaggle submission numbers its pixels for 256x1600 strips).
+    """
     from steeldefect.pipeline.preprocess import resize_image
 
     views = {tuple(s): np.empty((len(paths), int(s[0]), int(s[1]), 3), np.uint8) for s in sizes}
     for i, path in enumerate(paths):
         image = read_image(path)
+        if required_shape is not None and image.shape[:2] != tuple(required_shape):
+            raise SteelDefectError(f"image {path} is {image.shape[0]}x{image.shape[1]}; a Kaggle submission "
+                                   f"(--sample) needs {required_shape[0]}x{required_shape[1]} strips; drop "
+                                   "--sample to predict images of another size")
+        if shapes is not None:
+            shapes.append(image.shape[:2])
         for size, out in views.items():
             out[i] = resize_image(image, size)
     return views
@@ -115,13 +126,10 @@ def _subset(views: dict, idx: np.ndarray) -> dict:
 
 
 def predict_chunk(image_ids: list[str], views: dict, forward: Forward, thresholds: Thresholds,
-                  options: PredictOptions) -> pd.DataFrame:
-    """One chunk: classify, gate, segment the survivors only, post-process, encode.
+                  options: PredictOptions, shapes: list | None = None) -> pd.DataFrame:
+    """One chunk: classify, gate, segment the survivors only, post-process, encode (``chunk_table``).
 
-    Returns one row per image: ImageId, rle_1..4, cls_prob (or cls_prob_1..4), gated (skipped the
-    segmenters), masks_gated, review (the defect probability lies in ``options.review_band``; the masks
-    are written all the same), max_prob_1..4 (ensemble probability, NaN when gated) and area_1..4
-    (predicted pixels at 256x1600).
+    ``shapes``: each image's (H, W), where its mask is drawn and numbered (default 256x1600).
     """
     n, bs = len(image_ids), options.batch_size
     cls = None
@@ -130,23 +138,35 @@ def predict_chunk(image_ids: list[str], views: dict, forward: Forward, threshold
         cls = np.concatenate([np.asarray(forward.classify(_subset(views, idx[lo:lo + bs]))).reshape(
             min(bs, n - lo), -1) for lo in range(0, n, bs)])
         cls = cls[:, 0] if cls.shape[1] == 1 else cls
+    return chunk_table(image_ids, cls, lambda idx: forward.segment(_subset(views, idx)), thresholds, options,
+                       shapes)
+
+
+def chunk_table(image_ids: list[str], cls: np.ndarray | None, segment: Callable[[np.ndarray], np.ndarray],
+                thresholds: Thresholds, options: PredictOptions, shapes: list | None = None) -> pd.DataFrame:
+    """Gate on the classifier probabilities ``cls`` ((n,), (n, 4) or None), segment the images that
+    survive (``segment(indices)`` -> float (k, h, w, 4), called in batches of ``options.batch_size``),
+    post-process and encode each mask at its image's (H, W) of ``shapes`` (default 256x1600).
+
+    Returns one row per image: ImageId, rle_1..4, cls_prob (or cls_prob_1..4), gated (skipped the
+    segmenters), review (the defect probability lies in ``options.review_band``; the masks are written
+    all the same), masks_gated, max_prob_1..4 (ensemble probability, NaN when gated), area_1..4
+    (predicted pixels at the image's size), height and width.
+    """
+    n, bs = len(image_ids), options.batch_size
+    shapes = [tuple(IMAGE_SHAPE)] * n if shapes is None else [tuple(int(v) for v in s) for s in shapes]
     factors = area_factors(cls, thresholds, n)  # inf: emptied by the gate
     todo = np.flatnonzero(needs_segmenter(factors))
     rles = np.full((n, NUM_CLASSES), "", dtype=object)
     max_prob = np.full((n, NUM_CLASSES), np.nan)
     areas = np.zeros((n, NUM_CLASSES), np.int64)
-    levels = thresholds.levels
-    min_areas = [c.min_area for c in thresholds.classes]
-    min_components = [c.min_component for c in thresholds.classes]
-    survival_levels = [c.survival_level for c in thresholds.classes]
     for lo in range(0, len(todo), bs):
         idx = todo[lo:lo + bs]
-        probs = np.asarray(forward.segment(_subset(views, idx)), np.float32)
+        probs = np.asarray(segment(idx), np.float32)
         q = quantise(probs)
         max_prob[idx] = probs.max(axis=(1, 2))
         for j, i in enumerate(idx):
-            masks, areas[i] = postprocess_image(q[j], levels, min_areas, min_components, factors[i],
-                                                survival_levels=survival_levels)
+            masks, areas[i] = masks_for_image(q[j], factors[i], thresholds, shapes[i])
             rles[i] = [rle_encode(m) if a else "" for m, a in zip(masks, areas[i])]
     table = pd.DataFrame({"ImageId": image_ids, **{col: rles[:, k] for k, col in enumerate(RLE_COLUMNS)}})
     if cls is not None:
@@ -163,6 +183,8 @@ def predict_chunk(image_ids: list[str], views: dict, forward: Forward, threshold
         table[f"max_prob_{c}"] = max_prob[:, k]
     for k, c in enumerate(CLASS_IDS):
         table[f"area_{c}"] = areas[:, k]
+    table["height"] = [s[0] for s in shapes]
+    table["width"] = [s[1] for s in shapes]
     return table
 
 
@@ -222,8 +244,11 @@ def _counts(parts: list[Path]) -> dict[str, int]:
 def predict_images(image_ids: list[str], images_dir: str | os.PathLike, forward: Forward, thresholds: Thresholds,
                    out: str | os.PathLike, options: PredictOptions = PredictOptions(),
                    layout: str = ORIGINAL_LAYOUT, progress: Callable[[int], None] | None = None,
-                   notes: list[str] | None = None) -> PredictReport:
+                   notes: list[str] | None = None, required_shape: tuple[int, int] | None = None) -> PredictReport:
     """Predict ``image_ids`` (files in ``images_dir``) and write the submission ``out`` in that order.
+
+    Each mask is drawn and numbered at its own image's size (a camera's other strip size comes back at
+    that size); with ``required_shape`` (the Kaggle path) an image of another size is an error.
 
     Also writes ``<out stem>_images.csv`` (one analysis row per image, masks left out). Resumes from
     ``<out>.partial``. The final files are concatenated from the chunk files, so memory stays flat
@@ -251,14 +276,15 @@ def predict_images(image_ids: list[str], images_dir: str | os.PathLike, forward:
         progress(len(image_ids) - sum(len(chunks[k]) for k in todo))
 
     def load(k):
-        return load_views([images_dir / i for i in chunks[k]], forward.input_sizes)
+        shapes = []
+        return load_views([images_dir / i for i in chunks[k]], forward.input_sizes, shapes, required_shape), shapes
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="steeldefect-read") as reader:
         pending = reader.submit(load, todo[0]) if todo else None
         for j, k in enumerate(todo):
-            views = pending.result()
+            views, shapes = pending.result()
             pending = reader.submit(load, todo[j + 1]) if j + 1 < len(todo) else None
-            table = predict_chunk(chunks[k], views, forward, thresholds, options)
+            table = predict_chunk(chunks[k], views, forward, thresholds, options, shapes)
             del views
             write_submission(table[["ImageId", *RLE_COLUMNS]], subs[k], layout=layout)
             with atomic_write(rows[k]) as tmp:

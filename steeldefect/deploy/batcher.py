@@ -1,0 +1,94 @@
+"""Micro-batching: concurrent requests' images go through the graph together.
+
+Requests put their image on a queue and await a future. One worker takes the first image, then
+whatever else arrives within ``max_wait_ms`` up to ``max_batch`` images, groups them by size (a batch
+is one tensor), and runs each group in a worker thread, so the event loop keeps accepting requests
+while the model runs. ``max_batch=1`` runs images one at a time (no batching).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+
+@dataclass
+class _Item:
+    image: np.ndarray
+    future: asyncio.Future
+
+
+class MicroBatcher:
+    """Batches ``run(images (B, H, W, 3)) -> (gate (B, ...) or None, probs (B, ...))`` across callers."""
+
+    def __init__(self, run: Callable, max_batch: int = 8, max_wait_ms: float = 5.0,
+                 on_batch: Callable[[int], None] | None = None):
+        if max_batch < 1 or max_wait_ms < 0:
+            raise ValueError("max_batch must be >= 1 and max_wait_ms >= 0")
+        self.run, self.max_batch, self.max_wait = run, max_batch, max_wait_ms / 1000.0
+        self.on_batch = on_batch
+        self._queue: asyncio.Queue | None = None
+        self._task: asyncio.Task | None = None
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="steeldefect-model")
+
+    def start(self) -> None:
+        self._queue = asyncio.Queue()
+        self._task = asyncio.get_running_loop().create_task(self._work())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        self._executor.shutdown(wait=False)
+
+    async def submit(self, image: np.ndarray):
+        """(gate row or None, probs (h, w, 4)) of one uint8 (H, W, 3) image."""
+        future = asyncio.get_running_loop().create_future()
+        await self._queue.put(_Item(image, future))
+        return await future
+
+    async def _collect(self) -> list[_Item]:
+        items = [await self._queue.get()]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.max_wait
+        while len(items) < self.max_batch:
+            if not self._queue.empty():
+                items.append(self._queue.get_nowait())
+                continue
+            left = deadline - loop.time()
+            if left <= 0:
+                break
+            try:
+                items.append(await asyncio.wait_for(self._queue.get(), left))
+            except asyncio.TimeoutError:
+                break
+        return items
+
+    async def _work(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            items = [it for it in await self._collect() if not it.future.done()]  # done: the caller left
+            groups: dict[tuple, list[_Item]] = {}
+            for it in items:
+                groups.setdefault(it.image.shape, []).append(it)
+            for group in groups.values():
+                try:
+                    gate, probs = await loop.run_in_executor(self._executor, self.run,
+                                                             np.stack([it.image for it in group]))
+                except Exception as err:  # the model failed: every caller of this batch gets the error
+                    for it in group:
+                        if not it.future.done():
+                            it.future.set_exception(err)
+                    continue
+                if self.on_batch is not None:
+                    self.on_batch(len(group))
+                for j, it in enumerate(group):
+                    if not it.future.done():
+                        it.future.set_result((None if gate is None else gate[j], probs[j]))

@@ -1,0 +1,160 @@
+"""Export a tuned ensemble as one artifact: the graph (SavedModel, ONNX), its thresholds, its
+post-processing settings and a manifest (``manifest.py`` describes the folder).
+
+The folder is written beside ``out`` under a temporary name and renamed into place when complete, so
+a failed export leaves no half folder behind.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib.metadata
+import os
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from steeldefect.constants import IMAGE_HEIGHT, IMAGE_WIDTH, NUM_CLASSES
+from steeldefect.deploy.manifest import (FORMATS, ONNX_FILE, POSTPROCESS_FILE, SAVEDMODEL_DIR, THRESHOLDS_FILE,
+                                         sha256_file, write_manifest)
+from steeldefect.errors import SteelDefectError
+
+MAX_INPUT = (4 * IMAGE_HEIGHT, 4 * IMAGE_WIDTH)  # largest (h, w) image the graph resizes exactly by default
+ONNX_OPSET = 17  # ONNX opset of the converted graph (onnxruntime >= 1.14 runs it)
+SERVE_ENDPOINT = "serve"  # the SavedModel's signature
+EXPORT_VERSIONS = ("tf2onnx", "onnx", "onnxruntime")  # recorded beside the training packages when installed
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    out: Path
+    formats: tuple[str, ...]
+    n_classifiers: int
+    n_segmenters: int
+    seconds: float
+
+
+def parse_formats(text: str) -> tuple[str, ...]:
+    """'savedmodel,onnx' -> ('savedmodel', 'onnx'); the error lists the valid names."""
+    names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
+    bad = [n for n in names if n not in FORMATS]
+    if bad or not names:
+        raise SteelDefectError(f"--format {text!r}: unknown format {bad[0] if bad else '(none)'}; "
+                               f"choose from {', '.join(FORMATS)}")
+    return names
+
+
+def review_band_of(thresholds, band=None) -> list[float] | None:
+    """The review band to serve: the one given, else the one `tune` proposed (as it printed it), else None."""
+    if band is not None:
+        lo, hi = (float(v) for v in band)
+        if not 0.0 <= lo <= hi <= 1.0:
+            raise SteelDefectError(f"--review-band {lo:g} {hi:g}: need 0 <= LO <= HI <= 1")
+        return [lo, hi]
+    proposed = (thresholds.tuned or {}).get("review_band") or {}
+    printed = proposed.get("printed")
+    return [float(printed[0]), float(printed[1])] if printed and not proposed.get("empty") else None
+
+
+def _versions() -> dict[str, str]:
+    from steeldefect.training.meta import package_versions
+
+    versions = package_versions()
+    for name in EXPORT_VERSIONS:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return versions
+
+
+def _write_savedmodel(ensemble, fn, dest: Path) -> None:
+    import keras
+
+    archive = keras.export.ExportArchive()
+    for m in ensemble.classifiers + ensemble.segmenters:
+        archive.track(m.model)
+    archive.add_endpoint(SERVE_ENDPOINT, fn)
+    archive.write_out(str(dest), verbose=False)
+
+
+def _write_onnx(fn, dest: Path) -> list[str]:
+    """Convert the graph with tf2onnx; returns the ONNX output names."""
+    try:
+        import tf2onnx
+    except ImportError:
+        raise SteelDefectError("ONNX export needs tf2onnx (pip install -r requirements.txt), or use "
+                               "--format savedmodel") from None
+    from steeldefect.deploy.graph import input_signature
+
+    proto, _ = tf2onnx.convert.from_function(fn, input_signature=input_signature(), opset=ONNX_OPSET,
+                                             output_path=str(dest))
+    return [o.name for o in proto.graph.output]
+
+
+def export_ensemble(ensemble, thresholds_path: str | os.PathLike, out: str | os.PathLike,
+                    formats=("savedmodel", "onnx"), max_input=MAX_INPUT, review_band=None,
+                    runs_dir: str | os.PathLike | None = None) -> ExportReport:
+    """Write the export folder ``out`` for a loaded ``KerasEnsemble`` and its thresholds file."""
+    import time
+
+    import tensorflow as tf
+
+    from steeldefect.deploy.graph import GATE_OUTPUT, INPUT_NAME, PROBS_OUTPUT, ensemble_function, input_signature
+    from steeldefect.postprocess.gating import check_gate
+    from steeldefect.postprocess.thresholds import check_resolution, load_thresholds
+    from steeldefect.training.meta import git_commit
+
+    start = time.perf_counter()
+    thresholds = load_thresholds(thresholds_path)
+    check_resolution(thresholds, ensemble.out_size, str(thresholds_path))
+    check_gate(ensemble.n_class_outputs, thresholds)
+    band = review_band_of(thresholds, review_band)
+    max_input = tuple(int(v) for v in max_input)
+    if min(max_input) < 1:
+        raise SteelDefectError(f"--max-input {max_input[0]} {max_input[1]}: need positive sizes")
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise SteelDefectError(f"--out {out}: it is a file; give a folder")
+    tmp = out.parent / f".{out.name}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        fn = tf.function(ensemble_function(ensemble, max_input), input_signature=input_signature())
+        outputs = {PROBS_OUTPUT: [None, *ensemble.out_size, NUM_CLASSES]}
+        if ensemble.classifiers:
+            outputs[GATE_OUTPUT] = [None, ensemble.n_class_outputs]
+        onnx_outputs = None
+        if "savedmodel" in formats:
+            _write_savedmodel(ensemble, fn, tmp / SAVEDMODEL_DIR)
+        if "onnx" in formats:
+            onnx_outputs = _write_onnx(fn, tmp / ONNX_FILE)
+        shutil.copyfile(thresholds_path, tmp / THRESHOLDS_FILE)
+        settings = {"review_band": band, "max_input": list(max_input), "out_size": list(ensemble.out_size),
+                    "gate_kind": thresholds.gate_kind, "n_class_outputs": ensemble.n_class_outputs}
+        (tmp / POSTPROCESS_FILE).write_text(yaml.safe_dump(settings, sort_keys=False, default_flow_style=None))
+        runs = [{"kind": m.run.kind, "backbone": m.run.backbone, "fold": m.run.fold,
+                 "path": str(Path(m.run.path).relative_to(runs_dir)) if runs_dir else str(m.run.path),
+                 "input_size": list(m.input_size), "model_sha256": sha256_file(m.run.model_path)}
+                for m in ensemble.classifiers + ensemble.segmenters]
+        write_manifest(tmp, {
+            "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            "versions": _versions(), "git_commit": git_commit(), "formats": list(formats),
+            "runs_dir": str(runs_dir) if runs_dir else None, "runs": runs,
+            "ensemble": {"tta": ensemble.tta, "reducer": ensemble.reducer,
+                         "input_sizes": [list(s) for s in ensemble.input_sizes]},
+            "input": {"name": INPUT_NAME, "dtype": "uint8", "shape": [None, None, None, 3], "channels": "RGB",
+                      "max_height": max_input[0], "max_width": max_input[1],
+                      "resize": "inside the graph, as predict does (OpenCV INTER_AREA shrinking, linear enlarging)"},
+            "outputs": outputs, "savedmodel_endpoint": SERVE_ENDPOINT if "savedmodel" in formats else None,
+            "onnx": {"opset": ONNX_OPSET, "outputs": onnx_outputs} if onnx_outputs else None,
+        })
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return ExportReport(out, tuple(formats), len(ensemble.classifiers), len(ensemble.segmenters),
+                        time.perf_counter() - start)

@@ -1,0 +1,21 @@
+"""Thresholds applied to one image: the single call that ``predict``, the exported model's server and
+the tuning checks share, so that a mask is decided the same way wherever it is drawn."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from steeldefect.constants import IMAGE_SHAPE
+from steeldefect.postprocess.masks import postprocess_image
+from steeldefect.postprocess.thresholds import Thresholds
+
+
+def masks_for_image(q: np.ndarray, factors: np.ndarray, thresholds: Thresholds,
+                    out_shape: tuple[int, int] = IMAGE_SHAPE) -> tuple[np.ndarray, np.ndarray]:
+    """uint8 probability levels (h, w, C) at the model resolution and the image's gate area factors
+    (C,) (``gating.area_factors``) -> masks uint8 (C, H, W) at ``out_shape`` and their areas in pixels
+    of that shape. Decisions (thresholds, components, minimum areas in 256x1600 pixels, gates) are
+    taken at the model resolution, so they do not depend on ``out_shape``."""
+    classes = thresholds.classes
+    return postprocess_image(q, thresholds.levels, [c.min_area for c in classes], [c.min_component for c in classes],
+                             factors, out_shape=out_shape, survival_levels=[c.survival_level for c in classes])
