@@ -12,6 +12,9 @@ import time
 from contextlib import asynccontextmanager
 
 import numpy as np
+from fastapi import FastAPI, Request  # module level: FastAPI resolves the handlers' annotations here
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from steeldefect.deploy.batcher import MicroBatcher
 from steeldefect.deploy.metrics import server_metrics
@@ -53,10 +56,6 @@ def decode_upload(data: bytes, name: str, model: ExportedModel) -> np.ndarray:
 
 def create_app(model: ExportedModel, max_batch: int = 8, max_wait_ms: float = 5.0):
     """The FastAPI app serving ``model``; images of concurrent requests are micro-batched."""
-    from fastapi import FastAPI, Request
-    from fastapi.responses import JSONResponse, Response
-    from starlette.concurrency import run_in_threadpool
-
     metrics = server_metrics()
     batcher = MicroBatcher(model.run, max_batch, max_wait_ms, on_batch=metrics.batch_size.observe)
     state = {"ready": False}
