@@ -5,8 +5,8 @@
 1. Measures the CPU side per image on this machine: read a 256 x 1600 JPEG, resize it to the model
    size (128 x 800), post-process four probability maps (threshold, minimum area, upsampling to
    256 x 1600) and run-length encode them, through the prediction code (``load_views`` and
-   ``predict_chunk`` with a stand-in forward that returns the images' own label masks as
-   probabilities, so the RLE strings are realistic).
+   ``predict_chunk`` with select's stand-in forward returning the images' own label masks as
+   probabilities, 0.9 inside and 0.02 outside, so the RLE strings are realistic).
 2. Checks the utilisation ``hour_plan.UTILISATION`` against Keras Applications' published A100
    inference step times (batch 32, native sizes): graph FLOPs of B0 / B3 / B5 at 224 / 300 / 456
    over the step time, as a share of the A100's 19.5 TFLOP/s float32 peak.
@@ -39,21 +39,6 @@ TTA_VIEWS = {"none": 1, "hflip": 2, "both": 3}
 FOLDS = 5
 
 
-class _TruthForward:
-    """Stand-in for the models: each image's own label masks as probabilities (0.9 inside, 0.02 out)."""
-
-    n_class_outputs = None
-
-    def __init__(self, masks: np.ndarray):
-        self.masks, self.pos = masks, 0
-
-    def segment(self, views):
-        n = len(next(iter(views.values())))
-        out = self.masks[self.pos:self.pos + n]
-        self.pos += n
-        return out
-
-
 def measure_overhead(work: Path, n: int = OVERHEAD_IMAGES) -> tuple[float, float]:
     """(CPU seconds, wall seconds) per image besides the models (decode, resize, post-process, RLE).
 
@@ -66,6 +51,7 @@ def measure_overhead(work: Path, n: int = OVERHEAD_IMAGES) -> tuple[float, float
     from steeldefect.data.rle import rle_decode
     from steeldefect.postprocess.thresholds import Thresholds
     from steeldefect.prediction.predict import PredictOptions, load_views, predict_chunk
+    from steeldefect.selection.costs import _OOFForward  # the stand-in forward select's overhead timing uses
     from steeldefect.synth import generate_dataset
 
     data = work / "data"
@@ -81,7 +67,7 @@ def measure_overhead(work: Path, n: int = OVERHEAD_IMAGES) -> tuple[float, float
     paths = [data / "train_images" / i for i in ids]
     t0, c0 = time.perf_counter(), time.process_time()
     views = load_views(paths, [MODEL_SIZE])
-    table = predict_chunk(ids, views, _TruthForward(masks), Thresholds(), PredictOptions(use_gate=False))
+    table = predict_chunk(ids, views, _OOFForward(masks), Thresholds(), PredictOptions(use_gate=False))
     cpu, wall = (time.process_time() - c0) / len(ids), (time.perf_counter() - t0) / len(ids)
     assert len(table) == len(ids)
     return cpu, wall

@@ -64,10 +64,13 @@ def run_dir_of_task(config: Config, runs_dir: str | os.PathLike, task: RunTask) 
     return run_dir_of(runs_dir, task.kind, member_name(task.backbone, config.model(task.kind).variant), task.fold)
 
 
-def task_resources(cluster: dict, parallel: int) -> dict:
-    """Ray options of one run: a whole GPU when the cluster has GPUs, else an equal share of the CPUs."""
+def task_resources(cluster: dict, parallel: int, tpu_per_node: float = 0) -> dict:
+    """Ray options of one run: a whole GPU when the cluster has GPUs; a whole TPU host (its
+    ``tpu_per_node`` chips, for TPUStrategy) on a cluster of TPU VMs; else an equal share of the CPUs."""
     if cluster.get("GPU", 0) >= 1:
         return {"num_gpus": 1}
+    if tpu_per_node:
+        return {"resources": {"TPU": tpu_per_node}}
     cpus = max(1, int(cluster.get("CPU", 1)) // max(1, parallel))
     return {"num_cpus": cpus, "runtime_env": {"env_vars": {v: str(cpus) for v in THREAD_VARS}}}
 
@@ -157,11 +160,13 @@ def train_parallel(tasks: list[RunTask], config: Config, data_dir: str | os.Path
 def _drive(ray, todo: list[RunTask], config: Config, data_dir: str, runs_dir: str, parallel: int,
            report) -> dict[RunTask, RunOutcome]:
     """Submit, wait, retry once: the driver loop."""
-    options = task_resources(ray.cluster_resources(), parallel)
+    tpus = [n["Resources"].get("TPU", 0) for n in ray.nodes() if n.get("Alive") and n["Resources"].get("TPU")]
+    options = task_resources(ray.cluster_resources(), parallel, min(tpus) if tpus else 0)
     remote = ray.remote(max_retries=0)(_train_task).options(**options)
     config_ref = ray.put(config)
     queue, running, attempts, outcomes = list(todo), {}, {}, {}
-    where = f"{options['num_gpus']} GPU" if "num_gpus" in options else f"{options['num_cpus']} CPU"
+    where = (f"{options['num_gpus']} GPU" if "num_gpus" in options else f"{options['num_cpus']} CPU"
+             if "num_cpus" in options else f"a TPU host, {options['resources']['TPU']:g} chips")
     while queue or running:
         while queue and len(running) < parallel:
             task = queue.pop(0)

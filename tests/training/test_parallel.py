@@ -32,6 +32,7 @@ def test_task_resources_take_a_gpu_or_a_cpu_share():
     assert cpu["num_cpus"] == 1 and cpu["runtime_env"]["env_vars"]["TF_NUM_INTRAOP_THREADS"] == "1"
     assert task_resources({"CPU": 2}, 8)["num_cpus"] == 1  # never less than one core
     assert task_resources({"CPU": 16}, 3)["num_cpus"] == 5
+    assert task_resources({"CPU": 192, "TPU": 16}, 4, tpu_per_node=4) == {"resources": {"TPU": 4}}  # one host each
 
 
 def test_a_bucket_runs_folder_is_refused_with_the_fix():
