@@ -16,6 +16,7 @@ from steeldefect.errors import ConfigError
 
 SIZE_MULTIPLE = 32  # input height and width must divide by the backbone's total stride
 DECODER_STAGES = 5  # UNet / UNet++ decoders have one stage per backbone stride 2..32
+OUTPUT_STRIDES = (1, 2, 4)  # strides a decoder may stop at (full resolution, or a x2 / x4 logit upsampling)
 WEIGHT_CHOICES = ("none", "imagenet")  # besides these, weights may be a file path
 WEIGHT_SUFFIXES = (".h5", ".hdf5", ".pth")
 VARIANT_PATTERN = re.compile(r"[a-z0-9_]+")  # a model variant names run folders  # a weights path: Keras 3 .weights.h5 or a keras-applications .h5
@@ -142,6 +143,9 @@ def _model(c: _Checker, kind: str, m: ClassifierConfig | SegmenterConfig,
         if m.output_prior is not None and not MIN_OUTPUT_PRIOR <= m.output_prior < 1.0:
             c.fail(f"{kind}.output_prior", f"{m.output_prior!r} must lie in [{MIN_OUTPUT_PRIOR:g}, 1) (below, the "
                                            "losses' probability clip leaves no gradient), or null")
+        if isinstance(m.output_stride, bool) or m.output_stride not in OUTPUT_STRIDES:
+            c.fail(f"{kind}.output_stride", f"{m.output_stride!r} must be one of {', '.join(map(str, OUTPUT_STRIDES))} "
+                                            "(the decoder registry checks which its decoder supports)")
         _train(c, f"{kind}.train", m.train, NUM_CLASSES)
 
 

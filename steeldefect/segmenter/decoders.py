@@ -1,10 +1,12 @@
 """Decoder registry: "unetpp" (UNet++), "unet" and "fpn", each turning 5 backbone features into masks.
 
-A decoder is ``decode(features, decoder_filters) -> (final, side)``: ``features`` are the backbone's
-maps at strides 2, 4, 8, 16, 32 (highest resolution first), ``decoder_filters`` five channel counts
-(four for the stride 16..2 nodes of the main path, one for the last block at full resolution).
-``final`` is the full-resolution feature map (B, H, W, decoder_filters[-1]); ``side`` lists the
-stride-2 maps that deep supervision puts extra heads on (empty when the decoder has none).
+A decoder is ``decode(features, decoder_filters, output_stride) -> (final, side)``: ``features`` are
+the backbone's maps at strides 2, 4, 8, 16, 32 (highest resolution first), ``decoder_filters`` five
+channel counts (four for the stride 16..2 nodes of the main path, one for the last block at full
+resolution). ``final`` is the feature map at ``output_stride`` (1: full resolution,
+(B, H, W, decoder_filters[-1])); the blocks above that resolution are left out and the mask head
+upsamples its logits instead. ``side`` lists the stride-2 maps that deep supervision puts extra
+heads on (empty when the decoder has none).
 """
 
 from __future__ import annotations
@@ -17,26 +19,30 @@ from steeldefect.segmenter.blocks import add, concat, conv1x1, conv_bn_relu, con
 
 DEPTH = 4  # decoder steps from stride 32 up to stride 2; one more block reaches full resolution
 N_DECODER_FILTERS = DEPTH + 1  # length of decoder_filters
+FULL_RESOLUTION = 1  # output_stride of a decoder that runs every block
 
 
 @dataclasses.dataclass(frozen=True)
 class DecoderEntry:
-    """A registered decoder: its decode function and whether its ``side`` list is non-empty."""
+    """A registered decoder: its decode function, whether its ``side`` list is non-empty, and the
+    output strides it can stop at."""
 
     decode: Callable
     deep_supervision: bool
+    output_strides: tuple[int, ...] = (FULL_RESOLUTION,)
 
 
 _DECODERS: Registry[DecoderEntry] = Registry("decoder")
 
 
-def register_decoder(name: str, deep_supervision: bool = False):
-    """Decorator: register ``decode(features, decoder_filters) -> (final, side)`` under ``name``;
-    ``deep_supervision`` says whether it returns side outputs to supervise.
+def register_decoder(name: str, deep_supervision: bool = False, output_strides: tuple[int, ...] = (FULL_RESOLUTION,)):
+    """Decorator: register ``decode(features, decoder_filters, output_stride) -> (final, side)`` under
+    ``name``; ``deep_supervision`` says whether it returns side outputs to supervise, ``output_strides``
+    which strides its final map may stop at.
     """
 
     def decorate(decode):
-        _DECODERS.add(name, DecoderEntry(decode, deep_supervision))
+        _DECODERS.add(name, DecoderEntry(decode, deep_supervision, tuple(output_strides)))
         return decode
 
     return decorate
@@ -45,6 +51,11 @@ def register_decoder(name: str, deep_supervision: bool = False):
 def supports_deep_supervision(name: str) -> bool:
     """Whether decoder ``name`` has nested nodes for deep supervision."""
     return _DECODERS.get(name).deep_supervision
+
+
+def output_strides(name: str) -> tuple[int, ...]:
+    """The output strides decoder ``name`` can stop at (1: full resolution)."""
+    return _DECODERS.get(name).output_strides
 
 
 def available_decoders() -> list[str]:
@@ -58,7 +69,7 @@ def get_decoder(name: str):
 
 
 @register_decoder("unetpp", deep_supervision=True)
-def unetpp(features, decoder_filters):
+def unetpp(features, decoder_filters, output_stride=FULL_RESOLUTION):
     """UNet++ (Zhou et al. 2018) with nested dense skip pathways, laid out as
     segmentation_models.pytorch's UnetPlusPlusDecoder.
 
@@ -81,21 +92,26 @@ def unetpp(features, decoder_filters):
     return final, [nodes[0, column] for column in range(1, DEPTH)]
 
 
-@register_decoder("unet")
-def unet(features, decoder_filters):
+@register_decoder("unet", output_strides=(1, 2, 4))
+def unet(features, decoder_filters, output_stride=FULL_RESOLUTION):
     """Plain UNet: from the deepest feature, DEPTH steps of upsample -> concat skip -> conv_block,
     then one block at full resolution without skip. No deep-supervision side outputs.
+    ``output_stride`` 2 or 4 stops after the block of that stride.
     """
     x = features[DEPTH]
     for step, level in enumerate(reversed(range(DEPTH))):
+        if 2 ** (level + 1) < output_stride:  # features[level] is at stride 2**(level+1)
+            return x, []
         name = f"decoder_block{step + 1}"
         x = conv_block(concat([upsample(x, f"{name}_up"), features[level]], f"{name}_concat"), decoder_filters[step], name)
+    if output_stride > FULL_RESOLUTION:
+        return x, []
     final = conv_block(upsample(x, "decoder_final_up"), decoder_filters[-1], "decoder_final")
     return final, []
 
 
-@register_decoder("fpn")
-def fpn(features, decoder_filters):
+@register_decoder("fpn", output_strides=(1, 2, 4))
+def fpn(features, decoder_filters, output_stride=FULL_RESOLUTION):
     """Feature Pyramid Network (Lin et al. 2017) as a segmentation decoder, laid out as
     segmentation_models.pytorch's FPN (the 1st place's second architecture).
 
@@ -104,6 +120,8 @@ def fpn(features, decoder_filters):
     upsampled x2 after each until stride 4; their sum (SMP's "add" merge) is refined at stride 2 by
     a block of decoder_filters[3] and at full resolution by a block of decoder_filters[-1].
     The stride-2 backbone feature is not used, as in FPN. No deep-supervision side outputs.
+    ``output_stride`` 4 returns the merged stride-4 map, as SMP's FPN does (its head upsamples x4);
+    2 stops after the stride-2 block.
     """
     pyramid_filters, segmentation_filters = decoder_filters[0], decoder_filters[1]
     top = DEPTH  # features[DEPTH] is stride 32; features[1] is stride 4
@@ -121,6 +139,10 @@ def fpn(features, decoder_filters):
                 x = upsample(x, f"{name}_{step}_up")
         heads.append(x)
     x = add(heads, "decoder_merge")
+    if output_stride == 4:
+        return x, []
     x = conv_block(upsample(x, "decoder_stride2_up"), decoder_filters[3], "decoder_stride2")
+    if output_stride == 2:
+        return x, []
     final = conv_block(upsample(x, "decoder_final_up"), decoder_filters[-1], "decoder_final")
     return final, []

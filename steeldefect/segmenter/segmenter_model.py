@@ -10,7 +10,8 @@ from steeldefect.backbones import MAX_STRIDE, WEIGHTS_NONE, check_input_shape, g
 from steeldefect.constants import IMAGE_HEIGHT, IMAGE_WIDTH, MIN_OUTPUT_PRIOR, NUM_CLASSES
 from steeldefect.errors import SteelDefectError
 from steeldefect.segmenter.blocks import UPSAMPLE_FACTOR
-from steeldefect.segmenter.decoders import N_DECODER_FILTERS, available_decoders, get_decoder, supports_deep_supervision
+from steeldefect.segmenter.decoders import (FULL_RESOLUTION, N_DECODER_FILTERS, available_decoders, get_decoder,
+                                            output_strides, supports_deep_supervision)
 
 DEFAULT_INPUT_SHAPE = (IMAGE_HEIGHT, IMAGE_WIDTH, 3)  # a full Severstal strip, RGB
 DEFAULT_DECODER_FILTERS = (256, 128, 64, 32, 16)  # segmentation_models.pytorch's decoder channels
@@ -35,10 +36,13 @@ def prior_bias(prior: float | None) -> float:
     return math.log(prior / (1.0 - prior))
 
 
-def _mask_head(x, n_classes: int, name: str, bias: float = 0.0):
-    """3x3 conv to n_classes, sigmoid; float32 whatever the dtype policy (mixed precision safe)."""
+def _mask_head(x, n_classes: int, name: str, bias: float = 0.0, stride: int = FULL_RESOLUTION):
+    """3x3 conv to n_classes, bilinear x``stride`` upsampling of the logits when the decoder stopped
+    short of full resolution, sigmoid; float32 whatever the dtype policy (mixed precision safe)."""
     logits = keras.layers.Conv2D(n_classes, HEAD_KERNEL, padding="same", dtype="float32", name=f"{name}_logits",
                                  bias_initializer=keras.initializers.Constant(bias))(x)
+    if stride != FULL_RESOLUTION:
+        logits = keras.layers.UpSampling2D(stride, interpolation="bilinear", dtype="float32", name=f"{name}_up")(logits)
     return keras.layers.Activation("sigmoid", dtype="float32", name=name)(logits)
 
 
@@ -60,6 +64,7 @@ def build_segmenter(
     n_classes: int = NUM_CLASSES,
     name: str | None = None,
     output_prior: float | None = None,
+    output_stride: int = FULL_RESOLUTION,
 ) -> keras.Model:
     """Build a segmenter: RGB 0..255 (B, H, W, 3) -> per-class probabilities (B, H, W, n_classes).
 
@@ -70,6 +75,9 @@ def build_segmenter(
     (named FINAL_OUTPUT_NAME, always LAST); train on all, take metrics and predictions from the last.
     The backbone is the nested layer named BACKBONE_LAYER_NAME. ``output_prior``: the probability
     every pixel starts at (see :func:`prior_bias`); None keeps keras' zero bias (0.5).
+    ``output_stride`` 2 or 4 (unet, fpn): the decoder stops at that stride and the head upsamples its
+    logits bilinearly, which spares the costliest blocks (few channels over many pixels; on a CPU they
+    take most of a training step).
     """
     shape = check_input_shape(input_shape, multiple=MAX_STRIDE)
     decode = get_decoder(decoder)
@@ -86,11 +94,16 @@ def build_segmenter(
             f"deep_supervision needs a decoder with nested nodes; decoder {decoder!r} has none, use {' or '.join(map(repr, with_side))}"
         )
 
+    if output_stride not in output_strides(decoder):
+        raise SteelDefectError(f"output_stride {output_stride!r} is not one decoder {decoder!r} supports: "
+                               f"{', '.join(map(str, output_strides(decoder)))}")
+    if output_stride != FULL_RESOLUTION and deep_supervision:
+        raise SteelDefectError("deep_supervision needs output_stride 1: its side heads sit on stride-2 nodes")
     bias = prior_bias(output_prior)
     encoder = get_backbone(backbone, shape, weights)
     inputs = keras.Input(shape=shape, name="image")
-    final, side = decode(encoder(inputs), filters)
-    mask = _mask_head(final, n_classes, FINAL_OUTPUT_NAME, bias)
+    final, side = decode(encoder(inputs), filters, output_stride)
+    mask = _mask_head(final, n_classes, FINAL_OUTPUT_NAME, bias, output_stride)
     model_name = name or f"{decoder}_{backbone}"
     if not deep_supervision:
         return keras.Model(inputs, mask, name=model_name)

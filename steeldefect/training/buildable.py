@@ -34,7 +34,20 @@ def check_augmentations(config: Config, source: str = "config") -> None:
                               f"{aug.params!r}: {detail}") from None
 
 
+def check_output_stride(config: Config, source: str = "config") -> None:
+    """ConfigError if the segmenter's decoder cannot stop at segmenter.output_stride."""
+    from steeldefect.segmenter.decoders import output_strides
+
+    model = config.segmenter
+    supported = output_strides(model.decoder)
+    if model.output_stride not in supported:
+        raise ConfigError(f"{source}: segmenter.output_stride: decoder {model.decoder!r} supports "
+                          f"{', '.join(map(str, supported))}, not {model.output_stride!r}")
+
+
 def check_buildable(config: Config, source: str = "config") -> None:
-    """Raise ConfigError if a backbone of either model is not registered or an augmentation rejects its params."""
+    """Raise ConfigError if a backbone of either model is not registered, the decoder cannot stop at
+    the segmenter's output stride, or an augmentation rejects its params."""
     check_backbone_names(config, registered_backbones(), source)
+    check_output_stride(config, source)
     check_augmentations(config, source)

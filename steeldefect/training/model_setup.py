@@ -37,7 +37,8 @@ def build_model(kind: str, config: Config, backbone: str):
 
         built = build_segmenter(backbone, input_shape=shape, weights=weights, decoder=model.decoder,
                                 decoder_filters=tuple(model.decoder_filters),
-                                deep_supervision=model.deep_supervision, output_prior=model.output_prior)
+                                deep_supervision=model.deep_supervision, output_prior=model.output_prior,
+                                output_stride=model.output_stride)
     set_bn_momentum(built, model.train.bn_momentum)
     return built
 

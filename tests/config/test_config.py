@@ -89,6 +89,7 @@ BAD_VALUES = [
     ("segmenter.crop", [64, 416], "bad.yaml: segmenter.crop: width 416 exceeds data.width 384"),
     ("segmenter.crop", [64], "bad.yaml: segmenter.crop: [64] must be [height, width]"),
     ("segmenter.crop_class_weights", [1, 1, 1, 1], "bad.yaml: segmenter.crop_class_weights: needs segmenter.crop"),
+    ("segmenter.output_stride", 3, "bad.yaml: segmenter.output_stride: 3 must be one of 1, 2, 4"),
     ("segmenter.output_prior", 1e-9, "bad.yaml: segmenter.output_prior: 1e-09 must lie in [1e-06, 1)"),
     ("segmenter.train.bn_momentum", 1.0, "bad.yaml: segmenter.train.bn_momentum: 1.0 must lie in [0.0, 1.0)"),
     ("folds.k", 1, "bad.yaml: folds.k: 1 must be at least 2"),
@@ -125,6 +126,14 @@ def test_unknown_backbones_and_bad_augmentation_params_load_but_are_not_buildabl
         check_buildable(config, "bad.yaml")
     assert str(err.value).startswith(message), str(err.value)
     assert "\n" not in str(err.value)
+
+
+def test_an_output_stride_the_decoder_cannot_stop_at_is_not_buildable():
+    data = _set(_set(_demo(), "segmenter.decoder", "unetpp"), "segmenter.output_stride", 4)
+    config = parse_config(yaml.safe_dump(data), "bad.yaml")  # 4 is a valid stride for some decoder
+    with pytest.raises(ConfigError, match=r"^bad.yaml: segmenter.output_stride: decoder 'unetpp' supports 1, not 4$"):
+        check_buildable(config, "bad.yaml")
+    check_buildable(parse_config(yaml.safe_dump(_set(data, "segmenter.decoder", "fpn")), "ok.yaml"))
 
 
 def test_validate_checks_backbone_names_only_against_a_given_list():

@@ -49,6 +49,32 @@ def test_fpn_has_a_pyramid_and_merges_at_stride_4():
     assert shapes["decoder_final_2_relu"] == (h, w, 4)
 
 
+@pytest.mark.parametrize("decoder", ["unet", "fpn"])
+@pytest.mark.parametrize("stride", [2, 4])
+def test_output_stride_stops_the_decoder_and_upsamples_the_logits(decoder, stride):
+    full = build_segmenter("resnet34", TINY_SHAPE, decoder=decoder, decoder_filters=(24, 12, 10, 6, 4))
+    short = build_segmenter("resnet34", TINY_SHAPE, decoder=decoder, decoder_filters=(24, 12, 10, 6, 4),
+                            output_stride=stride)
+    h, w = TINY_SHAPE[:2]
+    logits = short.get_layer(f"{FINAL_OUTPUT_NAME}_logits").output.shape
+    assert tuple(logits[1:3]) == (h // stride, w // stride)  # the head sits at the decoder's last stride
+    assert tuple(short.output.shape[1:]) == (h, w, N_CLASSES)  # and its logits are brought to full size
+    full_res = {layer.name for layer in full.layers} - {layer.name for layer in short.layers}
+    assert "decoder_final_1_conv" in full_res  # the full-resolution block is left out
+    assert short.count_params() < full.count_params()
+    probs = np.asarray(short(images()))
+    assert probs.shape == (2, h, w, N_CLASSES) and np.all((probs >= 0) & (probs <= 1))
+    # bilinear x stride upsampling: no blocky nearest-neighbour steps, neighbours differ smoothly
+    assert np.unique(probs[0, :, :, 0]).size > (h // stride) * (w // stride)
+
+
+def test_output_stride_errors():
+    with pytest.raises(SteelDefectError, match="output_stride 4 is not one decoder 'unetpp' supports: 1$"):
+        build_segmenter("resnet34", TINY_SHAPE, decoder="unetpp", output_stride=4)
+    with pytest.raises(SteelDefectError, match="output_stride 8 is not one decoder 'unet' supports: 1, 2, 4$"):
+        build_segmenter("resnet34", TINY_SHAPE, decoder="unet", output_stride=8)
+
+
 def test_deep_supervision_outputs_final_last(tmp_path):
     model = build_segmenter("resnet34", TINY_SHAPE, deep_supervision=True, n_classes=3)
     assert model.output_names == ["mask_x0_1", "mask_x0_2", "mask_x0_3", FINAL_OUTPUT_NAME]

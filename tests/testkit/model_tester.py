@@ -2,7 +2,8 @@
 BaseModelTester).
 
 The head cases come from the registries when the tests are collected: the classifier with 1 output
-(avg pooling) and with 4 (avgmax pooling), and a segmenter per registered decoder. Every
+(avg pooling) and with 4 (avgmax pooling), a segmenter per registered decoder, and one more per
+decoder that can stop short of full resolution, at its coarsest output stride. Every
 (backbone, head case) pair is checked the same way:
 
 - outputs: model name, the nested backbone layer's 5 feature maps at strides 2..32 of the input,
@@ -76,12 +77,16 @@ class HeadCase:
 
 def head_cases(kind: str | None = None) -> list[HeadCase]:
     """The head cases from the registries: classifier 1 and 4 outputs, then every decoder."""
-    from steeldefect.segmenter import available_decoders
+    from steeldefect.segmenter.decoders import available_decoders, output_strides
 
     cases = [HeadCase("classifier", "classifier1", (("n_outputs", 1), ("pooling", "avg"))),
              HeadCase("classifier", "classifier4", (("n_outputs", 4), ("pooling", "avgmax")))]
     cases += [HeadCase("segmenter", decoder, (("decoder", decoder), ("decoder_filters", DECODER_FILTERS)))
               for decoder in available_decoders()]
+    cases += [HeadCase("segmenter", f"{decoder}_stride{max(output_strides(decoder))}",
+                       (("decoder", decoder), ("decoder_filters", DECODER_FILTERS),
+                        ("output_stride", max(output_strides(decoder)))))
+              for decoder in available_decoders() if max(output_strides(decoder)) > 1]
     return [case for case in cases if kind in (None, case.kind)]
 
 
