@@ -110,11 +110,28 @@ def _gib(x: float) -> str:
     return f"{x:.1f}"
 
 
+def activation_factors(rows: dict) -> dict[str, float]:
+    """Per kind, the measured ratio of the training memory one more image costs (float32 steps at two batch
+    sizes, peak host memory) to its forward tensors (4 bytes an element): the backward's share of memory."""
+    factors = {}
+    lo, hi = CALIBRATION_BATCHES
+    for key, row in rows.items():
+        if not key.startswith(f"calibrate-{lo}:") or not row.get("measured"):
+            continue
+        big, graph = rows.get(f"calibrate-{hi}:{row['case']}", {}), rows.get(f"graph:{row['case']}", {})
+        if big.get("measured") and graph.get("measured"):
+            per_image = (big["peak_rss_gib"] - row["peak_rss_gib"]) / (hi - lo) * 2**30
+            elements = graph.get("tensor_melements_per_train_image", graph["tensor_melements_per_image"]) * 1e6
+            factors[row["case"].split("/")[1]] = per_image / (elements * 4)
+    return factors
+
+
 def tables(out: Path) -> str:
-    from steeldefect.scale.gpu_memory import USABLE_GIB, largest_batch, training_memory
+    from steeldefect.scale.gpu_memory import ACTIVATION_FACTOR, USABLE_GIB, largest_batch, training_memory
 
     data = _load(out)
     rows = data["rows"]
+    factors = activation_factors(rows)
     lines = [f"Machine: {data['machine']}.", "",
              "| model | head | train / predict size | params (M) | GFLOP / image | fwd tensors (M elems / image) "
              "| float32 step | bf16 step | save->load same | predict | peak host GiB |",
@@ -136,15 +153,18 @@ def tables(out: Path) -> str:
         lines.append(f"| {g['case']} | {g['head']} | {size} | {g['params'] / 1e6:.1f} | {g['gflops_per_image']:.1f} "
                      f"| {g['tensor_melements_per_image']:.0f} | {step('float32')} | {step('mixed_bfloat16')} | {same} "
                      f"| {pred} | {peak} |")
+    lines += ["", "Activation factor per kind (measured, else the default " f"{ACTIVATION_FACTOR:g}): "
+              + ", ".join(f"{k} {v:.2f}" for k, v in factors.items()) + "."]
     lines += ["", "| model | batch | weights + optimizer GiB | activations GiB | total GiB | fits P100 16 GB "
                   "| fits T4 16 GB | largest batch P100 / T4 |", "|---|---|---|---|---|---|---|---|"]
     for key, g in rows.items():
         if not key.startswith("graph:") or not g.get("measured"):
             continue
         elements = g.get("tensor_melements_per_train_image", g["tensor_melements_per_image"]) * 1e6
-        est = training_memory(g["params"], elements, g["batch_size"])
+        factor = factors.get(g["kind"], ACTIVATION_FACTOR)
+        est = training_memory(g["params"], elements, g["batch_size"], factor)
         fits = ["yes" if est.total_gib <= usable else "**no**" for usable in USABLE_GIB.values()]
-        largest = " / ".join(str(largest_batch(g["params"], elements, u)) for u in USABLE_GIB.values())
+        largest = " / ".join(str(largest_batch(g["params"], elements, u, factor)) for u in USABLE_GIB.values())
         lines.append(f"| {g['case']} | {g['batch_size']} | {_gib(est.weights_gib)} | {_gib(est.activations_gib)} "
                      f"| {_gib(est.total_gib)} | {fits[0]} | {fits[1]} | {largest} |")
     return "\n".join(lines)
