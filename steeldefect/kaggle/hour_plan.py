@@ -22,8 +22,8 @@ from steeldefect.selection.costs import Costs, member_key
 KAGGLE_TEST_IMAGES = 5506  # images in the competition's test_images/
 KAGGLE_LIMIT_S = 3600  # the GPU kernel's run-time limit
 UTILISATION = 0.26  # share of the peak reached: Keras's A100 B0 anchor (see the module docstring)
-OVERHEAD_S = 0.020  # CPU seconds per image besides the models (decode, resize, post-process, RLE) at 128 x 800:
-# process CPU time measured by benchmarks/bench_hour_plan.py on this 2-core x86_64 machine (19-21 ms)
+OVERHEAD_S = 0.019  # CPU seconds per image besides the models (decode, resize, post-process, RLE) at 128 x 800:
+# process CPU time measured by benchmarks/bench_hour_plan.py on a 2-core x86_64 machine (16-21 ms in five runs)
 
 
 @dataclass(frozen=True)
