@@ -18,7 +18,8 @@ def _add(p):
     p.add_argument("--out", required=True, help="folder to write (replaced if it exists)")
     p.add_argument("--format", default="savedmodel,onnx", help="comma-separated: savedmodel, onnx (default both)")
     p.add_argument("--max-input", nargs=2, type=int, default=None, metavar=("H", "W"),
-                   help="largest image the graph takes (default 1024 6400); larger ones are refused")
+                   help="largest image the graph takes (default 512 3200; the exact in-graph resize costs more "
+                        "the larger it is); larger ones are refused")
     p.add_argument("--review-band", nargs=2, type=float, default=None, metavar=("LO", "HI"),
                    help="defect probabilities the server answers 'review' for (default: the band `tune` proposed)")
 

@@ -21,7 +21,7 @@ from steeldefect.deploy.manifest import (FORMATS, ONNX_FILE, POSTPROCESS_FILE, S
                                          sha256_file, write_manifest)
 from steeldefect.errors import SteelDefectError
 
-MAX_INPUT = (4 * IMAGE_HEIGHT, 4 * IMAGE_WIDTH)  # largest (h, w) image the graph resizes exactly by default
+MAX_INPUT = (2 * IMAGE_HEIGHT, 2 * IMAGE_WIDTH)  # largest (h, w) image the graph resizes exactly by default (its cost grows with it)
 ONNX_OPSET = 17  # ONNX opset of the converted graph (onnxruntime >= 1.14 runs it)
 SERVE_ENDPOINT = "serve"  # the SavedModel's signature
 EXPORT_VERSIONS = ("tf2onnx", "onnx", "onnxruntime")  # recorded beside the training packages when installed
@@ -58,16 +58,18 @@ def review_band_of(thresholds, band=None) -> list[float] | None:
     return [float(printed[0]), float(printed[1])] if printed and not proposed.get("empty") else None
 
 
+def _installed(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
 def _versions() -> dict[str, str]:
+    """The training packages' versions (as runs record them) and the export packages'."""
     from steeldefect.training.meta import package_versions
 
-    versions = package_versions()
-    for name in EXPORT_VERSIONS:
-        try:
-            versions[name] = importlib.metadata.version(name)
-        except importlib.metadata.PackageNotFoundError:
-            pass
-    return versions
+    return {**package_versions(), **{n: v for n in EXPORT_VERSIONS if (v := _installed(n))}}
 
 
 def _write_savedmodel(ensemble, fn, dest: Path) -> None:
@@ -83,15 +85,32 @@ def _write_savedmodel(ensemble, fn, dest: Path) -> None:
 def _write_onnx(fn, dest: Path) -> list[str]:
     """Convert the graph with tf2onnx; returns the ONNX output names."""
     try:
-        import tf2onnx
+        import tf2onnx  # noqa: F401
     except ImportError:
         raise SteelDefectError("ONNX export needs tf2onnx (pip install -r requirements.txt), or use "
                                "--format savedmodel") from None
-    from steeldefect.deploy.graph import input_signature
+    import tensorflow as tf
+    from tf2onnx import tf_loader
+    from tf2onnx.convert import _convert_common, tensor_names_from_structed
 
-    proto, _ = tf2onnx.convert.from_function(fn, input_signature=input_signature(), opset=ONNX_OPSET,
-                                             output_path=str(dest))
-    return [o.name for o in proto.graph.output]
+    from steeldefect.deploy.graph import INPUT_NAME, input_signature
+
+    # tf2onnx.convert.from_function, except that only the images are graph inputs: it makes every
+    # non-variable capture an input too, and Keras' Normalization layer captures its mean and
+    # variance as constant tensors (ONNX Runtime then asks for them at run time).
+    concrete = fn.get_concrete_function(*input_signature())
+    inputs = [t.name for t in concrete.inputs[:len(input_signature())]]
+    outputs = [t.name for t in concrete.outputs]
+    with tf.device("/cpu:0"):
+        frozen = tf_loader.from_function(concrete, inputs, outputs)
+        proto, _ = _convert_common(frozen, name=concrete.name, continue_on_error=False, opset=ONNX_OPSET,
+                                   input_names=inputs, output_names=outputs, output_path=str(dest),
+                                   tensors_to_rename=tensor_names_from_structed(concrete, inputs, outputs))
+    names = [o.name for o in proto.graph.output]
+    extra = [i.name for i in proto.graph.input if i.name not in ("images", INPUT_NAME)]
+    if extra:
+        raise SteelDefectError(f"ONNX conversion left extra graph inputs {extra[:3]}; export --format savedmodel")
+    return names
 
 
 def export_ensemble(ensemble, thresholds_path: str | os.PathLike, out: str | os.PathLike,

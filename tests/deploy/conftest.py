@@ -26,13 +26,30 @@ def deploy_thresholds(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def exported(tiny_runs, deploy_thresholds, tmp_path_factory) -> Path:
-    """The tiny runs exported with hflip TTA (both formats)."""
-    pytest.importorskip("tf2onnx")
-    from steeldefect.deploy.export import export_ensemble
+def deploy_runs(tmp_path_factory) -> Path:
+    """Tiny runs of one fold (a classifier and a segmenter, 32x192): the exported graph holds every
+    model once per TTA view, and converting it to ONNX takes time per model."""
+    pytest.importorskip("keras")
+    from testkit.tiny_runs import write_tiny_runs
+
+    return write_tiny_runs(tmp_path_factory.mktemp("deploy") / "runs", folds=1)
+
+
+@pytest.fixture(scope="session")
+def deploy_ensemble(deploy_runs):
+    """The deploy runs loaded for `predict`, with hflip TTA (two views)."""
     from steeldefect.prediction.keras_ensemble import load_ensemble
 
-    ensemble = load_ensemble(tiny_runs, tta="hflip", reducer="mean")
+    return load_ensemble(deploy_runs, tta="hflip", reducer="mean")
+
+
+@pytest.fixture(scope="session")
+def exported(deploy_runs, deploy_ensemble, deploy_thresholds, tmp_path_factory) -> Path:
+    """The deploy runs exported with hflip TTA (both formats)."""
+    pytest.importorskip("tf2onnx")
+    from steeldefect.deploy.export import export_ensemble
+
+    ensemble = deploy_ensemble
     out = tmp_path_factory.mktemp("export") / "model"
-    export_ensemble(ensemble, deploy_thresholds, out, ("savedmodel", "onnx"), TEST_MAX_INPUT, runs_dir=tiny_runs)
+    export_ensemble(ensemble, deploy_thresholds, out, ("savedmodel", "onnx"), TEST_MAX_INPUT, runs_dir=deploy_runs)
     return out

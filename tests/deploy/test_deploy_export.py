@@ -20,10 +20,8 @@ TOLERANCE = 1e-4  # the issue's bound on |exported - predict|
 
 
 @pytest.fixture(scope="module")
-def keras_ensemble(tiny_runs):
-    from steeldefect.prediction.keras_ensemble import load_ensemble
-
-    return load_ensemble(tiny_runs, tta="hflip", reducer="mean")
+def keras_ensemble(deploy_ensemble):
+    return deploy_ensemble
 
 
 def _images(folder):
@@ -116,7 +114,7 @@ def test_manifest_records_and_verifies(exported, tmp_path):
 
     manifest = json.loads((exported / "manifest.json").read_text())
     assert manifest["input"]["dtype"] == "uint8" and manifest["input"]["max_height"] == 512
-    assert {r["kind"] for r in manifest["runs"]} == {"classifier", "segmenter"} and len(manifest["runs"]) == 4
+    assert {r["kind"] for r in manifest["runs"]} == {"classifier", "segmenter"} and len(manifest["runs"]) == 2
     assert {"tensorflow", "keras", "tf2onnx"} <= set(manifest["versions"])
     assert "model.onnx" in manifest["checksums"] and "thresholds.yaml" in manifest["checksums"]
     assert sorted(manifest["onnx"]["outputs"]) == ["gate", "probs"]
