@@ -4,15 +4,18 @@
         --work /tmp/ablation [--rows lovasz,averaging] [--markdown]
 
 The base row is a finished ``./run_all.sh`` folder (its config, folds, models, thresholds and
-submission are reused as they are). Every other row changes one thing in that config and, through
-the CLI as a user runs it, trains what the change touches into WORK/<row> (the other model kind is
-copied from the base, so its seconds are not counted again), tunes on the OOF predictions and
-predicts the hidden test images:
+submission are reused as they are; by default configs/demo.yaml, whose recipe already holds the
+pretrained Lite0, the stride-4 FPN, Lovasz and class-aware crops). Every other row changes one thing
+in that config and, through the CLI as a user runs it, trains what the change touches into
+WORK/<row> (the other model kind is copied from the base, so its seconds are not counted again),
+tunes on the OOF predictions and predicts the hidden test images:
 
-- ``lovasz``: the segmenter loss bce_lovasz instead of the base's (several teams' best single loss);
+- ``no_lovasz``: the segmenter loss bce_dice instead of bce_lovasz (Lovasz: several teams' best loss);
+- ``no_class_crops``: the segmenter trained on whole images instead of class-aware crops (1st place
+  trained on crops);
+- ``full_res_unet``: the plain UNet decoder to full resolution instead of the stride-4 FPN;
+- ``scratch``: both kinds from random weights instead of ImageNet;
 - ``averaging``: segmenter checkpoint weight averaging of the best 3 epochs (12th place);
-- ``class_crops``: segmenter trained on half-width crops centred on a class drawn with rare classes
-  weighted (1st place trained on crops); validated and used on whole images;
 - ``blackout``: classifier defect blackout on 30% of defective images (1st place);
 - ``pseudo``: one round of pseudo labels from the base ensemble, both kinds retrained (khornlund, 1st).
 
@@ -38,11 +41,15 @@ from bench_selection import cli, test_dice  # noqa: E402  (the same CLI runner a
 
 CLASSES = ("1", "2", "3", "4")
 ROWS = {  # row -> (what it changes, model kinds it retrains, config patch)
-    "lovasz": ("segmenter loss bce_lovasz", ("segmenter",), {"segmenter": {"train": {"loss": "bce_lovasz"}}}),
+    "no_lovasz": ("segmenter loss bce_dice", ("segmenter",), {"segmenter": {"train": {"loss": "bce_dice"}}}),
+    "no_class_crops": ("segmenter on whole images, no crops", ("segmenter",),
+                       {"segmenter": {"crop": None, "crop_class_weights": None}}),
+    "full_res_unet": ("segmenter decoder: UNet to full resolution", ("segmenter",),
+                      {"segmenter": {"decoder": "unet", "decoder_filters": [128, 64, 32, 16, 8], "output_stride": 1}}),
+    "scratch": ("both kinds from random weights", ("classifier", "segmenter"),
+                {"classifier": {"weights": "none"}, "segmenter": {"weights": "none"}}),
     "averaging": ("segmenter weights: mean of the best 3 epochs", ("segmenter",),
                   {"segmenter": {"train": {"average_weights": 3, "average_of": "best"}}}),
-    "class_crops": ("segmenter on class-aware half-width crops (weights 3/4/1/2)", ("segmenter",),
-                    {"segmenter": {"crop": "HALF_WIDTH", "crop_class_weights": [3, 4, 1, 2]}}),
     "blackout": ("classifier defect blackout 0.3", ("classifier",), {"classifier": {"blackout": 0.3}}),
     "pseudo": ("one round of pseudo labels (both kinds retrained)", ("classifier", "segmenter"), {}),
 }
@@ -54,13 +61,6 @@ def merge(base: dict, patch: dict) -> dict:
     for key, value in patch.items():
         out[key] = merge(base.get(key, {}), value) if isinstance(value, dict) else value
     return out
-
-
-def row_config(base: dict, patch: dict) -> dict:
-    config = merge(base, patch)
-    if config.get("segmenter", {}).get("crop") == "HALF_WIDTH":
-        config["segmenter"]["crop"] = [config["data"]["height"], config["data"]["width"] // 2]
-    return config
 
 
 def scores(runs: Path, thresholds: Path, submission: Path, data: Path) -> dict:
@@ -84,7 +84,7 @@ def run_row(name: str, base_runs: Path, data: Path, work: Path) -> dict:
     runs.mkdir(parents=True, exist_ok=True)
     shutil.copy(base_runs / "folds.csv", runs / "folds.csv")
     config_path = runs / "config.yaml"
-    config_path.write_text(yaml.safe_dump(row_config(base_config, patch), sort_keys=False))
+    config_path.write_text(yaml.safe_dump(merge(base_config, patch), sort_keys=False))
     extra = []
     if name == "pseudo":
         pseudo = runs / "pseudo_labels.csv"

@@ -19,7 +19,7 @@ from steeldefect.errors import SteelDefectError
 from steeldefect.training.buildable import check_buildable
 
 CONFIGS = sorted((Path(__file__).resolve().parents[2] / "configs").glob("*.yaml"))
-BACKBONES = ("efficientnetb0", "efficientnetb1", "resnet34")  # stands in for the registry (no Keras import)
+BACKBONES = ("efficientnet_lite0", "efficientnetb0", "efficientnetb1", "resnet34")  # stands in for the registry (no Keras import)
 
 
 def _demo() -> dict:
@@ -68,7 +68,7 @@ BAD_VALUES = [
     ("data.augmentations", [{"name": "Rotate90"}],
      "bad.yaml: data.augmentations[0].name: 'Rotate90' is not one of HorizontalFlip, VerticalFlip"),
     ("classifier.backbones", ["efficientnetb9"],
-     "bad.yaml: classifier.backbones[0]: 'efficientnetb9' is not one of efficientnetb0, efficientnetb1, resnet34"),
+     "bad.yaml: classifier.backbones[0]: 'efficientnetb9' is not one of efficientnet_lite0, efficientnetb0, efficientnetb1, resnet34"),
     ("classifier.n_outputs", 2, "bad.yaml: classifier.n_outputs: 2 is not one of 1, 4"),
     ("classifier.blackout", 1.5, "bad.yaml: classifier.blackout: 1.5 must lie in [0.0, 1.0]"),
     ("classifier.dropout", 1.0, "bad.yaml: classifier.dropout: 1.0 must lie in [0.0, 1.0)"),
@@ -88,7 +88,7 @@ BAD_VALUES = [
     ("segmenter.crop", [64, 100], "bad.yaml: segmenter.crop[1]: 100 is not divisible by 32; use 96 or 128"),
     ("segmenter.crop", [64, 416], "bad.yaml: segmenter.crop: width 416 exceeds data.width 384"),
     ("segmenter.crop", [64], "bad.yaml: segmenter.crop: [64] must be [height, width]"),
-    ("segmenter.crop_class_weights", [1, 1, 1, 1], "bad.yaml: segmenter.crop_class_weights: needs segmenter.crop"),
+    ("segmenter.crop", None, "bad.yaml: segmenter.crop_class_weights: needs segmenter.crop"),
     ("segmenter.output_stride", 3, "bad.yaml: segmenter.output_stride: 3 must be one of 1, 2, 4"),
     ("segmenter.output_prior", 1e-9, "bad.yaml: segmenter.output_prior: 1e-09 must lie in [1e-06, 1)"),
     ("segmenter.train.bn_momentum", 1.0, "bad.yaml: segmenter.train.bn_momentum: 1.0 must lie in [0.0, 1.0)"),
