@@ -115,7 +115,8 @@ def test_manifest_records_and_verifies(exported, tmp_path):
     manifest = json.loads((exported / "manifest.json").read_text())
     assert manifest["input"]["dtype"] == "uint8" and manifest["input"]["max_height"] == 512
     assert {r["kind"] for r in manifest["runs"]} == {"classifier", "segmenter"} and len(manifest["runs"]) == 2
-    assert {"tensorflow", "keras", "tf2onnx"} <= set(manifest["versions"])
+    versions = set(manifest["versions"])
+    assert {"keras", "tf2onnx", "onnxruntime"} <= versions and versions & {"tensorflow", "tensorflow-cpu"}
     assert "model.onnx" in manifest["checksums"] and "thresholds.yaml" in manifest["checksums"]
     assert sorted(manifest["onnx"]["outputs"]) == ["gate", "probs"]
     copy = tmp_path / "copy"
