@@ -5,5 +5,5 @@
 - ``export`` and ``manifest``: the export folder and its manifest (versions, runs, contract, checksums);
 - ``runtime`` and ``model``: running an export folder with TensorFlow or ONNX Runtime;
 - ``results``: outputs -> ``predict``'s rows (shared post-processing) and the server's JSON;
-- ``batcher``, ``metrics`` and ``app``: the FastAPI server with micro-batching and Prometheus metrics.
+- ``batcher``, ``server_metrics`` and ``app``: the FastAPI server with micro-batching and Prometheus metrics.
 """

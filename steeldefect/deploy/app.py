@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from steeldefect.deploy.batcher import MicroBatcher
-from steeldefect.deploy.metrics import server_metrics
+from steeldefect.deploy.server_metrics import server_metrics
 from steeldefect.deploy.model import ExportedModel, InputTooLarge
 from steeldefect.deploy.results import results_for_shape
 from steeldefect.errors import SteelDefectError
