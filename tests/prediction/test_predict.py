@@ -87,7 +87,9 @@ def test_gated_images_never_reach_the_segmenters(images, tmp_path):
         assert [bool(r) for r in rles] == expected, image_id
     assert report.n_nonempty == sum(per_image[[f"area_{c}" for c in range(1, 5)]].to_numpy().ravel() > 0)
     row = per_image.iloc[-1]
-    assert row["area_%d" % (_value(N_IMAGES - 1) % 4 + 1)] == (2 * 256 // 4) * (4 * 1600 // 10)
+    # masks are drawn at each image's own size (32x200 here), not at 256x1600 (issue #12)
+    assert row["area_%d" % (_value(N_IMAGES - 1) % 4 + 1)] == (2 * 32 // 4) * (4 * 200 // 10)
+    assert (per_image["height"] == 32).all() and (per_image["width"] == 200).all()
     assert not (tmp_path / "sub.csv.partial").exists()
 
 
@@ -204,7 +206,7 @@ def test_two_level_threshold_decides_survival_above_the_drawing_threshold(images
     # only the block's class (value % 4) has pixels at 0.9; drawn at 0.05, its whole 4x10 map is the mask
     expected = np.zeros_like(areas)
     if kept:
-        expected[np.arange(N_IMAGES), [_value(k) % 4 for k in range(N_IMAGES)]] = 40 * (256 * 1600 // 40)
+        expected[np.arange(N_IMAGES), [_value(k) % 4 for k in range(N_IMAGES)]] = 32 * 200  # the whole 32x200 image
     assert report.n_nonempty == (N_IMAGES if kept else 0)
     np.testing.assert_array_equal(areas, expected)
 
