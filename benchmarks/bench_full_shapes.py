@@ -143,6 +143,8 @@ def tables(out: Path) -> str:
         size = f"{g['train_size'][0]}x{g['train_size'][1]} / {g['predict_size'][0]}x{g['predict_size'][1]}"
 
         def step(policy):
+            if not c:
+                return "not reached"  # the session stopped the check phase before this row
             if not c.get("measured"):
                 return "not measured" + (f" ({c['why'][:60]})" if c.get("why") else "")
             return f"loss {c[f'step_{policy}_loss']:.3f}, {c[f'step_{policy}_s']:.0f} s"
