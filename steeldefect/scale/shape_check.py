@@ -17,6 +17,7 @@ import numpy as np
 
 from steeldefect.config.schema import Config
 from steeldefect.constants import NUM_CLASSES
+from steeldefect.runfolder import MODEL_FILE
 from steeldefect.scale.model_cases import ModelCase
 
 SAVE_ATOL = 1e-5  # save -> load must reproduce the outputs to this absolute tolerance (float32)
@@ -102,7 +103,7 @@ def _save_load_predict(model, case: ModelCase, rng, load_model) -> dict:
     before = np.asarray(model.predict_on_batch(x))
     predict_s = time.perf_counter() - t0
     with tempfile.TemporaryDirectory(prefix="steeldefect-shape-") as tmp:
-        path = Path(tmp) / "model.keras"
+        path = Path(tmp) / MODEL_FILE
         model.save(path)
         after = np.asarray(load_model(path).predict_on_batch(x))
     diff = float(np.max(np.abs(before - after)))
