@@ -21,7 +21,7 @@ options:
                    local or gs:// (default: the --data folder)
   --config FILE    training config (default configs/demo.yaml)
   --out DIR        output folder (default runs/demo)
-  --train N --test M --seed S   size and seed of the synthetic dataset (default 480, 300, 0)
+  --train N --test M --seed S   size and seed of the synthetic dataset (default 1440, 300, 0)
   --contrast C     defect contrast of the synthetic dataset (default 2: a B0 trained from scratch on
                    a CPU in minutes needs it; 1 is the look calibrated on real strips)
   --pseudo-rounds N  after the first round, N more: pseudo-label the test images the last ensemble is
@@ -34,7 +34,7 @@ options:
 TXT
 }
 
-data="" train_data="" config="configs/demo.yaml" out="runs/demo" n_train=480 n_test=300 seed=0 contrast=2
+data="" train_data="" config="configs/demo.yaml" out="runs/demo" n_train=1440 n_test=300 seed=0 contrast=2
 pseudo_rounds=0
 parallel=()
 while [ $# -gt 0 ]; do
@@ -99,9 +99,9 @@ for round in $(seq 1 "$pseudo_rounds"); do
     --thresholds "$prev/thresholds.yaml" --out "$rdir/pseudo_labels.csv" "${truth[@]}"
   pseudo=(--pseudo-labels "$rdir/pseudo_labels.csv" --pseudo-images "$data/test_images")
   stage "train_classifiers_$round" steeldefect train classifier --config "$config" --data "$train_data" \
-    --out "$rdir" "${pseudo[@]}"
+    --out "$rdir" "${pseudo[@]}" ${parallel[@]+"${parallel[@]}"}
   stage "train_segmenters_$round" steeldefect train segmenter --config "$config" --data "$train_data" \
-    --out "$rdir" "${pseudo[@]}"
+    --out "$rdir" "${pseudo[@]}" ${parallel[@]+"${parallel[@]}"}
   stage "tune_$round" steeldefect tune --runs "$rdir" --data "$data" --out "$rdir/thresholds.yaml"
   stage "predict_$round" steeldefect predict --runs "$rdir" --images "$data/test_images" \
     --sample "$data/sample_submission.csv" --thresholds "$rdir/thresholds.yaml" --out "$rdir/submission.csv"
