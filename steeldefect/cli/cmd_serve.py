@@ -29,12 +29,14 @@ def _add(p):
                 "  curl -F image=@strip.jpg http://127.0.0.1:8000/v1/predict")
 @arguments(_add)
 def run(args) -> int:
-    from steeldefect.deploy.app import serve
-    from steeldefect.deploy.model import load_exported
+    from steeldefect.deploy.manifest import read_manifest
     from steeldefect.errors import SteelDefectError
 
     if not 0 <= args.port <= 65535:
         raise SteelDefectError(f"--port {args.port}: need 0..65535")
+    read_manifest(args.model, verify=False)  # a wrong folder is one line, before TensorFlow starts and logs
+    from steeldefect.deploy.app import serve
+    from steeldefect.deploy.model import load_exported
     if args.max_batch < 1 or args.max_wait_ms < 0:
         raise SteelDefectError("--max-batch must be >= 1 and --max-wait-ms >= 0")
     model = load_exported(args.model, args.runtime)
