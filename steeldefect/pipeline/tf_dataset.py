@@ -8,6 +8,7 @@ augmentation in numpy (tf.numpy_function), all in parallel and in a fixed order.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -129,8 +130,10 @@ def _tfrecord_train_examples(source: DataSource, sub: pd.DataFrame, config: Conf
     total = steps_per_epoch(presence, config.data, spec.kind, spec.batch_size, seed) * spec.batch_size
     records = read_records(source.shards)
 
-    def one_epoch(e):
-        row = tf.gather(counts_t, e - first_epoch)
+    def one_epoch(e: int):
+        # ``e`` is a Python int on purpose: a tensor shuffle seed breaks under a global seed of 0
+        # (TensorFlow's get_seed compares the seed pair to (0, 0) in Python).
+        row = counts_t[e - first_epoch]
 
         def expand(ex):
             pos = position.lookup(ex["image_id"])
@@ -148,7 +151,8 @@ def _tfrecord_train_examples(source: DataSource, sub: pd.DataFrame, config: Conf
 
         return ds.map(add_seed)
 
-    return tf.data.Dataset.range(first_epoch, last_epoch).flat_map(one_epoch)
+    epochs = [one_epoch(e) for e in range(first_epoch, last_epoch)]
+    return functools.reduce(lambda a, b: a.concatenate(b), epochs)
 
 
 def train_dataset(source: DataSource, image_ids, config: Config, kind: str, first_epoch: int = 0,

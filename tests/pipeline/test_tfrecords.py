@@ -6,6 +6,7 @@ import json
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from pipeline_fixtures import ALL_AUGMENTATIONS, tiny_config
 from steeldefect.cli.main import main
@@ -53,3 +54,17 @@ def test_training_from_records_is_deterministic_with_whole_epochs(records):
     batches = [x.numpy() for x, _ in ds]
     assert len(batches) == 2 * steps
     assert all(np.array_equal(a, b.numpy()) for a, (b, _) in zip(batches, again))
+
+
+def test_training_from_records_under_a_global_seed_of_zero(records):
+    # Training calls keras.utils.set_random_seed(config.seed); with seed 0, a tensor shuffle seed
+    # used to fail inside TensorFlow's get_seed ("symbolic tf.Tensor as a Python bool").
+    source = open_source(records)
+    ids = source.table["ImageId"].tolist()
+    config = tiny_config(segmenter_clean_share=0.3)
+    tf.random.set_seed(0)
+    try:
+        ds, steps = train_dataset(source, ids, config, "segmenter", 1, 3)
+        assert sum(1 for _ in ds) == 2 * steps
+    finally:
+        tf.random.set_seed(None)
