@@ -66,6 +66,7 @@ def _save(out: Path, data: dict) -> None:
 def _run_row(config_path: str, index: int, phase: str, timeout_s: float) -> dict:
     cmd = [sys.executable, __file__, "--child", config_path, str(index), phase]
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": str(ROOT)}
+    load_before = round(os.getloadavg()[0], 2)  # a busy machine stretches the step seconds, not the rest
     t0 = time.perf_counter()
     try:
         done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s, env=env)
@@ -77,6 +78,7 @@ def _run_row(config_path: str, index: int, phase: str, timeout_s: float) -> dict
         return {"measured": False, "why": f"exit {done.returncode}: {tail}"}
     row = json.loads(rows[-1])
     row["wall_s"] = round(time.perf_counter() - t0, 1)
+    row["load_avg_1m_before"] = load_before
     row["measured"] = True
     return row
 
@@ -85,7 +87,7 @@ def run(phase: str, out: Path, timeout_s: float, only: str | None) -> None:
     from steeldefect.selection.costs import machine_text
 
     data = _load(out)
-    data["machine"] = f"{machine_text()}, shared with other jobs, niced"
+    data["machine"] = f"{machine_text()}, niced (each row's load average before it is in the JSON)"
     counters: dict[str, int] = {}
     cases = []
     for config_path, case in _cases():
