@@ -7,7 +7,8 @@
       <kind>/<member>/fold<k>/         one run; kind is classifier or segmenter, member the backbone
                                        (or <backbone>-<variant> for a second recipe of it)
         config.yaml                    the resolved config of the run
-        meta.json                      versions, seed, fold, backbone, input_size, figures
+        meta.json                      versions, seed, fold, backbone, input_size, figures, and where it
+                                       trained: devices, strategy, precision
         history.csv, logs/             one row per epoch; TensorBoard events
         state.json, ckpt-<epoch>.keras while training: the resumable state and its checkpoint
         weights-<epoch>.weights.h5     while training with weight averaging: the epochs it may average
@@ -201,6 +202,14 @@ def run_input_size(run: Run) -> tuple[int, int]:
         raise SteelDefectError(f"{run.path / META_FILE}: records no input_size [height, width] "
                                f"(got {size!r}); retrain the run or add it to {META_FILE}")
     return int(size[0]), int(size[1])
+
+
+def run_precision(run: Run) -> str:
+    """The Keras dtype policy the run trained (and so predicts) in: meta.json ``precision`` (older runs:
+    ``device.dtype_policy``); float32 when neither is recorded."""
+    meta = read_meta(run)
+    legacy = meta.get("device") if isinstance(meta.get("device"), dict) else {}
+    return str(meta.get("precision") or legacy.get("dtype_policy") or "float32")
 
 
 def write_json(path: Path, data: dict) -> None:

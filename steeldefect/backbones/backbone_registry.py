@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections.abc import Callable
+from urllib.parse import urlparse
 
 from steeldefect.errors import SteelDefectError
 from steeldefect.registry import Registry
@@ -95,6 +96,35 @@ def check_input_shape(input_shape, multiple: int | None = None) -> tuple:
             raise SteelDefectError(f"input {axis} {size} is not divisible by {multiple}; use {fixed} or pad")
         sizes.append(size)
     return (*sizes, 3)
+
+
+def weights_status(name: str, weights: str | None) -> tuple[bool, str]:
+    """(found, where) for a backbone's weights setting, without building anything: random init, the
+    ImageNet file a package ships or the Keras cache holds (or whether its download host answers), or
+    a weights file on disk. ``steeldefect doctor`` reports it per config member."""
+    from steeldefect.backbones.weights import host_reachable, keras_cache_path
+
+    entry = backbone_entry(name)
+    weights = WEIGHTS_NONE if weights is None else str(weights)
+    if weights.lower() == WEIGHTS_NONE:
+        return True, "random init (weights: none)"
+    if weights.lower() != WEIGHTS_IMAGENET:
+        return (True, weights) if os.path.isfile(weights) else (False, f"weights file {weights} does not exist")
+    if entry.imagenet is None:
+        return False, f"{name} has no ImageNet weights; use weights: none or a {KERAS3_WEIGHTS_SUFFIX} file"
+    if entry.imagenet.locate is not None:
+        try:
+            return True, entry.imagenet.locate()
+        except SteelDefectError as err:
+            return False, str(err)
+    cached = keras_cache_path(entry.imagenet.file_name)
+    if os.path.isfile(cached):
+        return True, cached
+    host = urlparse(entry.imagenet.origin).hostname
+    if host_reachable(host):
+        return True, f"not cached; train downloads it from {host}"
+    return False, (f"{entry.imagenet.file_name} is not in {os.path.dirname(cached)} and {host} is unreachable; "
+                   f"put the file there or give its path as weights:")
 
 
 def get_backbone(name: str, input_shape, weights: str | None = WEIGHTS_NONE):

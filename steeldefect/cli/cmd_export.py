@@ -35,6 +35,7 @@ def _add(p):
 def run(args) -> int:
     from steeldefect.cli.cmd_predict import ensemble_option
     from steeldefect.deploy.export import MAX_INPUT, export_ensemble, parse_formats
+    from steeldefect.devices import announce_inference
     from steeldefect.errors import SteelDefectError
     from steeldefect.postprocess.thresholds import check_resolution, load_thresholds
     from steeldefect.prediction.keras_ensemble import load_ensemble, planned_out_size, select_runs
@@ -42,13 +43,14 @@ def run(args) -> int:
     formats = parse_formats(args.format)
     thresholds = load_thresholds(args.thresholds)
     spec = ensemble_option(args)
-    _, segmenter_runs = select_runs(args.runs, None, spec)
+    classifier_runs, segmenter_runs = select_runs(args.runs, None, spec)
     if not segmenter_runs:
         raise SteelDefectError(f"no finished segmenter runs under {args.runs}; train segmenters first")
     check_resolution(thresholds, planned_out_size(segmenter_runs), args.thresholds)  # before loading models
+    where = announce_inference("export", classifier_runs + segmenter_runs)
     ensemble = load_ensemble(args.runs, None, args.tta, args.reducer, True, spec=spec)
     report = export_ensemble(ensemble, args.thresholds, args.out, formats, args.max_input or MAX_INPUT,
-                             args.review_band, runs_dir=args.runs)
+                             args.review_band, runs_dir=args.runs, where=where.to_dict())
     print(f"{report.n_classifiers} classifier and {report.n_segmenters} segmenter models, TTA {ensemble.tta}, "
           f"reducer {ensemble.reducer}: {', '.join(report.formats)} in {report.seconds:.1f} s -> {report.out}")
     return 0

@@ -71,7 +71,10 @@ def format_report(report, notes) -> str:
 def run(args) -> int:
     from tqdm import tqdm
 
+    from pathlib import Path
+
     from steeldefect.constants import IMAGE_SHAPE
+    from steeldefect.devices import announce_inference
 
     from steeldefect.postprocess.thresholds import check_resolution
     from steeldefect.prediction.keras_ensemble import load_ensemble, planned_out_size, select_runs
@@ -93,6 +96,7 @@ def run(args) -> int:
                                "--no-gate or add classifier runs")
     if segmenter_runs:  # before loading the models: a mismatch is an error either way
         check_resolution(thresholds, planned_out_size(segmenter_runs), args.thresholds)
+    announce_inference("predict", segmenter_runs + ([] if args.no_gate else classifier_runs), Path(args.out).parent)
     forward = load_ensemble(args.runs, args.models, args.tta, args.reducer, not args.no_gate,
                             batch_size=args.batch_size, spec=spec)
     notes = [f"{len(forward.classifiers)} classifier and {len(forward.segmenters)} segmenter models, "

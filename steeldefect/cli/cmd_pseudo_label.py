@@ -45,6 +45,7 @@ def run(args) -> int:
 
     from steeldefect.cli.cmd_predict import ensemble_option
     from steeldefect.data.labels import read_labels, write_labels
+    from steeldefect.devices import announce_inference
     from steeldefect.errors import SteelDefectError
     from steeldefect.postprocess.thresholds import check_resolution, load_thresholds
     from steeldefect.prediction.keras_ensemble import load_ensemble, planned_out_size, select_runs
@@ -67,6 +68,7 @@ def run(args) -> int:
     ids, _ = image_list(args.images, None, args.limit)
     out = Path(args.out)
     predicted = out.with_name(f"{out.stem}_predict.csv")
+    announce_inference("pseudo-label", classifier_runs + segmenter_runs, out.parent)
     forward = load_ensemble(args.runs, args.models, args.tta, args.reducer, True, batch_size=args.batch_size,
                             spec=spec)
     with tqdm(total=len(ids), desc="predict", unit="img") as bar:

@@ -99,7 +99,8 @@ def run(args) -> int:
     from steeldefect.runfolder import find_runs
     from steeldefect.selection.costs import costs_to_dict, load_costs, measure_costs, save_costs
     from steeldefect.selection.select import Scorer, SelectOptions, everything, run_select, spec_of
-    from steeldefect.tuning.view_oof import ensure_view_oof
+    from steeldefect.devices import announce_inference
+    from steeldefect.tuning.view_oof import ensure_view_oof, missing_views
 
     if args.budget_s <= 0 or args.images < 1:
         raise SteelDefectError("--budget-s must be positive and --images at least 1")
@@ -114,6 +115,8 @@ def run(args) -> int:
     if not any(r.kind == "segmenter" for r in runs):
         raise SteelDefectError(f"no finished segmenter runs under {args.runs}; train segmenters first")
     costs_out = out.with_name(f"{out.stem}_costs.yaml")
+    if not args.costs or (not args.no_tta and missing_views(runs, "both")):  # it will run models
+        announce_inference("select", runs, out.parent)
     if args.costs:
         costs = load_costs(args.costs)
     else:

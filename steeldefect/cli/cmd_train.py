@@ -28,6 +28,9 @@ def _add(p):
     p.add_argument("--parallel", type=int, default=None, metavar="N",
                    help="train up to N runs at once on Ray, each (backbone, fold) one task holding one GPU, or "
                         "1/N of the CPUs without GPUs; a failed run is retried once (default: one after another)")
+    p.add_argument("--yes", action="store_true",
+                   help="do not ask before a long training on a CPU (also STEELDEFECT_YES=1; a run without a "
+                        "terminal never asks, it only warns)")
     p.add_argument("--ray-address", default=None, metavar="ADDR",
                    help="an existing Ray cluster (e.g. auto, or ray://head:10001) for --parallel; its workers need "
                         "steeldefect installed and --data and --out at the same paths (default: a local Ray)")
@@ -66,6 +69,7 @@ def run(args) -> int:
         data = replace(config.data, pseudo_labels=args.pseudo_labels or config.data.pseudo_labels,
                        pseudo_images=args.pseudo_images or config.data.pseudo_images)
         config = validate(replace(config, data=data), "--pseudo-labels/--pseudo-images")
+    _check_cpu_time(args, config, planned_runs(config, args.kind, args.fold, args.backbone))
     if args.parallel is not None or args.ray_address:
         return _run_parallel(args, config)
     plan = planned_runs(config, args.kind, args.fold, args.backbone)
@@ -75,6 +79,35 @@ def run(args) -> int:
                         validated=True)  # load_config validated it
         print(f"{args.kind} {backbone} fold {fold} -> {run_dir}", flush=True)
     return 0
+
+
+def _check_cpu_time(args, config, plan) -> None:
+    """On a machine without a GPU or TPU, warn when the runs still to train would take hours (the
+    estimate of ``scale.train_time``); at a terminal, ask before going on unless --yes."""
+    import os
+    import sys
+
+    from steeldefect.devices import tensorflow_devices
+    from steeldefect.errors import SteelDefectError
+    from steeldefect.pipeline.image_sources import open_source
+    from steeldefect.runfolder import member_name, run_dir_of
+    from steeldefect.scale.train_time import cpu_warning, estimate_training
+    from steeldefect.training.device import tpu_hinted
+
+    variant = config.model(args.kind).variant
+    todo = [(args.kind, b) for b, f in plan
+            if not (run_dir_of(args.out, args.kind, member_name(b, variant), f) / DONE_FILE).is_file()]
+    if not todo or tpu_hinted() or not all(d.startswith("CPU") for d in tensorflow_devices()):
+        return
+    warning = cpu_warning(estimate_training(config, len(open_source(str(args.data)).table), todo), config.name)
+    if warning is None:
+        return
+    print(warning, file=sys.stderr, flush=True)
+    if args.yes or os.environ.get("STEELDEFECT_YES") or not sys.stdin.isatty():
+        return
+    answer = input("train on this CPU anyway? [y/N] ").strip().lower()
+    if answer not in ("y", "yes"):
+        raise SteelDefectError("stopped before training on the CPU (answer y, or pass --yes, to go on)")
 
 
 def _run_parallel(args, config) -> int:

@@ -111,11 +111,15 @@ def _ensemble(args):
 
     from steeldefect.ensemble_spec import load_spec
     from steeldefect.runfolder import find_runs
-    from steeldefect.tuning.view_oof import ensure_view_oof
+    from steeldefect.devices import announce_inference
+    from steeldefect.tuning.view_oof import ensure_view_oof, missing_views
 
     spec = load_spec(args.ensemble)
     runs = (spec.pick(find_runs(args.runs, "segmenter"), "segmenter", args.ensemble)
             + spec.pick(find_runs(args.runs, "classifier"), "classifier", args.ensemble))
+    to_predict = sorted({run for run, _ in missing_views(runs, spec.tta)}, key=lambda r: r.name)
+    if to_predict:  # tune runs models only to make the OOF predictions of missing TTA views
+        announce_inference("tune", to_predict, Path(args.out).parent)
     with tqdm(desc="OOF under TTA flips", unit="run", leave=False) as bar:
         ensure_view_oof(runs, spec.tta, args.data, bar)
     print(f"ensemble {args.ensemble}: {spec.describe()}")

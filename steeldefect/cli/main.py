@@ -17,7 +17,7 @@ from steeldefect.runfolder import FOLDS_FILE
 
 # Subcommands are the modules steeldefect/cli/cmd_*.py, each registering itself when imported;
 # --help lists them in the order of the data flow, then any others alphabetically.
-FLOW_ORDER = ("synth", "eda", "folds", "tfrecords", "train", "select", "tune", "predict", "pseudo-label", "validate",
+FLOW_ORDER = ("doctor", "synth", "eda", "folds", "tfrecords", "train", "select", "tune", "predict", "pseudo-label", "validate",
               "score", "summary", "report", "app", "kaggle-package")
 
 PROLOG = """Severstal steel-defect detection, end to end.

@@ -115,8 +115,9 @@ def _write_onnx(fn, dest: Path) -> list[str]:
 
 def export_ensemble(ensemble, thresholds_path: str | os.PathLike, out: str | os.PathLike,
                     formats=("savedmodel", "onnx"), max_input=MAX_INPUT, review_band=None,
-                    runs_dir: str | os.PathLike | None = None) -> ExportReport:
-    """Write the export folder ``out`` for a loaded ``KerasEnsemble`` and its thresholds file."""
+                    runs_dir: str | os.PathLike | None = None, where: dict | None = None) -> ExportReport:
+    """Write the export folder ``out`` for a loaded ``KerasEnsemble`` and its thresholds file; ``where``
+    (``devices.DeviceReport.to_dict()``) goes into the manifest as ``exported_on``."""
     import time
 
     import tensorflow as tf
@@ -160,7 +161,7 @@ def export_ensemble(ensemble, thresholds_path: str | os.PathLike, out: str | os.
                 for m in ensemble.classifiers + ensemble.segmenters]
         write_manifest(tmp, {
             "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "versions": _versions(), "git_commit": git_commit(), "formats": list(formats),
+            "versions": _versions(), "git_commit": git_commit(), "exported_on": where, "formats": list(formats),
             "runs_dir": str(runs_dir) if runs_dir else None, "runs": runs,
             "ensemble": {"tta": ensemble.tta, "reducer": ensemble.reducer,
                          "input_sizes": [list(s) for s in ensemble.input_sizes]},

@@ -1,6 +1,7 @@
 """Gather a run folder's figures into summary.json.
 
-Reads what the stages left behind: ``stage_times.tsv`` (written by run_all.sh), the tuned
+Reads what the stages left behind: ``stage_times.tsv`` (written by run_all.sh), ``devices.json``
+(where each model-running stage ran, ``steeldefect.devices``), the tuned
 ``thresholds.yaml`` (OOF Dice) and the submission, which it scores against the dataset's
 ``test_labels.csv`` when that exists, next to the all-empty submission's score.
 """
@@ -14,6 +15,7 @@ from pathlib import Path
 from steeldefect.data.kaggle_folder import TEST_LABELS
 from steeldefect.data.io import atomic_write, require_file
 from steeldefect.data.labels import empty_table, read_labels
+from steeldefect.devices import read_stages
 from steeldefect.data.submission import read_submission
 from steeldefect.metric import score_tables
 
@@ -58,6 +60,7 @@ def build_summary(out_dir: str | os.PathLike, submission: str | os.PathLike,
     times = read_stage_times(out_dir / STAGE_TIMES)
     summary["stage_seconds"] = times
     summary["total_seconds"] = sum(times.values())
+    summary["devices"] = read_stages(out_dir)  # per model-running stage: devices, strategy, precision
     return summary
 
 
@@ -78,6 +81,9 @@ def format_summary(summary: dict) -> str:
     for name, seconds in summary["stage_seconds"].items():
         lines.append(f"  {name:<18}{seconds:8.0f} s")
     lines.append(f"  {'total':<18}{summary['total_seconds']:8.0f} s")
+    for stage, where in summary.get("devices", {}).items():
+        lines.append(f"  {stage:<18}on {', '.join(where.get('devices', []))}, strategy {where.get('strategy')}, "
+                     f"precision {where.get('precision')}")
     return "\n".join(lines)
 
 

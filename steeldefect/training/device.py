@@ -26,8 +26,15 @@ class Device:
     gpus: int
     policy: str  # float32, mixed_float16 or mixed_bfloat16
 
+    def report(self):
+        """The devices this strategy trains on, with its name and precision (``devices.DeviceReport``)."""
+        from steeldefect.devices import training_report
 
-def _tpu_hinted() -> bool:
+        return training_report(self.name, self.replicas, self.gpus, self.policy)
+
+
+def tpu_hinted() -> bool:
+    """True on a TPU host (its environment variables or /dev/accel* chips), before any TPU is connected."""
     return any(os.environ.get(v) for v in TPU_HINT_VARS) or bool(glob.glob(TPU_DEVICE_GLOB))
 
 
@@ -46,7 +53,7 @@ def choose_device(runtime: RuntimeConfig) -> Device:
     import tensorflow as tf
 
     strategy = name = None
-    if runtime.strategy == "tpu" or (runtime.strategy == "auto" and (_tpu_hinted() or runtime.tpu)):
+    if runtime.strategy == "tpu" or (runtime.strategy == "auto" and (tpu_hinted() or runtime.tpu)):
         try:
             strategy, name = _connect_tpu(runtime.tpu), "tpu"
         except (ValueError, RuntimeError, tf.errors.OpError) as err:

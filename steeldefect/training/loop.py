@@ -11,6 +11,7 @@ import numpy as np
 
 from steeldefect.config import Config
 from steeldefect.data.labels import label_presence
+from steeldefect.devices import announce
 from steeldefect.errors import SteelDefectError
 from steeldefect.pipeline.image_sources import DataSource
 from steeldefect.pipeline.tf_dataset import eval_dataset, eval_order, train_dataset
@@ -63,6 +64,7 @@ def fit_and_predict(kind: str, config: Config, backbone: str, source: DataSource
     started = time.time()
     train_cfg = config.model(kind).train
     device = choose_device(config.runtime)
+    where = announce(f"train {kind}", device.report())
     state = RunState.load(run_dir)
     with dtype_policy(device.policy), device.strategy.scope():
         def build():
@@ -112,8 +114,7 @@ def fit_and_predict(kind: str, config: Config, backbone: str, source: DataSource
         "epoch_wall_s": [row["time_s"] for row in state.history],
         "reused_compiled_model": reused,
         "wall_s_this_session": round(time.time() - started, 1),
-        "device": {"strategy": device.name, "replicas": device.replicas, "gpus": device.gpus,
-                   "dtype_policy": device.policy},
+        **where.to_dict(), "replicas": device.replicas,
         "versions": package_versions(), "git_commit": git_commit(),
         "oof_shape": list(np.shape(probs)), "oof_dtype": str(probs.dtype),
         "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

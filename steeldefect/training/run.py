@@ -14,6 +14,7 @@ from pathlib import Path
 
 from steeldefect.config import Config, load_config, save_config, validate
 from steeldefect.config.loader import parse_config
+from steeldefect.devices import DeviceReport, record_stage
 from steeldefect.errors import SteelDefectError
 from steeldefect.runfolder import (CONFIG_FILE, DONE_FILE, check_kind, folds_path, mark_done, member_name,
                                    run_dir_of, write_meta)
@@ -87,5 +88,6 @@ def train(kind: str, config: Config | str | Path, fold: int, data_dir: str | Pat
     meta = fit_and_predict(kind, config, backbone, source, train_ids, val_ids, run_dir,
                            verbose if verbose is not None else (1 if sys.stdout.isatty() else 2), pseudo_ids)
     write_meta(run_dir, {"kind": kind, "backbone": backbone, "member": member, "fold": fold, **meta})
+    record_stage(runs_dir, f"train {kind}", DeviceReport.from_dict(meta))
     mark_done(run_dir)
     return run_dir
