@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole competition in one command. With no argument: the built-in synthetic dataset and
-# configs/demo.yaml on this machine's CPU. Each stage is one `steeldefect` subcommand; every stage
-# resumes or skips finished work, so rerunning after an interruption continues where it stopped.
+# configs/demo.yaml on this machine. .venv gets the TensorFlow build of the machine (CUDA when nvidia-smi
+# lists a GPU, TPU on a TPU VM, else CPU; STEELDEFECT_ACCELERATOR=cpu|cuda|tpu overrides); `doctor` says
+# where the models will run before anything trains. Each stage is one `steeldefect` subcommand; every
+# stage resumes or skips finished work, so rerunning after an interruption continues where it stopped.
 #
 #   ./run_all.sh                                   # synthetic data, demo config, output in runs/demo
 #   ./run_all.sh --data /path/to/severstal --config configs/full.yaml --out runs/full
@@ -11,7 +13,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 usage() {
-  sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
   cat <<'TXT'
 
 options:
@@ -62,6 +64,8 @@ export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 mkdir -p "$out"
 timing="$out/stage_times.tsv"
 : > "$timing.new"
+doctor=(--config "$config")
+[ -n "$data" ] && doctor+=(--data "$data")
 
 stage() {  # stage NAME CMD...: run one stage, time it, stop the job on failure
   local name="$1"; shift
@@ -71,6 +75,7 @@ stage() {  # stage NAME CMD...: run one stage, time it, stop the job on failure
   echo -e "$name\t$((SECONDS - t0))" >> "$timing.new"
 }
 
+stage doctor steeldefect doctor "${doctor[@]}"
 if [ -z "$data" ]; then
   data="$out/data"
   stage synth steeldefect synth --out "$data" --train "$n_train" --test "$n_test" --seed "$seed" \

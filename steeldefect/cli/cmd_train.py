@@ -81,6 +81,13 @@ def run(args) -> int:
     return 0
 
 
+def _n_images(data: str) -> int:
+    """Labelled images of the training data (a dataset or TFRecords folder)."""
+    from steeldefect.pipeline.image_sources import open_source
+
+    return len(open_source(str(data)).table)
+
+
 def _check_cpu_time(args, config, plan) -> None:
     """On a machine without a GPU or TPU, warn when the runs still to train would take hours (the
     estimate of ``scale.train_time``); at a terminal, ask before going on unless --yes."""
@@ -89,7 +96,6 @@ def _check_cpu_time(args, config, plan) -> None:
 
     from steeldefect.devices import tensorflow_devices
     from steeldefect.errors import SteelDefectError
-    from steeldefect.pipeline.image_sources import open_source
     from steeldefect.runfolder import member_name, run_dir_of
     from steeldefect.scale.train_time import cpu_warning, estimate_training
     from steeldefect.training.device import tpu_hinted
@@ -99,7 +105,7 @@ def _check_cpu_time(args, config, plan) -> None:
             if not (run_dir_of(args.out, args.kind, member_name(b, variant), f) / DONE_FILE).is_file()]
     if not todo or tpu_hinted() or not all(d.startswith("CPU") for d in tensorflow_devices()):
         return
-    warning = cpu_warning(estimate_training(config, len(open_source(str(args.data)).table), todo), config.name)
+    warning = cpu_warning(estimate_training(config, _n_images(args.data), todo), config.name)
     if warning is None:
         return
     print(warning, file=sys.stderr, flush=True)

@@ -74,8 +74,12 @@ def main(argv=None):
     print(f"steeldefect {steeldefect.__version__} from {os.path.dirname(steeldefect.__file__)}", flush=True)
     thresholds = load_thresholds(os.path.join(args.dataset, "thresholds.yaml"))
     ids, layout = image_list(args.images, args.sample)
-    forward = load_ensemble(os.path.join(args.dataset, "runs"), tta=args.tta, reducer=args.reducer,
-                            batch_size=args.batch_size)
+    from steeldefect.devices import announce_inference
+    from steeldefect.runfolder import find_runs
+
+    runs_dir = os.path.join(args.dataset, "runs")
+    announce_inference("kernel", find_runs(runs_dir, "classifier") + find_runs(runs_dir, "segmenter"))
+    forward = load_ensemble(runs_dir, tta=args.tta, reducer=args.reducer, batch_size=args.batch_size)
     print(f"models: {len(forward.classifiers)} classifier, {len(forward.segmenters)} segmenter; {len(ids)} images",
           flush=True)
     options = PredictOptions(batch_size=args.batch_size, chunk_size=args.chunk_size)

@@ -7,6 +7,7 @@ import pytest
 
 from steeldefect.cli.main import main
 from steeldefect.data.submission import validate_submission
+from steeldefect.devices import read_stages
 from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds, save_thresholds
 
 
@@ -47,7 +48,10 @@ def test_predict_cli(tiny_dataset, tmp_path, fake_models, capsys):
             "--sample", str(tiny_dataset / "sample_submission.csv"), "--out", str(out), "--tta", "vflip",
             "--reducer", "gmean", "--batch-size", "2"]
     assert main(argv) == 0
-    text = capsys.readouterr().out
+    captured = capsys.readouterr()
+    text = captured.out
+    assert "[device] predict: CPU" in captured.err and "| strategy default | precision float32" in captured.err
+    assert read_stages(tmp_path)["predict"]["devices"][0].startswith("CPU")  # beside the submission
     assert fake_models == {"runs": "RUNS", "models": None, "tta": "vflip", "reducer": "gmean", "gate": True, "bs": 2}
     assert "6 images: 3 gated" in text
     assert validate_submission(out, tiny_dataset / "sample_submission.csv").ok

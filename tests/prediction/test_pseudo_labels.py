@@ -100,7 +100,12 @@ def test_pseudo_label_command_end_to_end(tiny_runs, tiny_dataset, tmp_path, caps
             "--thresholds", str(th), "--out", str(out), "--clean-below", "0.9", "--defect-above", "0.95",
             "--truth", str(tiny_dataset / "test_labels.csv")]
     assert main(argv) == 0
-    printed = capsys.readouterr().out
+    captured = capsys.readouterr()
+    printed = captured.out
+    assert "[device] pseudo-label: CPU" in captured.err
+    from steeldefect.devices import read_stages
+
+    assert read_stages(tmp_path)["pseudo-label"]["precision"] == "float32"
     assert "6 images: kept" in printed and "clean precision" in printed
     kept = read_labels(out)
     assert set(kept["ImageId"]) <= {p.name for p in (tiny_dataset / "test_images").iterdir()}

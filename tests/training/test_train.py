@@ -11,6 +11,7 @@ import pytest
 
 from steeldefect.cli.main import main
 from steeldefect.config import save_config
+from steeldefect.devices import read_stages
 from steeldefect.errors import SteelDefectError
 from steeldefect.runfolder import CONFIG_FILE, DONE_FILE, FOLDS_FILE, HISTORY_FILE, META_FILE, MODEL_FILE, OOF_FILE
 from steeldefect.training import train
@@ -51,6 +52,8 @@ def test_training_writes_the_run_folder(tiny_backbone, synth_set, runs, kind, de
     assert meta["member"] == member
     assert meta["input_size"] == list(TINY_INPUT) and len(meta["epoch_wall_s"]) == EPOCHS
     assert {"tensorflow-cpu", "keras", "numpy"} & set(meta["versions"]) and "git_commit" in meta
+    assert meta["devices"][0].startswith("CPU") and meta["strategy"] == "default" and meta["precision"] == "float32"
+    assert read_stages(out)[f"train {kind}"]["devices"] == meta["devices"]  # runs/devices.json, per stage
 
 
 @pytest.mark.slow
