@@ -4,7 +4,7 @@
 # Extra arguments go to pytest, e.g. ./run_tests.sh -m "not slow" tests/data
 set -euo pipefail
 cd "$(dirname "$0")"
-EXTRA_REQUIREMENTS="$PWD/requirements-dev.txt" source scripts/ensure_env.sh
+EXTRA_REQUIREMENTS="$PWD/requirements/dev.txt" source scripts/ensure_env.sh
 if ! command -v chromium >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
   echo "[setup] installing Debian's chromium for the browser tests" >&2
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) >&2 \

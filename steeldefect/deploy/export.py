@@ -87,7 +87,7 @@ def _write_onnx(fn, dest: Path) -> list[str]:
     try:
         import tf2onnx  # noqa: F401
     except ImportError:
-        raise SteelDefectError("ONNX export needs tf2onnx (pip install -r requirements.txt), or use "
+        raise SteelDefectError("ONNX export needs tf2onnx (pip install -r requirements/deploy.txt), or use "
                                "--format savedmodel") from None
     import tensorflow as tf
     from tf2onnx import tf_loader

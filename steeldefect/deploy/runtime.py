@@ -63,7 +63,8 @@ class OnnxRuntime:
         try:
             import onnxruntime as ort
         except ImportError:
-            raise SteelDefectError("--runtime onnx needs onnxruntime (pip install -r requirements.txt)") from None
+            raise SteelDefectError("--runtime onnx needs onnxruntime "
+                                   "(pip install -r requirements/deploy.txt)") from None
         options = ort.SessionOptions()
         if threads:
             options.intra_op_num_threads = threads

@@ -95,6 +95,7 @@ def build_wheel(dest: Path, root: Path | None = None) -> Path:
         for name in ("pyproject.toml", "README.md", "LICENSE"):
             if (root / name).is_file():
                 shutil.copy2(root / name, src / name)
+        shutil.copytree(root / "requirements", src / "requirements")  # pyproject reads its dependencies there
         cmd = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet",
                "-w", str(Path(tmp) / "out"), str(src)]
         done = subprocess.run(cmd, capture_output=True, text=True)

@@ -106,7 +106,7 @@ def _ensure_ray(address: str | None):
     try:
         import ray
     except ImportError:
-        raise SteelDefectError("--parallel needs Ray: pip install 'ray>=2.9,<3' (see requirements.txt)") from None
+        raise SteelDefectError("--parallel needs Ray: pip install -r requirements/ray.txt") from None
     if ray.is_initialized():
         return ray, False
     if address:
