@@ -99,9 +99,14 @@ def test_readme_has_no_commit_hashes_or_paths_outside_the_repository():
     assert "../shared" not in text
 
 
+def _python_blocks(on_demo: bool) -> list[str]:
+    """README's Python blocks: those that read runs/demo (run after the deploy block) or the others."""
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(), flags=re.S)
+    return [code for code in blocks if ("runs/demo" in code) == on_demo]
+
+
 def test_readme_python_block_runs():
-    text = README.read_text()
-    blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
+    blocks = _python_blocks(on_demo=False)
     assert blocks
     for code in blocks:
         exec(compile(code, "README.md", "exec"), {})
@@ -235,6 +240,13 @@ def test_readme_export_serve_and_curl_run_as_written(demo_data, monkeypatch):
     assert [c["class_id"] for c in single[0]["classes"]] == list(CLASS_IDS)
     assert [r["classes"] for r in batch[0]["results"]][0] == single[0]["classes"]
     assert len(batch[0]["results"]) == 2
+    api = _python_blocks(on_demo=True)  # the Predictor example, on the export the block just wrote
+    assert api, "README shows the Python API on the demo"
+    for code in api:
+        done = subprocess.run([sys.executable, "-c", code], cwd=demo_data, env=_env(), capture_output=True,
+                              text=True, timeout=120)
+        assert done.returncode == 0, f"{code}\n{done.stdout}\n{done.stderr[-3000:]}"
+        assert "(256, 1600, 4)" in done.stdout
 
 
 def _json_objects(text: str) -> list[dict]:
