@@ -64,8 +64,6 @@ export TF_CPP_MIN_LOG_LEVEL="${TF_CPP_MIN_LOG_LEVEL:-2}"
 mkdir -p "$out"
 timing="$out/stage_times.tsv"
 : > "$timing.new"
-doctor=(--config "$config")
-[ -n "$data" ] && doctor+=(--data "$data")
 
 stage() {  # stage NAME CMD...: run one stage, time it, stop the job on failure
   local name="$1"; shift
@@ -75,13 +73,13 @@ stage() {  # stage NAME CMD...: run one stage, time it, stop the job on failure
   echo -e "$name\t$((SECONDS - t0))" >> "$timing.new"
 }
 
-stage doctor steeldefect doctor "${doctor[@]}"
 if [ -z "$data" ]; then
   data="$out/data"
   stage synth steeldefect synth --out "$data" --train "$n_train" --test "$n_test" --seed "$seed" \
     --contrast "$contrast" --workers "$(nproc 2>/dev/null || echo 1)"
 fi
 train_data="${train_data:-$data}"
+stage doctor steeldefect doctor --config "$config" --data "$train_data"
 stage eda steeldefect eda --data "$data" --out "$out/eda"
 stage folds steeldefect folds --data "$data" --config "$config" --out "$out/folds.csv"
 stage train_classifiers steeldefect train classifier --config "$config" --data "$train_data" --out "$out" \

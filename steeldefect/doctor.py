@@ -143,8 +143,9 @@ def _config(diagnosis: Diagnosis, config, accelerated: bool, n_images: int | Non
     if not accelerated:
         images = n_images or KAGGLE_TRAIN_IMAGES  # without --data: the Kaggle training set
         estimate = estimate_training(config, images)
+        whose = "" if n_images else " (Kaggle's training set; --data counts yours)"
         diagnosis.facts.append(("training on this CPU", f"about {estimate.hours:,.1f} hours for {estimate.runs} runs "
-                                                        f"on {images:,} images (estimate)"))
+                                                        f"on {images:,} images{whose} (estimate)"))
         warning = cpu_warning(estimate, config.name)
         if warning:
             diagnosis.warnings.append(warning)
