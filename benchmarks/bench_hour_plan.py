@@ -5,7 +5,7 @@
 1. Measures the CPU side per image on this machine: read a 256 x 1600 JPEG, resize it to the model
    size (128 x 800), post-process four probability maps (threshold, minimum area, upsampling to
    256 x 1600) and run-length encode them, through the prediction code (``load_views`` and
-   ``predict_chunk`` with select's stand-in forward returning the images' own label masks as
+   ``decide_views`` with select's stand-in forward returning the images' own label masks as
    probabilities, 0.9 inside and 0.02 outside, so the RLE strings are realistic).
 2. Checks the utilisation ``hour_plan.UTILISATION`` against Keras Applications' published A100
    inference step times (batch 32, native sizes): graph FLOPs of B0 / B3 / B5 at 224 / 300 / 456
@@ -50,7 +50,8 @@ def measure_overhead(work: Path, n: int = OVERHEAD_IMAGES) -> tuple[float, float
     from steeldefect.data.labels import read_labels
     from steeldefect.data.rle import rle_decode
     from steeldefect.postprocess.thresholds import Thresholds
-    from steeldefect.prediction.predict import PredictOptions, load_views, predict_chunk
+    from steeldefect.ensemble.decide import decide_views
+    from steeldefect.prediction.predict import load_views
     from steeldefect.selection.costs import _OOFForward  # the stand-in forward select's overhead timing uses
     from steeldefect.synth import generate_dataset
 
@@ -67,7 +68,7 @@ def measure_overhead(work: Path, n: int = OVERHEAD_IMAGES) -> tuple[float, float
     paths = [data / "train_images" / i for i in ids]
     t0, c0 = time.perf_counter(), time.process_time()
     views = load_views(paths, [MODEL_SIZE])
-    table = predict_chunk(ids, views, _OOFForward(masks), Thresholds(), PredictOptions(use_gate=False))
+    table = decide_views(ids, views, _OOFForward(masks), Thresholds(), use_gate=False)
     cpu, wall = (time.process_time() - c0) / len(ids), (time.perf_counter() - t0) / len(ids)
     assert len(table) == len(ids)
     return cpu, wall

@@ -108,7 +108,7 @@ def main() -> None:
     if args.markdown:
         print(markdown(json.loads((args.work / "selection.json").read_text())))
         return
-    from steeldefect.ensemble_spec import EnsembleSpec, load_spec, save_spec
+    from steeldefect.ensemble.spec import EnsembleSpec, load_spec, save_spec
 
     if args.families_only:
         from dataclasses import replace

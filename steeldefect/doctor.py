@@ -176,8 +176,8 @@ def data_problems(data_dir: str | os.PathLike) -> tuple[int | None, list[str], l
     return len(ids), problems, warnings
 
 
-def diagnose(config_path: str | None = None, data_dir: str | None = None) -> Diagnosis:
-    """Everything ``steeldefect doctor`` reports."""
+def diagnose(config_path: str | None = None, data_dir: str | None = None, overrides=()) -> Diagnosis:
+    """Everything ``steeldefect doctor`` reports; ``overrides``: ``--set`` texts applied to the config."""
     from steeldefect import __version__
     from steeldefect.config.schema import RuntimeConfig
 
@@ -190,7 +190,7 @@ def diagnose(config_path: str | None = None, data_dir: str | None = None) -> Dia
         from steeldefect.errors import SteelDefectError
 
         try:
-            config = load_config(config_path)
+            config = load_config(config_path, overrides=overrides)
         except SteelDefectError as err:
             diagnosis.problems.append(f"config {config_path}: {err}")
     report = _tensorflow(diagnosis, config.runtime if config else RuntimeConfig())

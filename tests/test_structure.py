@@ -1,5 +1,6 @@
 """The package's shape, checked from its source: no import circle, one home for each run-folder name,
-file names that say what they hold, and a config load that stays free of the heavy libraries."""
+file names that say what they hold, reducer formulas only in ``steeldefect/ensemble/``, and a config
+load that stays free of the heavy libraries."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from pathlib import Path
 
 import steeldefect
 from steeldefect import runfolder
+from steeldefect.ensemble.reducers import available_reducers
 
 PACKAGE = Path(steeldefect.__file__).parent
 ROOT = PACKAGE.parent
+ENSEMBLE = PACKAGE / "ensemble"  # the one home of the reducer formulas
 SHARED_BASENAMES = {"__init__.py", "__main__.py"}  # the only file names two modules may share
 RUN_FOLDER_NAMES = (runfolder.FOLDS_FILE, runfolder.CONFIG_FILE, runfolder.META_FILE, runfolder.HISTORY_FILE,
                     runfolder.STATE_FILE, runfolder.MODEL_FILE, runfolder.OOF_FILE, runfolder.DONE_FILE)
@@ -130,6 +133,54 @@ def test_each_run_folder_file_name_is_a_literal_in_exactly_one_module():
 def test_module_file_names_are_unique():
     counts = Counter(p.name for p in PACKAGE.rglob("*.py") if p.name not in SHARED_BASENAMES)
     assert [name for name, n in counts.items() if n > 1] == []
+
+
+def _reducer_formulas(tree: ast.AST, names: set[str]) -> list[str]:
+    """Where a module spells reducers out itself: a table keyed by reducer names (``{"mean": f, "max":
+    g}``), a comparison of something named like a reducer with a reducer name (``if reducer ==
+    "mean"``), a function named after a reducer (``def _gmean``), or the geometric mean's epsilon."""
+    found = []
+    for node in ast.walk(tree):
+        line = getattr(node, "lineno", "?")
+        if isinstance(node, ast.Dict):
+            keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
+            if len(keys & names) >= 2:
+                found.append(f"line {line}: a table keyed by reducer names")
+        elif isinstance(node, ast.Compare):
+            operands = [node.left, *node.comparators]
+            literals = {c.value for o in operands for c in ast.walk(o) if isinstance(c, ast.Constant)}
+            named = any("reducer" in ast.unparse(o).lower() for o in operands if not isinstance(o, ast.Constant))
+            if literals & names and named:
+                found.append(f"line {line}: a reducer chosen by name: {ast.unparse(node)}")
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and node.name.strip("_") in names:
+            found.append(f"line {line}: a function named after a reducer: {node.name}")
+        elif (isinstance(node, ast.Name) and node.id == "GMEAN_EPS") or (
+                isinstance(node, ast.Attribute) and node.attr == "GMEAN_EPS") or (
+                isinstance(node, ast.alias) and node.name == "GMEAN_EPS"):
+            found.append(f"line {line}: the geometric mean's GMEAN_EPS")
+    return found
+
+
+def test_reducer_formulas_live_only_in_the_ensemble_package():
+    names = set(available_reducers())
+    found = {module: hits for module, path in _modules().items() if ENSEMBLE not in path.parents
+             if (hits := _reducer_formulas(ast.parse(path.read_text()), names))}
+    assert found == {}, "reducers are defined in steeldefect/ensemble/reducers.py only; call it instead"
+
+
+def test_the_formula_finder_finds_the_old_copies_and_nothing_else():
+    names = set(available_reducers())
+    old_graph = ("from steeldefect.ensemble.reducers import GMEAN_EPS\n"
+                 "def _gmean(xs):\n    return tf.exp(tf.add_n([tf.math.log(tf.clip_by_value(x, GMEAN_EPS, 1.0))"
+                 " for x in xs]) / len(xs))\n"
+                 "GRAPH_REDUCERS = {'mean': _mean, 'gmean': _gmean, 'max': _max}\n")
+    old_levels = ("def combine_levels(parts, reducer='mean'):\n    if reducer == 'mean':\n        return 0\n"
+                  "    if spec.reducer in ('max',):\n        return 1\n")
+    assert len(_reducer_formulas(ast.parse(old_graph), names)) == 4
+    assert len(_reducer_formulas(ast.parse(old_levels), names)) == 2
+    benign = ("def f(reducer: str = 'mean', tta='none'):\n    order = [r for r in names if r != 'mean']\n"
+              "    return table.agg('max'), {'mean': 1}, reduce_arrays(reducer, xs)\n")
+    assert _reducer_formulas(ast.parse(benign), names) == []
 
 
 def test_loading_a_config_leaves_keras_tensorflow_and_albumentations_out():

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from steeldefect.cli.commands import arguments, command
+from steeldefect.cli.options import add_set_option, check_set_has_config
 
 
 def _add(p):
     p.add_argument("--config", default=None, help="a training config: are its members' weights found, and how "
                                                   "long would it train here on a CPU")
+    add_set_option(p)
     p.add_argument("--data", default=None, help="a dataset folder (or TFRecords folder): is it complete")
     p.add_argument("--json", action="store_true", help="print the findings as JSON instead of lines")
 
@@ -28,7 +30,8 @@ def run(args) -> int:
 
     from steeldefect.doctor import diagnose, format_diagnosis
 
-    diagnosis = diagnose(args.config, args.data)
+    check_set_has_config(args)
+    diagnosis = diagnose(args.config, args.data, overrides=args.set)
     print(json.dumps(diagnosis.to_dict(), indent=1) if args.json else format_diagnosis(diagnosis))
     if not diagnosis.usable:
         print(f"steeldefect doctor: error: {diagnosis.problems[0]}"

@@ -4,6 +4,7 @@ post-processing settings, manifest)."""
 from __future__ import annotations
 
 from steeldefect.cli.commands import arguments, command
+from steeldefect.cli.options import EXPORT_FORMATS, REDUCER_CHOICES, TTA_CHOICES, comma_list
 
 
 def _add(p):
@@ -11,12 +12,13 @@ def _add(p):
     p.add_argument("--thresholds", required=True, help="thresholds YAML written by `steeldefect tune`")
     p.add_argument("--ensemble", default=None,
                    help="ensemble.yaml of `steeldefect select`: only its members, with its TTA and reducer")
-    p.add_argument("--tta", default=None, help="test-time augmentation without --ensemble: none (default), hflip, "
-                                               "vflip or both")
-    p.add_argument("--reducer", default=None, help="how models and views combine without --ensemble: mean "
-                                                   "(default), gmean or max")
+    p.add_argument("--tta", default=None, choices=TTA_CHOICES,
+                   help="test-time augmentation without --ensemble (default none)")
+    p.add_argument("--reducer", default=None, choices=REDUCER_CHOICES,
+                   help="how models and views combine without --ensemble (default mean)")
     p.add_argument("--out", required=True, help="folder to write (replaced if it exists)")
-    p.add_argument("--format", default="savedmodel,onnx", help="comma-separated: savedmodel, onnx (default both)")
+    p.add_argument("--format", default=",".join(EXPORT_FORMATS), type=comma_list(EXPORT_FORMATS, "format"),
+                   help=f"comma-separated, from {', '.join(EXPORT_FORMATS)} (default all)")
     p.add_argument("--max-input", nargs=2, type=int, default=None, metavar=("H", "W"),
                    help="largest image the graph takes (default 512 3200; the exact in-graph resize costs more "
                         "the larger it is); larger ones are refused")
@@ -34,13 +36,12 @@ def _add(p):
 @arguments(_add)
 def run(args) -> int:
     from steeldefect.cli.cmd_predict import ensemble_option
-    from steeldefect.deploy.export import MAX_INPUT, export_ensemble, parse_formats
+    from steeldefect.deploy.export import MAX_INPUT, export_ensemble
     from steeldefect.devices import announce_inference
     from steeldefect.errors import SteelDefectError
     from steeldefect.postprocess.thresholds import check_resolution, load_thresholds
     from steeldefect.prediction.keras_ensemble import load_ensemble, planned_out_size, select_runs
 
-    formats = parse_formats(args.format)
     thresholds = load_thresholds(args.thresholds)
     spec = ensemble_option(args)
     classifier_runs, segmenter_runs = select_runs(args.runs, None, spec)
@@ -49,7 +50,7 @@ def run(args) -> int:
     check_resolution(thresholds, planned_out_size(segmenter_runs), args.thresholds)  # before loading models
     where = announce_inference("export", classifier_runs + segmenter_runs)
     ensemble = load_ensemble(args.runs, None, args.tta, args.reducer, True, spec=spec)
-    report = export_ensemble(ensemble, args.thresholds, args.out, formats, args.max_input or MAX_INPUT,
+    report = export_ensemble(ensemble, args.thresholds, args.out, args.format, args.max_input or MAX_INPUT,
                              args.review_band, runs_dir=args.runs, where=where.to_dict())
     print(f"{report.n_classifiers} classifier and {report.n_segmenters} segmenter models, TTA {ensemble.tta}, "
           f"reducer {ensemble.reducer}: {', '.join(report.formats)} in {report.seconds:.1f} s -> {report.out}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from steeldefect.cli.commands import arguments, command
+from steeldefect.cli.options import add_set_option, check_set_has_config
 from steeldefect.runfolder import FOLDS_FILE
 
 
@@ -10,6 +11,7 @@ def _add(p):
     p.add_argument("--data", required=True, help="dataset folder holding train.csv (and train_images/)")
     p.add_argument("--config", default=None,
                    help="take k and seed from this config's folds section (--k/--seed override it)")
+    add_set_option(p)
     p.add_argument("--k", type=int, default=None, help="number of folds (default 5, or the config's)")
     p.add_argument("--seed", type=int, default=None,
                    help="random seed; same seed, same folds (default 42, or the config's)")
@@ -26,10 +28,12 @@ def run(args) -> int:
     from steeldefect.folds import fold_counts, make_folds, write_folds
 
     k, seed = 5, 42
+    check_set_has_config(args)
     if args.config:
         from steeldefect.config import load_config
 
-        folds_config = load_config(args.config, check=False).folds  # only the folds section is read
+        # only the folds section is read
+        folds_config = load_config(args.config, check=False, overrides=args.set).folds
         k, seed = folds_config.k, folds_config.seed
     k = args.k if args.k is not None else k
     seed = args.seed if args.seed is not None else seed

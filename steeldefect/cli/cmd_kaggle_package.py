@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from steeldefect.cli.commands import arguments, command
+from steeldefect.cli.options import KAGGLE_GPU_CHOICES, REDUCER_CHOICES, TTA_CHOICES
 from steeldefect.runfolder import MODEL_FILE
 
 
@@ -15,12 +16,13 @@ def _add(p):
     p.add_argument("--title", default="steeldefect inference", help="kernel title")
     p.add_argument("--ensemble", default=None,
                    help="ensemble.yaml of `steeldefect select`: package only its members, with its TTA and reducer")
-    p.add_argument("--tta", default=None, help="TTA the kernel uses: none (default), hflip, vflip or both")
-    p.add_argument("--reducer", default=None, help="how the kernel combines models: mean (default), gmean or max")
+    p.add_argument("--tta", default=None, choices=TTA_CHOICES, help="TTA the kernel uses (default none)")
+    p.add_argument("--reducer", default=None, choices=REDUCER_CHOICES,
+                   help="how the kernel combines models (default mean)")
     p.add_argument("--wheel", default=None, help="a built steeldefect wheel to use instead of building one")
     p.add_argument("--extra-wheel", action="append", default=[], metavar="SPEC",
                    help="also bundle the wheel of a package Kaggle lacks (pip wheel --no-deps SPEC; repeatable)")
-    p.add_argument("--gpu", default="p100", choices=("p100", "t4"),
+    p.add_argument("--gpu", default="p100", choices=KAGGLE_GPU_CHOICES,
                    help="the Kaggle GPU the kernel-time estimate assumes (default p100, the slower)")
     p.add_argument("--costs", default=None,
                    help="a costs YAML (from `select`, or measured on the GPU) to estimate with instead of graph FLOPs")
@@ -63,7 +65,7 @@ def _estimate(args, ensemble) -> None:
     from steeldefect.kaggle.hour_plan import (KAGGLE_TEST_IMAGES, ensemble_members, get_gpu, hour_warning,
                                               member_flops, plan_costs)
     from steeldefect.kaggle.package import finished_runs
-    from steeldefect.prediction.tta import tta_views
+    from steeldefect.ensemble.tta import tta_views
     from steeldefect.selection.costs import load_costs
 
     runs = finished_runs(args.runs, ensemble)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from steeldefect.cli.commands import arguments, command
+from steeldefect.cli.options import REDUCER_CHOICES, TTA_CHOICES
 from steeldefect.runfolder import DONE_FILE
 
 
@@ -20,8 +21,9 @@ def _add(p):
     p.add_argument("--chunk-size", type=int, default=64, help="images per resumable chunk (default 64)")
     p.add_argument("--ensemble", default=None,
                    help="ensemble.yaml of `steeldefect select`: only its members, with its TTA and reducer")
-    p.add_argument("--tta", default=None, help="test-time augmentation: none (default), hflip, vflip or both")
-    p.add_argument("--reducer", default=None, help="how models and views combine: mean (default), gmean or max")
+    p.add_argument("--tta", default=None, choices=TTA_CHOICES, help="test-time augmentation (default none)")
+    p.add_argument("--reducer", default=None, choices=REDUCER_CHOICES,
+                   help="how models and views combine (default mean)")
     p.add_argument("--no-gate", action="store_true", help="ignore the classifiers and the gates")
     p.add_argument("--review-band", nargs=2, type=float, default=None, metavar=("LO", "HI"),
                    help="flag images whose classifier defect probability lies in [LO, HI] as 'review' in the "
@@ -35,7 +37,7 @@ def ensemble_option(args):
     if not getattr(args, "ensemble", None):
         args.tta, args.reducer = args.tta or "none", args.reducer or "mean"
         return None
-    from steeldefect.ensemble_spec import load_spec
+    from steeldefect.ensemble.spec import load_spec
 
     if args.tta or args.reducer:
         raise SteelDefectError(f"--ensemble {args.ensemble} sets the TTA and the reducer; drop --tta and --reducer")

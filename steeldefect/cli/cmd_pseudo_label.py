@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from steeldefect.cli.commands import arguments, command
+from steeldefect.cli.options import REDUCER_CHOICES, TTA_CHOICES
 from steeldefect.runfolder import DONE_FILE
 
 
@@ -15,8 +16,9 @@ def _add(p):
     p.add_argument("--thresholds", required=True, help="thresholds YAML of `steeldefect tune` (its gates are opened)")
     p.add_argument("--out", required=True, help="labels CSV to write (train.csv layout, clean images listed)")
     p.add_argument("--ensemble", default=None, help="ensemble.yaml of `steeldefect select`")
-    p.add_argument("--tta", default=None, help="test-time augmentation: none (default), hflip, vflip or both")
-    p.add_argument("--reducer", default=None, help="mean (default), gmean or max")
+    p.add_argument("--tta", default=None, choices=TTA_CHOICES, help="test-time augmentation (default none)")
+    p.add_argument("--reducer", default=None, choices=REDUCER_CHOICES,
+                   help="how models and views combine (default mean)")
     p.add_argument("--clean-below", type=float, default=0.05,
                    help="keep an image as clean when its defect probability is at most this and no mask survives")
     p.add_argument("--defect-above", type=float, default=0.95,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from steeldefect.cli.commands import arguments, command
+from steeldefect.cli.options import REDUCER_CHOICES, comma_list
 from steeldefect.errors import SteelDefectError
 from steeldefect.runfolder import META_FILE, OOF_FILE
 
@@ -12,9 +13,10 @@ from steeldefect.runfolder import META_FILE, OOF_FILE
 def _add(p):
     p.add_argument("--runs", required=True, help="runs folder holding segmenter/ (and classifier/) runs")
     p.add_argument("--budget-s", type=float, required=True,
-                   help="seconds the ensemble may take to predict --images images (e.g. 3000 for the Kaggle hour "
+                   help="seconds the ensemble may take to predict --n-images images (e.g. 3000 for the Kaggle hour "
                         "less a margin)")
-    p.add_argument("--images", type=int, required=True, help="how many images it predicts (Kaggle: 5506)")
+    p.add_argument("--n-images", "--images", dest="images", type=int, required=True, metavar="N",
+                   help="how many images it predicts (Kaggle: 5506); --images is the older spelling")
     p.add_argument("--out", required=True, help="ensemble.yaml to write; a plot and the costs go beside it")
     p.add_argument("--labels", default=None, help="the train.csv the runs were trained on (any layout)")
     p.add_argument("--data", default=None,
@@ -22,7 +24,8 @@ def _add(p):
                         "images are predicted under the TTA flips once, and timed")
     p.add_argument("--costs", default=None,
                    help="costs YAML measured elsewhere (e.g. on the GPU that will predict); default: measure here")
-    p.add_argument("--reducers", default=None, help="reducers tried, e.g. mean,gmean (default: all)")
+    p.add_argument("--reducers", default=None, type=comma_list(REDUCER_CHOICES, "reducer"),
+                   help=f"reducers tried, comma-separated, from {', '.join(REDUCER_CHOICES)} (default all)")
     p.add_argument("--no-tta", action="store_true", help="never add TTA views")
     p.add_argument("--min-gain", type=float, default=0.0, help="smallest OOF Dice gain a move must bring (default 0)")
     p.add_argument("--batch-size", type=int, default=8, help="batch of the timing pass (default 8)")
@@ -79,14 +82,14 @@ def _image_dir(runs: list, data: str | None) -> Path:
 @command("select", help="choose members, TTA views and reducer on OOF under a prediction-time budget",
          description="Greedy forward selection of the ensemble: start from the best single segmenter member "
                      "(its folds averaged), then repeatedly add the segmenter member, classifier member or TTA "
-                     "view that raises the tuned OOF Dice most while the estimated prediction time of --images "
+                     "view that raises the tuned OOF Dice most while the estimated prediction time of --n-images "
                      "images stays within --budget-s; finally try the other reducers. A candidate's score is "
                      "the exact threshold search of `steeldefect tune` (stage 1) on its OOF predictions under "
                      "its views; the OOF predictions under the flips are made once per run and kept beside "
                      f"{OOF_FILE}. Costs per image are timed here (one fold model of each member, plus decoding, "
                      "post-processing and RLE) or read with --costs (a costs file written by select on another machine, e.g. the GPU that will predict). Writes ensemble.yaml for "
                      "`predict`, `tune`, `pseudo-label` and `kaggle-package --ensemble`.",
-         epilog="example:\n  steeldefect select --runs runs/demo --budget-s 3000 --images 5506 "
+         epilog="example:\n  steeldefect select --runs runs/demo --budget-s 3000 --n-images 5506 "
                 "--out runs/demo/ensemble.yaml\n"
                 "  steeldefect tune --runs runs/demo --ensemble runs/demo/ensemble.yaml --out runs/demo/thresholds.yaml")
 @arguments(_add)
@@ -94,8 +97,7 @@ def run(args) -> int:
     from tqdm import tqdm
 
     from steeldefect.cli.cmd_tune import truth_labels
-    from steeldefect.ensemble_spec import save_spec
-    from steeldefect.prediction.reducers import get_reducer
+    from steeldefect.ensemble.spec import save_spec
     from steeldefect.runfolder import find_runs
     from steeldefect.selection.costs import costs_to_dict, load_costs, measure_costs, save_costs
     from steeldefect.selection.select import Scorer, SelectOptions, everything, run_select, spec_of
@@ -103,10 +105,7 @@ def run(args) -> int:
     from steeldefect.tuning.view_oof import ensure_view_oof, missing_views
 
     if args.budget_s <= 0 or args.images < 1:
-        raise SteelDefectError("--budget-s must be positive and --images at least 1")
-    reducers = tuple(r.strip() for r in args.reducers.split(",") if r.strip()) if args.reducers else None
-    for r in reducers or ():
-        get_reducer(r)
+        raise SteelDefectError("--budget-s must be positive and --n-images at least 1")
     out = Path(args.out)
     if out.suffix not in (".yaml", ".yml"):
         raise SteelDefectError(f"--out {out}: name a .yaml file")
@@ -128,7 +127,7 @@ def run(args) -> int:
     if not args.no_tta:
         with tqdm(desc="OOF under TTA flips", unit="run", leave=False) as bar:
             ensure_view_oof(runs, "both", args.data, bar)
-    options = SelectOptions(args.budget_s, args.images, reducers or SelectOptions.reducers, args.min_gain,
+    options = SelectOptions(args.budget_s, args.images, args.reducers or SelectOptions.reducers, args.min_gain,
                             not args.no_tta)
     scorer = Scorer(args.runs, labels, costs, options)
     with tqdm(desc="candidates", unit="cand", leave=False) as bar:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from steeldefect.cli.commands import arguments, command
+from steeldefect.cli.options import RUNTIME_CHOICES
 
 
 def _add(p):
     p.add_argument("--model", required=True, help="folder written by `steeldefect export`")
-    p.add_argument("--runtime", default="onnx", help="onnx (default: ONNX Runtime) or tf (the SavedModel)")
+    p.add_argument("--runtime", default="onnx", choices=RUNTIME_CHOICES,
+                   help="onnx (default: ONNX Runtime on model.onnx) or tf (TensorFlow on the SavedModel)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--max-batch", type=int, default=1,

@@ -8,8 +8,11 @@ from steeldefect.cli.commands import arguments, command
 
 
 def _add(p):
-    p.add_argument("--out", required=True, help="the run_all.sh output folder (holds stage_times.tsv)")
-    p.add_argument("--submission", default=None, help="submission to summarise (default OUT/submission.csv)")
+    p.add_argument("--out", "--runs", dest="out", required=True,
+                   help="the run_all.sh output folder, the one other stages take as --runs (it holds "
+                        "stage_times.tsv; summary.json is written there)")
+    p.add_argument("--pred", "--submission", dest="submission", default=None, metavar="SUBMISSION",
+                   help="submission to summarise (default OUT/submission.csv); --submission is the older spelling")
     p.add_argument("--data", default=None, help="dataset folder; its test_labels.csv, if any, scores the submission")
     p.add_argument("--thresholds", default=None, help="tuned thresholds.yaml (default OUT/thresholds.yaml)")
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from steeldefect.cli.commands import arguments, command
+from steeldefect.cli.options import PRECISION_CHOICES, STRATEGY_CHOICES, add_set_option
 from steeldefect.runfolder import DONE_FILE, FOLDS_FILE, KINDS
-
-STRATEGIES = ("auto", "tpu", "mirrored", "default")
 
 
 def _add(p):
     p.add_argument("kind", choices=KINDS, help="which model to train")
     p.add_argument("--config", required=True, help="experiment YAML, e.g. configs/demo.yaml")
+    add_set_option(p)
     p.add_argument("--fold", default="all",
                    help="validation fold (the others train), or 'all' for every fold of the config's "
                         "folds.run (default all)")
@@ -23,8 +23,8 @@ def _add(p):
                    help="pseudo labels of `steeldefect pseudo-label` mixed into training (sets data.pseudo_labels)")
     p.add_argument("--pseudo-images", default=None, metavar="DIR",
                    help="the folder of the pseudo-labelled images (sets data.pseudo_images)")
-    p.add_argument("--strategy", choices=STRATEGIES, help="override runtime.strategy of the config")
-    p.add_argument("--mixed-precision", choices=("auto", "on", "off"), help="override runtime.mixed_precision")
+    p.add_argument("--strategy", choices=STRATEGY_CHOICES, help="override runtime.strategy of the config")
+    p.add_argument("--mixed-precision", choices=PRECISION_CHOICES, help="override runtime.mixed_precision")
     p.add_argument("--parallel", type=int, default=None, metavar="N",
                    help="train up to N runs at once on Ray, each (backbone, fold) one task holding one GPU, or "
                         "1/N of the CPUs without GPUs; a failed run is retried once (default: one after another)")
@@ -56,7 +56,7 @@ def run(args) -> int:
     from steeldefect.training import train
     from steeldefect.training.plan import planned_runs
 
-    config = load_config(args.config)
+    config = load_config(args.config, overrides=args.set)
     runtime = config.runtime
     if args.strategy:
         runtime = replace(runtime, strategy=args.strategy)

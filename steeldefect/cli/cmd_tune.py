@@ -109,7 +109,7 @@ def _ensemble(args):
         return None
     from tqdm import tqdm
 
-    from steeldefect.ensemble_spec import load_spec
+    from steeldefect.ensemble.spec import load_spec
     from steeldefect.runfolder import find_runs
     from steeldefect.devices import announce_inference
     from steeldefect.tuning.view_oof import ensure_view_oof, missing_views

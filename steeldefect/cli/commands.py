@@ -28,10 +28,10 @@ COMMANDS: Registry[Command] = Registry("subcommand")  # main.py builds the parse
 
 
 def command(name: str, help: str, description: str = "", epilog: str = ""):
-    """Class-free decorator: ``@command("score", help=...)`` on a ``run(args)`` function.
+    """Register the decorated ``run(args)`` function as subcommand ``name``: ``@command("score", help=...)``.
 
-    The decorated function must carry an ``add_arguments`` attribute set with ``@run.arguments``,
-    or the module may pass ``add_arguments`` via :func:`register`.
+    Its arguments come from the adder that :func:`arguments` attached (put ``@arguments(adder)``
+    directly under ``@command``); without one the subcommand takes no arguments.
     """
 
     def wrap(run: Callable[[argparse.Namespace], int]):

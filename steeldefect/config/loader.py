@@ -1,7 +1,9 @@
 """YAML <-> config dataclasses, with errors that name the file and the key path.
 
 The conversion is generic: it walks the dataclass fields and their type hints, so a new section
-or field needs no code here.
+or field needs no code here. A config file may extend another (``base: demo.yaml``, relative to
+the file; chains allowed) and the command line may override any field (``--set key.path=value``):
+``overrides.py`` applies both to the YAML mapping before it is converted and validated.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from typing import Any, Literal, Union
 
 import yaml
 
+from steeldefect.config.overrides import BASE_KEY, apply_overrides, deep_merge
 from steeldefect.config.schema import Config
 from steeldefect.config.validate import validate
 from steeldefect.errors import ConfigError
@@ -72,7 +75,8 @@ def _convert(value: Any, hint: Any, source: str, path: str) -> Any:
         choices = typing.get_args(hint)
         if value in choices and type(value) in {type(c) for c in choices}:
             return value
-        _fail(source, path, f"{value!r} is not one of {', '.join(str(c) for c in choices)}")
+        quote = " (YAML reads an unquoted on/off/yes/no as true/false: quote it)" if isinstance(value, bool) else ""
+        _fail(source, path, f"{value!r} is not one of {', '.join(str(c) for c in choices)}{quote}")
     if origin is tuple:
         if not isinstance(value, (list, tuple)):
             _fail(source, path, f"expected {_type_name(hint)}, got {value!r}")
@@ -133,30 +137,71 @@ def to_dict(config: Any) -> Any:
     return config
 
 
-def parse_config(text: str, source: str = "config", check: bool = True) -> Config:
-    """Parse YAML text into a :class:`Config`, validated (pure checks only) unless ``check`` is false.
-
-    Backbone names and augmentation params are checked where the model is built
-    (:func:`steeldefect.training.buildable.check_buildable`).
-    """
+def _yaml(text: str, source: str) -> Any:
     try:
-        data = yaml.safe_load(text)
+        return yaml.safe_load(text)
     except yaml.YAMLError as err:
         raise ConfigError(f"{source}: not valid YAML: {' '.join(str(err).split())}") from None
+
+
+def _build(data: Any, source: str, check: bool, overrides) -> Config:
+    if overrides:
+        data = apply_overrides(data, overrides)
+        source = f"{source} (with --set)"
     config = from_dict(Config, data, source)
     if check:
         validate(config, source)
     return config
 
 
-def load_config(path: str | os.PathLike, check: bool = True) -> Config:
-    """Read and validate a YAML config file; errors name the file and the key path."""
-    path = Path(path)
+def parse_config(text: str, source: str = "config", check: bool = True, overrides=()) -> Config:
+    """Parse YAML text into a :class:`Config`, with the ``--set`` texts ``overrides`` applied, validated
+    (pure checks only) unless ``check`` is false.
+
+    Backbone names and augmentation params are checked where the model is built
+    (:func:`steeldefect.training.buildable.check_buildable`). A ``base:`` needs a file to be relative
+    to: use :func:`load_config`.
+    """
+    data = _yaml(text, source)
+    if isinstance(data, dict) and BASE_KEY in data:
+        raise ConfigError(f"{source}: {BASE_KEY}: a base config is read from a config file only (load_config)")
+    return _build(data, source, check, overrides)
+
+
+def _read_layers(path: Path, chain: tuple[tuple[Path, Path], ...] = ()) -> tuple[Any, list[Path]]:
+    """The YAML mapping of the config file ``path`` merged over its chain of bases (``base:``), and
+    the files read (``path`` first). ``chain``: the (resolved, given) paths of the files extending it."""
+    resolved = path.resolve()
+    seen = [r for r, _ in chain]
+    if resolved in seen:
+        names = [str(given) for _, given in chain[seen.index(resolved):]] + [str(path)]
+        raise ConfigError(f"config bases form a cycle: {' -> '.join(names)}")
     try:
         text = path.read_text()
     except FileNotFoundError:
-        raise ConfigError(f"config file not found: {path}") from None
-    return parse_config(text, str(path), check)
+        named_by = f" (the {BASE_KEY} of {chain[-1][1]})" if chain else ""
+        raise ConfigError(f"config file not found: {path}{named_by}") from None
+    data = _yaml(text, str(path))
+    if not isinstance(data, dict) or BASE_KEY not in data:
+        return data, [path]
+    data = dict(data)
+    base = data.pop(BASE_KEY)
+    if base is None:
+        return data, [path]
+    if not isinstance(base, str) or not base.strip():
+        raise ConfigError(f"{path}: {BASE_KEY}: expected the file name of a config, got {base!r}")
+    parent, files = _read_layers(path.parent / Path(base).expanduser(), (*chain, (resolved, path)))
+    if not isinstance(parent, dict):
+        raise ConfigError(f"{files[0]}: expected a mapping of keys (it is the {BASE_KEY} of {path})")
+    return deep_merge(parent, data), [path, *files]
+
+
+def load_config(path: str | os.PathLike, check: bool = True, overrides=()) -> Config:
+    """Read a YAML config file (merged over the configs it extends with ``base:``), apply the
+    ``--set`` texts ``overrides`` and validate it; errors name the file (and its bases) and the key path."""
+    data, files = _read_layers(Path(path))
+    source = str(files[0]) + (f" (extending {', '.join(map(str, files[1:]))})" if len(files) > 1 else "")
+    return _build(data, source, check, overrides)
 
 
 def dump_config(config: Config) -> str:

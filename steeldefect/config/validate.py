@@ -18,8 +18,9 @@ SIZE_MULTIPLE = 32  # input height and width must divide by the backbone's total
 DECODER_STAGES = 5  # UNet / UNet++ decoders have one stage per backbone stride 2..32
 OUTPUT_STRIDES = (1, 2, 4)  # strides a decoder may stop at (full resolution, or a x2 / x4 logit upsampling)
 WEIGHT_CHOICES = ("none", "imagenet")  # besides these, weights may be a file path
-WEIGHT_SUFFIXES = (".h5", ".hdf5", ".pth")
-VARIANT_PATTERN = re.compile(r"[a-z0-9_]+")  # a model variant names run folders  # a weights path: Keras 3 .weights.h5 or a keras-applications .h5
+WEIGHT_SUFFIXES = (".h5", ".hdf5", ".pth")  # a weights path: Keras 3 .weights.h5, keras-applications .h5 or
+# .hdf5, or a PyTorch state dict .pth (EfficientNet-Lite0's, read by backbones.torch_pickle)
+VARIANT_PATTERN = re.compile(r"[a-z0-9_]+")  # a model variant names run folders
 
 
 class _Checker:

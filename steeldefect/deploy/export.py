@@ -17,8 +17,8 @@ from pathlib import Path
 import yaml
 
 from steeldefect.constants import IMAGE_HEIGHT, IMAGE_WIDTH, NUM_CLASSES
-from steeldefect.deploy.manifest import (FORMATS, ONNX_FILE, POSTPROCESS_FILE, SAVEDMODEL_DIR, THRESHOLDS_FILE,
-                                         sha256_file, write_manifest)
+from steeldefect.deploy.manifest import (ONNX_FILE, POSTPROCESS_FILE, SAVEDMODEL_DIR, THRESHOLDS_FILE, sha256_file,
+                                         write_manifest)
 from steeldefect.errors import SteelDefectError
 
 MAX_INPUT = (2 * IMAGE_HEIGHT, 2 * IMAGE_WIDTH)  # largest (h, w) image the graph resizes exactly by default (its cost grows with it)
@@ -34,16 +34,6 @@ class ExportReport:
     n_classifiers: int
     n_segmenters: int
     seconds: float
-
-
-def parse_formats(text: str) -> tuple[str, ...]:
-    """'savedmodel,onnx' -> ('savedmodel', 'onnx'); the error lists the valid names."""
-    names = tuple(dict.fromkeys(n.strip() for n in text.split(",") if n.strip()))
-    bad = [n for n in names if n not in FORMATS]
-    if bad or not names:
-        raise SteelDefectError(f"--format {text!r}: unknown format {bad[0] if bad else '(none)'}; "
-                               f"choose from {', '.join(FORMATS)}")
-    return names
 
 
 def review_band_of(thresholds, band=None) -> list[float] | None:

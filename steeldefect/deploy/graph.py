@@ -3,9 +3,10 @@
 ``ensemble_function(ensemble)`` builds, from a loaded ``prediction.keras_ensemble.KerasEnsemble``, the
 function that ``export`` saves as a SavedModel and converts to ONNX. It does inside the graph what
 ``predict`` does around the models: resize each image to every model's input size (``resize``), run
-every classifier and segmenter on every TTA view (``prediction.tta``), put segmenter views back in
+every classifier and segmenter on every TTA view (``ensemble.tta``), put segmenter views back in
 place, bring segmenter maps to the common output size, and combine models and views with the
-ensemble's reducer (the graph twins of ``prediction.reducers``). Each backbone normalises its input
+ensemble's reducer (``ensemble.reducers.graph_reducer``: the formula predict runs in numpy, here on
+tensors). Each backbone normalises its input
 itself, so the graph feeds the models RGB 0..255 as training did.
 
 Signature: ``images`` uint8 (B, H, W, 3), any H and W -> {"probs": float32 (B, h, w, 4) at the
@@ -20,43 +21,12 @@ from typing import Callable
 import tensorflow as tf
 
 from steeldefect.deploy.resize import resize_uint8
-from steeldefect.errors import SteelDefectError
-from steeldefect.prediction.reducers import GMEAN_EPS, available_reducers
-from steeldefect.prediction.tta import tta_views
+from steeldefect.ensemble.reducers import graph_reducer
+from steeldefect.ensemble.tta import tta_views
 
 PROBS_OUTPUT = "probs"  # (B, h, w, C) segmenter probabilities at the ensemble's output size
 GATE_OUTPUT = "gate"  # (B, K) classifier probabilities
 INPUT_NAME = "images"  # uint8 (B, H, W, 3)
-
-
-def _mean(xs):
-    return tf.add_n(xs) / float(len(xs))
-
-
-def _gmean(xs):
-    logs = [tf.math.log(tf.clip_by_value(x, GMEAN_EPS, 1.0)) for x in xs]
-    return tf.exp(tf.add_n(logs) / float(len(xs)))
-
-
-def _max(xs):
-    out = xs[0]
-    for x in xs[1:]:
-        out = tf.maximum(out, x)
-    return out
-
-
-GRAPH_REDUCERS: dict[str, Callable] = {"mean": _mean, "gmean": _gmean, "max": _max}  # twins of reducers.py
-
-
-def graph_reducer(name: str) -> Callable:
-    """The in-graph version of reducer ``name``: a list of same-shaped tensors -> one tensor."""
-    missing = sorted(set(available_reducers()) - set(GRAPH_REDUCERS))
-    if missing:
-        raise SteelDefectError(f"reducer {missing[0]!r} has no graph version in steeldefect/deploy/graph.py; "
-                               "add one to GRAPH_REDUCERS")
-    if name not in GRAPH_REDUCERS:
-        raise SteelDefectError(f"unknown reducer {name!r}; available reducers: {', '.join(available_reducers())}")
-    return GRAPH_REDUCERS[name]
 
 
 def _flip(x, axes):

@@ -1,5 +1,5 @@
-"""The exported graph's outputs -> the same rows as ``predict`` (one shared post-processing, from
-``prediction.predict.chunk_table``) and the results the server answers with
+"""The exported graph's outputs -> the same rows as ``predict`` (one shared decision sequence,
+``ensemble.decide.decide``) and the results the server answers with
 (``predictor.result.ImageResult``; its ``to_dict()`` is the JSON).
 
 JSON of one image::
@@ -20,15 +20,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from steeldefect.ensemble.decide import decide
 from steeldefect.predictor.result import ImageResult, gate_probability, image_result
-from steeldefect.prediction.predict import PredictOptions, chunk_table
 
 
 def outputs_table(image_ids: list[str], gate: np.ndarray | None, probs: np.ndarray, thresholds,
                   shapes: list, review_band=None) -> pd.DataFrame:
-    """``predict``'s per-image rows (``chunk_table``) from the graph's outputs for these images."""
-    options = PredictOptions(batch_size=max(len(image_ids), 1), review_band=review_band)
-    return chunk_table(image_ids, gate, lambda idx: probs[idx], thresholds, options, shapes)
+    """``predict``'s per-image rows (``decide``) from the graph's outputs for these images."""
+    return decide(image_ids, gate, lambda idx: probs[idx], thresholds, max(len(image_ids), 1), review_band, shapes)
 
 
 def image_results(model, gate: np.ndarray | None, probs: np.ndarray, shapes: list) -> list[ImageResult]:

@@ -92,4 +92,4 @@ def hour_warning(estimate_s: float, gpu_name: str, n_images: int = KAGGLE_TEST_I
         return None
     return (f"warning: this ensemble is estimated at {estimate_s:,.0f} s for {n_images:,} test images "
             f"({gpu_name}), over Kaggle's {limit_s:,.0f} s kernel limit; choose a smaller one with "
-            f"`steeldefect select --budget-s 3000 --images {n_images}` or fewer TTA views")
+            f"`steeldefect select --budget-s 3000 --n-images {n_images}` or fewer TTA views")

@@ -55,8 +55,8 @@ class KaggleSpec:
             value = getattr(self, name)
             if value.count("/") != 1 or not all(value.split("/")):
                 raise SteelDefectError(f"--{name.replace('_', '-')} must be <kaggle user>/<slug>, got {value!r}")
-        from steeldefect.prediction.reducers import get_reducer
-        from steeldefect.prediction.tta import tta_views
+        from steeldefect.ensemble.reducers import get_reducer
+        from steeldefect.ensemble.tta import tta_views
 
         tta_views(self.tta)
         get_reducer(self.reducer)

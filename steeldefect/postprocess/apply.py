@@ -1,5 +1,6 @@
-"""Thresholds applied to one image: the single call that ``predict``, the exported model's server and
-the tuning checks share, so that a mask is decided the same way wherever it is drawn."""
+"""Thresholds applied to one image: the call ``ensemble.decide.decide`` makes for every image, so
+that ``predict``, the exported model's server and the ``Predictor`` decide a mask the same way. Tuning
+scores the same rules from ``masks``' parts."""
 
 from __future__ import annotations
 

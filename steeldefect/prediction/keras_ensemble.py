@@ -1,6 +1,6 @@
 """The Keras forward pass of an ensemble: every finished classifier and segmenter run, TTA, a reducer.
 
-``KerasEnsemble`` implements ``predict.Forward``. Models take RGB 0..255 images at their input size
+``KerasEnsemble`` implements ``ensemble.decide.Forward``. Models take RGB 0..255 images at their input size
 (each backbone normalises its input itself); a deep-supervision segmenter's last output is the mask.
 """
 
@@ -14,11 +14,11 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from steeldefect.prediction.reducers import get_reducer
+from steeldefect.ensemble.reducers import get_reducer
+from steeldefect.ensemble.tta import tta_apply, tta_views
+from steeldefect.errors import SteelDefectError
 from steeldefect.runfolder import (DONE_FILE, MODEL_FILE, Run, find_runs, require_done, run_from_path,
                                    run_input_size)
-from steeldefect.prediction.tta import tta_apply, tta_views
-from steeldefect.errors import SteelDefectError
 
 
 @dataclass

@@ -1,14 +1,14 @@
 """Streaming, resumable prediction of a folder of images into a submission.
 
-The images are processed in chunks: read (in a background thread, one chunk ahead) and resized to the
-models' input sizes, classified, gated, the surviving images segmented, post-processed and encoded.
-Each finished chunk is written to ``<out>.partial/`` (``submission_<k>.csv``, then ``rows_<k>.csv``);
+The images are processed in chunks: read (in a background thread, one chunk ahead), resized to the
+models' input sizes and decided by ``ensemble.decide`` (classified, gated, the surviving images
+segmented, post-processed and encoded). Each finished chunk is written to ``<out>.partial/`` (``submission_<k>.csv``, then ``rows_<k>.csv``);
 a rerun with the same inputs skips the chunks already there. Only when every chunk is done are the
 per-image CSV and then the submission concatenated from them (atomically, streaming bytes) and the
 partial folder removed. Memory is one or two chunks, whatever the number of images or masks.
 
-The models are behind the small ``Forward`` interface (``keras_ensemble.KerasEnsemble`` implements it with
-Keras), so everything here runs in tests with fake models and without TensorFlow.
+The models are behind the small ``ensemble.decide.Forward`` interface (``keras_ensemble.KerasEnsemble``
+implements it with Keras), so everything here runs in tests with fake models and without TensorFlow.
 """
 
 from __future__ import annotations
@@ -21,19 +21,17 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable
 
 import numpy as np
 import pandas as pd
 
-from steeldefect.constants import CLASS_IDS, IMAGE_SHAPE, NUM_CLASSES, ORIGINAL_LAYOUT, RLE_COLUMNS
+from steeldefect.constants import CLASS_IDS, ORIGINAL_LAYOUT, RLE_COLUMNS
 from steeldefect.data.images import read_image
 from steeldefect.data.io import atomic_write
-from steeldefect.data.rle import rle_encode
 from steeldefect.data.submission import write_submission
-from steeldefect.postprocess.gating import area_factors, check_gate, needs_segmenter, review_flags
-from steeldefect.postprocess.apply import masks_for_image
-from steeldefect.runfolder import quantise
+from steeldefect.ensemble.decide import Forward, decide_views
+from steeldefect.postprocess.gating import check_gate
 from steeldefect.postprocess.thresholds import Thresholds, check_resolution, thresholds_to_dict
 from steeldefect.errors import SteelDefectError
 
@@ -42,21 +40,6 @@ MANIFEST = "manifest.json"  # what the partial chunks were computed from
 CHUNK_PATTERN = "rows_{:06d}.csv"  # per-image rows of a chunk, written last: the chunk is done
 SUBMISSION_PATTERN = "submission_{:06d}.csv"  # the chunk's submission rows
 IMAGES_SUFFIX = "_images.csv"  # per-image analysis CSV beside the submission
-
-
-class Forward(Protocol):
-    """The models of an ensemble, as prediction sees them (TTA and reduction happen inside)."""
-
-    input_sizes: tuple[tuple[int, int], ...]  # (h, w) sizes the images are needed at
-    out_size: tuple[int, int]  # (h, w) of the segmenter probabilities
-    n_class_outputs: int | None  # 1 or 4 classifier outputs; None without classifiers
-    fingerprint: str  # changes when the models change (resume safety)
-
-    def classify(self, views: dict[tuple[int, int], np.ndarray]) -> np.ndarray:
-        """uint8 images per size (B, h, w, 3) -> probabilities (B,) or (B, 4)."""
-
-    def segment(self, views: dict[tuple[int, int], np.ndarray]) -> np.ndarray:
-        """uint8 images per size (B, h, w, 3) -> float probabilities (B, h, w, 4)."""
 
 
 @dataclass(frozen=True)
@@ -119,73 +102,6 @@ def load_views(paths: list[Path], sizes, shapes: list | None = None,
         for size, out in views.items():
             out[i] = resize_image(image, size)
     return views
-
-
-def _subset(views: dict, idx: np.ndarray) -> dict:
-    return {size: batch[idx] for size, batch in views.items()}
-
-
-def predict_chunk(image_ids: list[str], views: dict, forward: Forward, thresholds: Thresholds,
-                  options: PredictOptions, shapes: list | None = None) -> pd.DataFrame:
-    """One chunk: classify, gate, segment the survivors only, post-process, encode (``chunk_table``).
-
-    ``shapes``: each image's (H, W), where its mask is drawn and numbered (default 256x1600).
-    """
-    n, bs = len(image_ids), options.batch_size
-    cls = None
-    if options.use_gate and forward.n_class_outputs:
-        idx = np.arange(n)
-        cls = np.concatenate([np.asarray(forward.classify(_subset(views, idx[lo:lo + bs]))).reshape(
-            min(bs, n - lo), -1) for lo in range(0, n, bs)])
-        cls = cls[:, 0] if cls.shape[1] == 1 else cls
-    return chunk_table(image_ids, cls, lambda idx: forward.segment(_subset(views, idx)), thresholds, options,
-                       shapes)
-
-
-def chunk_table(image_ids: list[str], cls: np.ndarray | None, segment: Callable[[np.ndarray], np.ndarray],
-                thresholds: Thresholds, options: PredictOptions, shapes: list | None = None) -> pd.DataFrame:
-    """Gate on the classifier probabilities ``cls`` ((n,), (n, 4) or None), segment the images that
-    survive (``segment(indices)`` -> float (k, h, w, 4), called in batches of ``options.batch_size``),
-    post-process and encode each mask at its image's (H, W) of ``shapes`` (default 256x1600).
-
-    Returns one row per image: ImageId, rle_1..4, cls_prob (or cls_prob_1..4), gated (skipped the
-    segmenters), review (the defect probability lies in ``options.review_band``; the masks are written
-    all the same), masks_gated, max_prob_1..4 (ensemble probability, NaN when gated), area_1..4
-    (predicted pixels at the image's size), height and width.
-    """
-    n, bs = len(image_ids), options.batch_size
-    shapes = [tuple(IMAGE_SHAPE)] * n if shapes is None else [tuple(int(v) for v in s) for s in shapes]
-    factors = area_factors(cls, thresholds, n)  # inf: emptied by the gate
-    todo = np.flatnonzero(needs_segmenter(factors))
-    rles = np.full((n, NUM_CLASSES), "", dtype=object)
-    max_prob = np.full((n, NUM_CLASSES), np.nan)
-    areas = np.zeros((n, NUM_CLASSES), np.int64)
-    for lo in range(0, len(todo), bs):
-        idx = todo[lo:lo + bs]
-        probs = np.asarray(segment(idx), np.float32)
-        q = quantise(probs)
-        max_prob[idx] = probs.max(axis=(1, 2))
-        for j, i in enumerate(idx):
-            masks, areas[i] = masks_for_image(q[j], factors[i], thresholds, shapes[i])
-            rles[i] = [rle_encode(m) if a else "" for m, a in zip(masks, areas[i])]
-    table = pd.DataFrame({"ImageId": image_ids, **{col: rles[:, k] for k, col in enumerate(RLE_COLUMNS)}})
-    if cls is not None:
-        if cls.ndim == 1:
-            table["cls_prob"] = cls
-        else:
-            for k, c in enumerate(CLASS_IDS):
-                table[f"cls_prob_{c}"] = cls[:, k]
-    table["gated"] = ~needs_segmenter(factors)
-    flags = review_flags(cls, options.review_band)
-    table["review"] = np.zeros(n, bool) if flags is None else flags
-    table["masks_gated"] = (~np.isfinite(factors)).sum(axis=1)
-    for k, c in enumerate(CLASS_IDS):
-        table[f"max_prob_{c}"] = max_prob[:, k]
-    for k, c in enumerate(CLASS_IDS):
-        table[f"area_{c}"] = areas[:, k]
-    table["height"] = [s[0] for s in shapes]
-    table["width"] = [s[1] for s in shapes]
-    return table
 
 
 def _fingerprint(image_ids: list[str], forward: Forward, thresholds: Thresholds, options: PredictOptions,
@@ -284,7 +200,8 @@ def predict_images(image_ids: list[str], images_dir: str | os.PathLike, forward:
         for j, k in enumerate(todo):
             views, shapes = pending.result()
             pending = reader.submit(load, todo[j + 1]) if j + 1 < len(todo) else None
-            table = predict_chunk(chunks[k], views, forward, thresholds, options, shapes)
+            table = decide_views(chunks[k], views, forward, thresholds, options.batch_size, options.use_gate,
+                                 options.review_band, shapes)
             del views
             write_submission(table[["ImageId", *RLE_COLUMNS]], subs[k], layout=layout)
             with atomic_write(rows[k]) as tmp:

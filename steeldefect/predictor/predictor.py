@@ -53,7 +53,7 @@ class _ExportBackend:
 
 
 class _KerasBackend:
-    """Runs loaded with Keras (``prediction.keras_ensemble``), post-processed by ``predict_chunk``."""
+    """Runs loaded with Keras (``prediction.keras_ensemble``), decided by ``ensemble.decide``."""
 
     def __init__(self, forward, thresholds, options):
         self.forward, self.thresholds, self.options = forward, thresholds, options
@@ -61,12 +61,13 @@ class _KerasBackend:
     def run(self, images: list[np.ndarray]) -> list[ImageResult]:
         from steeldefect.constants import CLASS_IDS
         from steeldefect.pipeline.preprocess import resize_image
-        from steeldefect.prediction.predict import predict_chunk
+        from steeldefect.ensemble.decide import decide_views
 
         views = {size: np.stack([resize_image(image, size) for image in images]) for size in self.forward.input_sizes}
         shapes = [image.shape[:2] for image in images]
-        table = predict_chunk([str(i) for i in range(len(images))], views, self.forward, self.thresholds,
-                              self.options, shapes)
+        options = self.options
+        table = decide_views([str(i) for i in range(len(images))], views, self.forward, self.thresholds,
+                             options.batch_size, options.use_gate, options.review_band, shapes)
         gate_columns = [c for c in table.columns if c.startswith("cls_prob")]
         results = []
         for j in range(len(images)):
@@ -97,7 +98,7 @@ class Predictor:
                   reducer: str = "mean", ensemble: str | os.PathLike | None = None,
                   review_band: tuple[float, float] | None = None, batch_size: int = 8) -> "Predictor":
         """Every finished run under ``runs`` (or the members of an ``ensemble.yaml``) with ``thresholds.yaml``."""
-        from steeldefect.ensemble_spec import load_spec
+        from steeldefect.ensemble.spec import load_spec
         from steeldefect.postprocess.gating import check_gate
         from steeldefect.postprocess.thresholds import check_resolution, load_thresholds
         from steeldefect.prediction.keras_ensemble import load_ensemble

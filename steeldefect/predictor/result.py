@@ -88,7 +88,7 @@ def gate_probability(gate_row) -> float | None:
 
 
 def image_result(row, gate_probability: float | None, class_probability) -> ImageResult:
-    """An ImageResult from one row of the post-processed table (``prediction.predict.chunk_table``), the
+    """An ImageResult from one row of the decided table (``ensemble.decide.decide``), the
     image's gate probability and each class's largest pixel probability (NaN: not segmented)."""
     shape = (int(row["height"]), int(row["width"]))
     review = bool(row["review"])

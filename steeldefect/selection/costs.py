@@ -123,7 +123,8 @@ def time_overhead(run: Run, image_dir: Path, n_images: int = 16, thresholds=None
     """Seconds per image of what prediction does besides the models: read and resize the images, then
     post-process and run-length encode (a segmenter run's own OOF probabilities stand in for the model)."""
     from steeldefect.postprocess.thresholds import Thresholds
-    from steeldefect.prediction.predict import PredictOptions, load_views, predict_chunk
+    from steeldefect.ensemble.decide import decide_views
+    from steeldefect.prediction.predict import load_views
     from steeldefect.tuning.oof_stream import RowReader, oof_ids
 
     ids = oof_ids(run)[:n_images]
@@ -136,7 +137,7 @@ def time_overhead(run: Run, image_dir: Path, n_images: int = 16, thresholds=None
     reader.close()
     t0 = time.perf_counter()
     views = load_views(paths, [run_input_size(run)])
-    predict_chunk(ids, views, _OOFForward(probs), thresholds or Thresholds(), PredictOptions(use_gate=False))
+    decide_views(ids, views, _OOFForward(probs), thresholds or Thresholds(), use_gate=False)
     return (time.perf_counter() - t0) / len(ids)
 
 

@@ -74,7 +74,7 @@ def greedy_select(segmenters, classifiers, score: Callable[[Candidate], float], 
     if not affordable:
         cheapest = min((cost(c) for _, c in starts), default=float("nan"))
         raise SteelDefectError(f"no segmenter fits the budget of {budget_s:g} s (the cheapest needs {cheapest:.1f} s); "
-                               "raise --budget-s or lower --images")
+                               "raise --budget-s or lower --n-images")
     best = max(affordable, key=lambda mc: scored(mc[1]))  # max keeps the first of equals
     steps = [Step(best[0], best[1], scored(best[1]), cost(best[1]))]
     while True:

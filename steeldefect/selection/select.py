@@ -14,9 +14,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from steeldefect.ensemble_spec import EnsembleSpec
-from steeldefect.prediction.reducers import available_reducers
-from steeldefect.prediction.tta import tta_views
+from steeldefect.ensemble.reducers import available_reducers
+from steeldefect.ensemble.spec import EnsembleSpec
+from steeldefect.ensemble.tta import tta_views
 from steeldefect.runfolder import find_runs, group_by_backbone
 from steeldefect.selection.costs import Costs
 from steeldefect.selection.greedy import Candidate, Selection, greedy_select

@@ -5,12 +5,14 @@ float (N,) or (N, 4) for a classifier. Segmenter OOF arrays are large (12,568 x 
 is 5 GB), so they are never loaded whole: they are read in chunks of images, from a memory map of an
 uncompressed ``.npz`` member or by decompressing a compressed one as a stream (``RowReader``).
 
-The backbone average of uint8 levels is ``round(mean(q_k))``: within one level of quantising the mean
-probability, which is what prediction thresholds (see ``steeldefect.postprocess.masks``).
+Members are combined by a reducer on their uint8 levels (``ensemble.reducers.reduce_levels``): the
+default mean as ``round(mean(q_k))``, within one level of quantising the mean probability, which is
+what prediction thresholds (see ``steeldefect.postprocess.masks``); the max of the levels exactly;
+the geometric mean of the dequantised levels quantised again. Classifier probabilities are combined
+by the same reducer in float64.
 
-With an ensemble spec (``ensemble_spec``) only its members are used, each under every view of its TTA
-mode (``oof_<view>.npz``, made by ``tuning.view_oof``), combined by its reducer: the mean as above,
-the max of the levels exactly, the geometric mean of the dequantised levels quantised again.
+With an ensemble spec (``ensemble.spec``) only its members are used, each under every view of its TTA
+mode (``oof_<view>.npz``, made by ``tuning.view_oof``), combined by its reducer.
 """
 
 from __future__ import annotations
@@ -26,11 +28,10 @@ import cv2
 import numpy as np
 
 from steeldefect.constants import NUM_CLASSES
-from steeldefect.ensemble_spec import EnsembleSpec
-from steeldefect.prediction.reducers import reduce_arrays
-from steeldefect.prediction.tta import tta_views
-from steeldefect.runfolder import (DONE_FILE, IDENTITY_VIEW, OOF_FILE, Run, dequantise, find_runs, group_by_backbone,
-                                   oof_view_path, quantise)
+from steeldefect.ensemble.reducers import reduce_arrays, reduce_levels
+from steeldefect.ensemble.spec import EnsembleSpec
+from steeldefect.ensemble.tta import tta_views
+from steeldefect.runfolder import DONE_FILE, IDENTITY_VIEW, OOF_FILE, Run, find_runs, group_by_backbone, oof_view_path
 from steeldefect.errors import SteelDefectError
 
 DEFAULT_CHUNK = 64  # images per chunk when streaming segmenter OOF predictions
@@ -138,10 +139,8 @@ def _classifier_average(runs: list[Run], notes: list[str], views=(IDENTITY_VIEW,
     common = sorted(set(per_backbone[0]).intersection(*per_backbone[1:]))
     if any(len(p) != len(common) for p in per_backbone):
         notes.append(f"classifier OOF: {len(common)} images are predicted by every backbone; others dropped")
-    if reducer == "mean":
-        return {i: np.mean([p[i] for p in per_backbone], axis=0) for i in common}, n_out
-    combined = reduce_arrays(reducer, [np.array([p[i] for i in common]) for p in per_backbone])
-    return dict(zip(common, combined.astype(np.float64))), n_out
+    combined = reduce_arrays(reducer, [np.array([p[i] for i in common]) for p in per_backbone], np.float64)
+    return dict(zip(common, combined)), n_out
 
 
 def plan_oof(runs_dir: str | os.PathLike, spec: EnsembleSpec | None = None) -> OOFPlan:
@@ -263,20 +262,6 @@ class RowReader:
             self._stream = None
 
 
-def combine_levels(parts, reducer: str = "mean") -> np.ndarray:
-    """uint8 levels of several members / views -> one uint8 array: the rounded mean of the levels,
-    their max, or the quantised geometric mean of their probabilities."""
-    if reducer == "mean":
-        total = None
-        for part in parts:
-            total = part.astype(np.uint16) if total is None else total + part
-        k = len(parts)
-        return total.astype(np.uint8) if k == 1 else ((total + k // 2) // k).astype(np.uint8)
-    if reducer == "max":
-        return np.maximum.reduce(list(parts)).astype(np.uint8)
-    return quantise(reduce_arrays(reducer, [dequantise(p) for p in parts]))
-
-
 def iter_oof(plan: OOFPlan, chunk_size: int = DEFAULT_CHUNK) -> Iterator[tuple[int, list[str], np.ndarray]]:
     """Yield (start, image ids, uint8 levels (n, h, w, 4)) over ``plan.image_ids`` in order.
 
@@ -289,8 +274,8 @@ def iter_oof(plan: OOFPlan, chunk_size: int = DEFAULT_CHUNK) -> Iterator[tuple[i
         try:
             for lo in range(0, len(ids), chunk_size):
                 hi = min(lo + chunk_size, len(ids))
-                q = combine_levels([_resize_levels(reader.take(hi - lo), plan.shape) for reader in readers],
-                                   plan.reducer)
+                q = reduce_levels(plan.reducer, [_resize_levels(reader.take(hi - lo), plan.shape)
+                                                 for reader in readers])
                 yield start, ids[lo:hi], q
                 start += hi - lo
         finally:

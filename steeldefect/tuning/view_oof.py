@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from steeldefect.errors import SteelDefectError
-from steeldefect.prediction.tta import Flip, tta_views
+from steeldefect.ensemble.tta import Flip, tta_views
 from steeldefect.runfolder import IDENTITY_VIEW, META_FILE, Run, oof_view_path, read_meta, write_oof
 
 

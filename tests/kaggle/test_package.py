@@ -68,7 +68,7 @@ def test_package_layout_and_metadata(tmp_path):
 
 def test_package_of_an_ensemble_keeps_only_its_members(tmp_path, capsys):
     from steeldefect.cli.main import main
-    from steeldefect.ensemble_spec import EnsembleSpec, save_spec
+    from steeldefect.ensemble.spec import EnsembleSpec, save_spec
 
     runs = _fake_runs(tmp_path / "runs")
     wheel = tmp_path / "steeldefect-0.1.0-py3-none-any.whl"

@@ -109,7 +109,7 @@ def test_review_band_needs_classifier_runs_before_loading_models(tiny_dataset, t
 
 
 def test_predict_takes_tta_and_reducer_from_the_ensemble_file(tiny_dataset, tmp_path, fake_models, capsys):
-    from steeldefect.ensemble_spec import EnsembleSpec, save_spec
+    from steeldefect.ensemble.spec import EnsembleSpec, save_spec
 
     th = tmp_path / "t.yaml"
     save_thresholds(Thresholds(resolution=(16, 100)), th)

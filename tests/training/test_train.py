@@ -146,7 +146,7 @@ def test_view_oof_flips_masks_back_and_its_identity_is_the_oof(tiny_backbone, sy
     from steeldefect.models_io import load_model
     from steeldefect.pipeline.image_sources import open_source
     from steeldefect.pipeline.tf_dataset import eval_dataset
-    from steeldefect.prediction.tta import IDENTITY
+    from steeldefect.ensemble.tta import IDENTITY
     from steeldefect.runfolder import oof_view_path, quantise, run_from_path
     from steeldefect.training.validation import Validator
     from steeldefect.tuning.view_oof import _Viewed, ensure_view_oof

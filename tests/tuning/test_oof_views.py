@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from steeldefect.ensemble_spec import EnsembleSpec
+from steeldefect.ensemble.spec import EnsembleSpec
 from steeldefect.errors import SteelDefectError
-from steeldefect.runfolder import dequantise, find_runs, oof_view_path, quantise
-from steeldefect.tuning.oof_stream import combine_levels, iter_oof, plan_oof
+from steeldefect.runfolder import find_runs, oof_view_path
+from steeldefect.tuning.oof_stream import iter_oof, plan_oof
 
 
 def _view_levels(q: np.ndarray) -> np.ndarray:
@@ -22,20 +22,6 @@ def _write_hflip_views(runs):
             ids, probs = oof["image_ids"], oof["probs"]
         view = _view_levels(probs) if run.kind == "segmenter" else 1 - probs
         np.savez_compressed(oof_view_path(run.path, "hflip"), image_ids=ids, probs=view)
-
-
-@pytest.mark.parametrize("reducer", ["mean", "gmean", "max"])
-def test_combine_levels_matches_the_float_reducers(reducer):
-    rng = np.random.default_rng(1)
-    parts = [rng.integers(0, 256, (3, 4, 5, 4)).astype(np.uint8) for _ in range(3)]
-    got = combine_levels(parts, reducer)
-    floats = [dequantise(p) for p in parts]
-    want = {"mean": np.mean(floats, axis=0), "max": np.max(floats, axis=0),
-            "gmean": np.exp(np.mean(np.log(np.clip(floats, 1e-6, 1)), axis=0))}[reducer]
-    assert got.dtype == np.uint8
-    assert np.abs(got.astype(int) - quantise(want).astype(int)).max() <= 1  # the mean rounds levels: within one
-    if reducer != "mean":
-        np.testing.assert_array_equal(got, quantise(want))
 
 
 def test_spec_picks_members_views_and_reducer(tmp_path, oof_case, oof_runs):

@@ -22,6 +22,8 @@ from pathlib import Path
 import yaml
 
 from steeldefect.data.io import atomic_write, read_yaml
+from steeldefect.ensemble.reducers import available_reducers
+from steeldefect.ensemble.tta import TTA_MODES
 from steeldefect.errors import SteelDefectError
 from steeldefect.runfolder import Run
 
@@ -39,9 +41,6 @@ class EnsembleSpec:
     selected: dict = field(default_factory=dict, compare=False)  # how it was chosen (informative)
 
     def validate(self, source: str = "ensemble") -> None:
-        from steeldefect.prediction.reducers import available_reducers
-        from steeldefect.prediction.tta import TTA_MODES
-
         if not self.segmenters:
             raise SteelDefectError(f"{source}: segmenters lists no member; an ensemble needs at least one")
         for kind, members in (("segmenters", self.segmenters), ("classifiers", self.classifiers)):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from steeldefect.ensemble_spec import EnsembleSpec, load_spec, save_spec
+from steeldefect.ensemble.spec import EnsembleSpec, load_spec, save_spec
 from steeldefect.errors import SteelDefectError
 from steeldefect.runfolder import Run
 

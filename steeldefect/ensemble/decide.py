@@ -1,0 +1,106 @@
+"""What the ensemble decides for a batch of images: gate -> segment -> thresholds and areas -> masks, RLE.
+
+``decide`` is the one place this sequence is written. ``predict`` (and so the Kaggle kernel), select's
+overhead timing and the ``Predictor`` on Keras runs reach it through ``decide_views`` (their models
+behind the small ``Forward`` interface); the exported model's server calls ``decide`` with the graph's
+outputs (``deploy.results``). The thresholds, minimum areas and gates themselves are
+``steeldefect.postprocess``, which tuning scores on the out-of-fold predictions.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Protocol
+
+import numpy as np
+import pandas as pd
+
+from steeldefect.constants import CLASS_IDS, IMAGE_SHAPE, NUM_CLASSES, RLE_COLUMNS
+from steeldefect.data.rle import rle_encode
+from steeldefect.postprocess.apply import masks_for_image
+from steeldefect.postprocess.gating import area_factors, needs_segmenter, review_flags
+from steeldefect.postprocess.thresholds import Thresholds
+from steeldefect.runfolder import quantise
+
+
+class Forward(Protocol):
+    """The models of an ensemble, as prediction sees them (TTA and reduction happen inside)."""
+
+    input_sizes: tuple[tuple[int, int], ...]  # (h, w) sizes the images are needed at
+    out_size: tuple[int, int]  # (h, w) of the segmenter probabilities
+    n_class_outputs: int | None  # 1 or 4 classifier outputs; None without classifiers
+    fingerprint: str  # changes when the models change (resume safety)
+
+    def classify(self, views: dict[tuple[int, int], np.ndarray]) -> np.ndarray:
+        """uint8 images per size (B, h, w, 3) -> probabilities (B,) or (B, 4)."""
+
+    def segment(self, views: dict[tuple[int, int], np.ndarray]) -> np.ndarray:
+        """uint8 images per size (B, h, w, 3) -> float probabilities (B, h, w, 4)."""
+
+
+def _subset(views: dict, idx: np.ndarray) -> dict:
+    return {size: batch[idx] for size, batch in views.items()}
+
+
+def decide_views(image_ids: list[str], views: dict, forward: Forward, thresholds: Thresholds, batch_size: int = 8,
+                 use_gate: bool = True, review_band: tuple[float, float] | None = None,
+                 shapes: list | None = None) -> pd.DataFrame:
+    """``decide`` for images given as ``views`` ({(h, w): uint8 (n, h, w, 3)}, one per model input size):
+    the classifiers run on all of them in batches of ``batch_size`` (unless ``use_gate`` is False or
+    ``forward`` has none), the segmenters on the survivors of the gate only."""
+    n = len(image_ids)
+    cls = None
+    if use_gate and forward.n_class_outputs:
+        idx = np.arange(n)
+        cls = np.concatenate([np.asarray(forward.classify(_subset(views, idx[lo:lo + batch_size]))).reshape(
+            min(batch_size, n - lo), -1) for lo in range(0, n, batch_size)])
+        cls = cls[:, 0] if cls.shape[1] == 1 else cls
+    return decide(image_ids, cls, lambda idx: forward.segment(_subset(views, idx)), thresholds, batch_size,
+                  review_band, shapes)
+
+
+def decide(image_ids: list[str], cls: np.ndarray | None, segment: Callable[[np.ndarray], np.ndarray],
+           thresholds: Thresholds, batch_size: int = 8, review_band: tuple[float, float] | None = None,
+           shapes: list | None = None) -> pd.DataFrame:
+    """Gate on the classifier probabilities ``cls`` ((n,), (n, 4) or None), segment the images that
+    survive (``segment(indices)`` -> float (k, h, w, 4), called in batches of ``batch_size``),
+    threshold, apply the minimum areas and encode each mask at its image's (H, W) of ``shapes``
+    (default 256x1600).
+
+    Returns one row per image: ImageId, rle_1..4, cls_prob (or cls_prob_1..4), gated (skipped the
+    segmenters), review (the defect probability lies in ``review_band``; the masks are written all the
+    same), masks_gated, max_prob_1..4 (ensemble probability, NaN when gated), area_1..4 (predicted
+    pixels at the image's size), height and width.
+    """
+    n = len(image_ids)
+    shapes = [tuple(IMAGE_SHAPE)] * n if shapes is None else [tuple(int(v) for v in s) for s in shapes]
+    factors = area_factors(cls, thresholds, n)  # inf: emptied by the gate
+    todo = np.flatnonzero(needs_segmenter(factors))
+    rles = np.full((n, NUM_CLASSES), "", dtype=object)
+    max_prob = np.full((n, NUM_CLASSES), np.nan)
+    areas = np.zeros((n, NUM_CLASSES), np.int64)
+    for lo in range(0, len(todo), batch_size):
+        idx = todo[lo:lo + batch_size]
+        probs = np.asarray(segment(idx), np.float32)
+        q = quantise(probs)
+        max_prob[idx] = probs.max(axis=(1, 2))
+        for j, i in enumerate(idx):
+            masks, areas[i] = masks_for_image(q[j], factors[i], thresholds, shapes[i])
+            rles[i] = [rle_encode(m) if a else "" for m, a in zip(masks, areas[i])]
+    table = pd.DataFrame({"ImageId": image_ids, **{col: rles[:, k] for k, col in enumerate(RLE_COLUMNS)}})
+    if cls is not None:
+        if cls.ndim == 1:
+            table["cls_prob"] = cls
+        else:
+            for k, c in enumerate(CLASS_IDS):
+                table[f"cls_prob_{c}"] = cls[:, k]
+    table["gated"] = ~needs_segmenter(factors)
+    flags = review_flags(cls, review_band)
+    table["review"] = np.zeros(n, bool) if flags is None else flags
+    table["masks_gated"] = (~np.isfinite(factors)).sum(axis=1)
+    for k, c in enumerate(CLASS_IDS):
+        table[f"max_prob_{c}"] = max_prob[:, k]
+    for k, c in enumerate(CLASS_IDS):
+        table[f"area_{c}"] = areas[:, k]
+    table["height"] = [s[0] for s in shapes]
+    table["width"] = [s[1] for s in shapes]
+    return table
