@@ -34,7 +34,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))  # testkit: the tests' scaffolding
 
-from steeldefect.runfolder import DONE_FILE, OOF_FILE  # noqa: E402
+from steeldefect.artifacts.run_folder import DONE_FILE  # noqa: E402
+from steeldefect.artifacts.oof import OOF_FILE
 
 CLEAN_SHARE = 0.47  # share of clean images in the real training set (5,902 / 12,568)
 CLASS_SHARE = (0.071, 0.020, 0.410, 0.064)  # share of images holding each class (897, 247, 5150, 801 / 12568)
@@ -213,7 +214,7 @@ def _spread_classifier(forward, factor: float = 200.0) -> None:
 def part_gate(work: Path, n_test: int) -> dict:
     from steeldefect.prediction.keras_ensemble import load_ensemble
     from steeldefect.prediction.predict import PredictOptions, image_list, load_views, predict_images
-    from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds
+    from steeldefect.postprocess.rules import ClassThresholds, Thresholds
     from testkit.tiny_runs import write_tiny_runs
     from steeldefect.synth import generate_dataset
 
@@ -264,7 +265,7 @@ def part_memory(work: Path, n_images: int) -> dict:
 
     from steeldefect.prediction.keras_ensemble import load_ensemble
     from steeldefect.prediction.predict import PredictOptions, image_list, predict_images
-    from steeldefect.postprocess.thresholds import Thresholds
+    from steeldefect.postprocess.rules import Thresholds
     from testkit.tiny_runs import TINY_INPUT
 
     folder = work / "small_images"

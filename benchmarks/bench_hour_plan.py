@@ -49,7 +49,7 @@ def measure_overhead(work: Path, n: int = OVERHEAD_IMAGES) -> tuple[float, float
     from steeldefect.constants import NUM_CLASSES
     from steeldefect.data.labels import read_labels
     from steeldefect.data.rle import rle_decode
-    from steeldefect.postprocess.thresholds import Thresholds
+    from steeldefect.postprocess.rules import Thresholds
     from steeldefect.ensemble.decide import decide_views
     from steeldefect.prediction.predict import load_views
     from steeldefect.selection.costs import _OOFForward  # the stand-in forward select's overhead timing uses

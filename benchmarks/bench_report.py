@@ -26,7 +26,8 @@ sys.path[:0] = [str(ROOT / "tests" / "report"), str(ROOT / "tests"), str(ROOT)]
 from conftest import _config, _write_run  # noqa: E402  (tests/report/conftest.py)
 
 from steeldefect.data.labels import label_presence, read_labels, write_labels  # noqa: E402
-from steeldefect.runfolder import FOLDS_FILE, OOF_FILE, quantise  # noqa: E402
+from steeldefect.artifacts.run_folder import FOLDS_FILE  # noqa: E402
+from steeldefect.artifacts.oof import OOF_FILE, quantise
 from steeldefect.tuning.histograms import truth_masks  # noqa: E402
 from steeldefect.folds import make_folds, write_folds  # noqa: E402
 

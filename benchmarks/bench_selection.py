@@ -57,7 +57,7 @@ def test_dice(submission: Path, data: Path) -> dict:
 
 
 def evaluate(name: str, spec_path: Path, runs: Path, data: Path, work: Path, tune_extra=()) -> dict:
-    from steeldefect.postprocess.thresholds import load_thresholds
+    from steeldefect.artifacts.thresholds_file import load_thresholds
 
     th = work / f"{name}_thresholds.yaml"
     tune_s = cli("tune", "--runs", str(runs), "--data", str(data), "--ensemble", str(spec_path), "--out", str(th),
@@ -108,12 +108,12 @@ def main() -> None:
     if args.markdown:
         print(markdown(json.loads((args.work / "selection.json").read_text())))
         return
-    from steeldefect.ensemble.spec import EnsembleSpec, load_spec, save_spec
+    from steeldefect.artifacts.ensemble_file import EnsembleSpec, load_spec, save_spec
 
     if args.families_only:
         from dataclasses import replace
 
-        from steeldefect.runfolder import find_runs, group_by_backbone
+        from steeldefect.artifacts.run_folder import find_runs, group_by_backbone
 
         out = json.loads((args.work / "selection.json").read_text())
         spec = load_spec(args.work / "spec_2.yaml")
@@ -144,7 +144,7 @@ def main() -> None:
                                        str(costs)), 1)
     bound_spec = load_spec(bound)
     first = free_spec.selected["steps"][0]["move"].split()[-1]
-    from steeldefect.runfolder import find_runs, group_by_backbone
+    from steeldefect.artifacts.run_folder import find_runs, group_by_backbone
 
     members = {k: list(group_by_backbone(find_runs(args.runs, k))) for k in ("segmenter", "classifier")}
     specs = {"best single": EnsembleSpec((first,)),

@@ -13,11 +13,11 @@ __all__ = ["rle_encode", "rle_decode", "dice_score", "Predictor", "__version__"]
 
 def __getattr__(name):  # lazy, so `import steeldefect` stays light
     if name == "dice_score":
-        from steeldefect.metric.dice import dice_score
+        from steeldefect.metric.dice import dice_score  # heavy: pandas
 
         return dice_score
     if name == "Predictor":
-        from steeldefect.predictor import Predictor
+        from steeldefect.predictor import Predictor  # heavy: pandas, OpenCV; TensorFlow or ONNX Runtime when built
 
         return Predictor
     raise AttributeError(f"module 'steeldefect' has no attribute {name!r}")

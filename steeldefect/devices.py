@@ -6,25 +6,22 @@ views, ``pseudo-label``, ``export``) prints one line when it starts::
     [device] predict: GPU:0 (NVIDIA H200) | strategy default | precision mixed_float16
 
 and records the same in ``devices.json`` of the folder it writes into, one entry per stage (the
-``devices.json`` contract below); ``steeldefect summary`` copies those entries into summary.json, and
+contract of ``steeldefect.artifacts.devices_file``); ``steeldefect summary`` copies those entries into summary.json, and
 each training run's meta.json holds its own.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import platform
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from steeldefect.data.io import atomic_write
+from steeldefect.artifacts import devices_file
+from steeldefect.artifacts.run_meta import DEFAULT_PRECISION, RunMeta, run_precision
 
-DEVICES_FILE = "devices.json"  # per output folder: {"version": 1, "stages": {stage: DeviceReport fields}}
-DEVICES_VERSION = 1
-FLOAT32 = "float32"  # the dtype policy when nothing else is chosen
+FLOAT32 = DEFAULT_PRECISION  # the dtype policy when nothing else is chosen
 
 
 @dataclass(frozen=True)
@@ -49,8 +46,13 @@ class DeviceReport:
 
     @classmethod
     def from_dict(cls, data: dict) -> "DeviceReport":
-        return cls(tuple(str(d) for d in data.get("devices", ())), str(data.get("strategy", "")),
-                   str(data.get("precision", "")))
+        entry = devices_file.StageDevices.from_dict(data)
+        return cls(entry.devices, entry.strategy, entry.precision)
+
+    @classmethod
+    def from_meta(cls, meta: RunMeta) -> "DeviceReport":
+        """Where a training run ran, from its meta.json."""
+        return cls(tuple(meta.devices or ()), str(meta.strategy or ""), str(meta.precision or ""))
 
 
 def cpu_text() -> str:
@@ -67,7 +69,7 @@ def _gpu_text(tf, index: int, physical) -> str:
 
 def tensorflow_devices(kinds: tuple[str, ...] = ("TPU", "GPU")) -> tuple[str, ...]:
     """The accelerators TensorFlow sees (TPU cores, then GPUs), or the CPU when it sees none."""
-    import tensorflow as tf
+    import tensorflow as tf  # heavy: TensorFlow
 
     found: list[str] = []
     if "TPU" in kinds:
@@ -91,8 +93,6 @@ def training_report(strategy: str, replicas: int, gpus: int, policy: str) -> Dev
 def inference_report(runs) -> DeviceReport:
     """Prediction runs the loaded models of ``runs`` on the first accelerator (or the CPU), each in the
     precision it was trained in (a Keras model keeps its dtype policy when saved and loaded)."""
-    from steeldefect.runfolder import run_precision
-
     devices = tensorflow_devices()
     kinds = sorted({run_precision(run) for run in runs}) or [FLOAT32]
     return DeviceReport(devices[:1], "default", "+".join(kinds))
@@ -114,23 +114,9 @@ def announce(stage: str, report: DeviceReport, record_dir: str | os.PathLike | N
 def read_stages(folder: str | os.PathLike) -> dict[str, dict]:
     """Stage -> {devices, strategy, precision, recorded} from ``folder``/devices.json; {} when it is
     missing or unreadable."""
-    try:
-        data = json.loads((Path(folder) / DEVICES_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
-    stages = data.get("stages") if isinstance(data, dict) else None
-    if not isinstance(stages, dict):
-        return {}
-    return {str(k): v for k, v in stages.items() if isinstance(v, dict)}
+    return {stage: entry.to_dict() for stage, entry in devices_file.read_devices(folder).items()}
 
 
 def record_stage(folder: str | os.PathLike, stage: str, report: DeviceReport) -> Path:
     """Add or replace the stage's entry of ``folder``/devices.json (written atomically)."""
-    path = Path(folder) / DEVICES_FILE
-    stages = read_stages(folder)
-    stages[stage] = {**report.to_dict(), "recorded": time.strftime("%Y-%m-%dT%H:%M:%S%z")}
-    with atomic_write(path) as tmp:
-        tmp.write_text(json.dumps({"version": DEVICES_VERSION, "stages": stages}, indent=1) + "\n")
-    return path
-
-
+    return devices_file.record_stage(folder, stage, report.devices, report.strategy, report.precision)

@@ -16,6 +16,14 @@ import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from steeldefect import __version__
+from steeldefect.config import load_config
+from steeldefect.config.schema import RuntimeConfig
+from steeldefect.devices import tensorflow_devices
+from steeldefect.errors import SteelDefectError
+from steeldefect.artifacts.run_folder import KINDS, member_name
+from steeldefect.scale.train_time import KAGGLE_TRAIN_IMAGES, cpu_warning, estimate_training
+
 TF_BUILDS = ("tensorflow", "tensorflow-cpu", "tensorflow-tpu", "tensorflow-intel", "tf-nightly")  # pip names
 NVIDIA_SMI_TIMEOUT_S = 10
 FIX_CUDA = ('install the CUDA build: STEELDEFECT_ACCELERATOR=cuda ./run_all.sh (or pip install -e ".[cuda]" '
@@ -76,14 +84,13 @@ def gpu_warnings(nvidia: list[str] | None, tf_gpus: int, built_with_cuda: bool) 
 def _tensorflow(diagnosis: Diagnosis, runtime):
     """Versions, build, devices, strategy and precision; the training Device, or None without TensorFlow."""
     try:
-        import keras
-        import tensorflow as tf
+        import keras  # heavy: Keras
+        import tensorflow as tf  # heavy: TensorFlow
     except ImportError as err:
         diagnosis.problems.append(f"TensorFlow/Keras cannot be imported ({err}); run ./run_all.sh (it installs "
                                   'them into .venv) or pip install -e ".[cpu]" (or .[cuda] / .[tpu])')
         return None
-    from steeldefect.devices import tensorflow_devices
-    from steeldefect.training.device import choose_device
+    from steeldefect.training.device import choose_device  # heavy: scikit-learn, pandas (steeldefect.training)
 
     builds = installed_tf_builds()
     built_with_cuda = bool(tf.test.is_built_with_cuda())
@@ -117,10 +124,7 @@ def _tensorflow(diagnosis: Diagnosis, runtime):
 
 def _config(diagnosis: Diagnosis, config, accelerated: bool, n_images: int | None) -> None:
     """Per member: are its weights found; on a CPU, a warning when training would take hours."""
-    from steeldefect.backbones.backbone_registry import weights_status
-    from steeldefect.errors import SteelDefectError
-    from steeldefect.runfolder import KINDS, member_name
-    from steeldefect.scale.train_time import KAGGLE_TRAIN_IMAGES, cpu_warning, estimate_training
+    from steeldefect.backbones.backbone_registry import weights_status  # heavy: TensorFlow, Keras
 
     status: dict[tuple[str, str], tuple[bool, str]] = {}
     missing: dict[str, list[str]] = {}  # why -> members
@@ -153,9 +157,8 @@ def _config(diagnosis: Diagnosis, config, accelerated: bool, n_images: int | Non
 
 def data_problems(data_dir: str | os.PathLike) -> tuple[int | None, list[str], list[str]]:
     """(training images, problems, warnings) of a Kaggle-layout dataset folder or TFRecords folder."""
-    from steeldefect.data.kaggle_folder import SAMPLE_SUBMISSION, TEST_IMAGES, TRAIN_IMAGES
-    from steeldefect.errors import SteelDefectError
-    from steeldefect.pipeline.image_sources import FOLDER, open_source
+    from steeldefect.data.kaggle_folder import SAMPLE_SUBMISSION, TEST_IMAGES, TRAIN_IMAGES  # heavy: pandas
+    from steeldefect.pipeline.image_sources import FOLDER, open_source  # heavy: pandas
 
     try:
         source = open_source(str(data_dir))
@@ -178,16 +181,12 @@ def data_problems(data_dir: str | os.PathLike) -> tuple[int | None, list[str], l
 
 def diagnose(config_path: str | None = None, data_dir: str | None = None, overrides=()) -> Diagnosis:
     """Everything ``steeldefect doctor`` reports; ``overrides``: ``--set`` texts applied to the config."""
-    from steeldefect import __version__
-    from steeldefect.config.schema import RuntimeConfig
 
     diagnosis = Diagnosis()
     diagnosis.facts += [("steeldefect", __version__),
                         ("python", f"{platform.python_version()} ({platform.machine()}, {os.cpu_count()} cores)")]
     config = None
     if config_path:
-        from steeldefect.config import load_config
-        from steeldefect.errors import SteelDefectError
 
         try:
             config = load_config(config_path, overrides=overrides)

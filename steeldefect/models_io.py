@@ -15,10 +15,10 @@ MODEL_SUFFIX = ".keras"  # Keras 3 whole-model archive
 
 def register_custom_objects() -> None:
     """Import the modules whose classes are registered with keras.saving (idempotent)."""
-    import steeldefect.backbones  # noqa: F401
-    import steeldefect.classifier  # noqa: F401
-    import steeldefect.losses  # noqa: F401
-    import steeldefect.segmenter  # noqa: F401
+    import steeldefect.backbones  # noqa: F401  heavy: Keras (registers the custom objects)
+    import steeldefect.classifier  # noqa: F401  heavy: Keras (registers the custom objects)
+    import steeldefect.losses  # noqa: F401  heavy: Keras (registers the custom objects)
+    import steeldefect.segmenter  # noqa: F401  heavy: Keras (registers the custom objects)
 
 
 def load_model(path, compile: bool = False):
@@ -29,7 +29,7 @@ def load_model(path, compile: bool = False):
     if not path.endswith(MODEL_SUFFIX):
         raise SteelDefectError(f"model file {path} must be a Keras 3 {MODEL_SUFFIX} archive (saved with model.save)")
     register_custom_objects()
-    import keras
+    import keras  # heavy: Keras
 
     try:
         return keras.models.load_model(path, compile=compile)

@@ -6,6 +6,10 @@ the same everywhere: a name is registered once (a second registration is a progr
 ValueError), and an unknown name is a user mistake (SteelDefectError) whose message lists the valid
 names, e.g. "unknown backbone 'vgg16'; available backbones: efficientnetb0, ...". It imports only the
 standard library and steeldefect.errors, so config validation and ``--help`` stay free of keras.
+
+A registry whose module imports Keras is declared with its name list (``declared``, from the light
+``steeldefect.config.choices``), so a config's choices are known without importing it: registering a
+name outside the list is a ValueError, and ``missing()`` names the declared ones not registered yet.
 """
 
 from __future__ import annotations
@@ -22,9 +26,10 @@ F = TypeVar("F")
 class Registry(Generic[T]):
     """Values of type T by name; ``what`` ("backbone") and ``plural`` ("backbones") word the errors."""
 
-    def __init__(self, what: str, plural: str | None = None):
+    def __init__(self, what: str, plural: str | None = None, declared: tuple[str, ...] | None = None):
         self.what = what
         self.plural = plural or f"{what}s"
+        self.declared = None if declared is None else tuple(declared)  # the only names it may register
         self._entries: dict[str, T] = {}
 
     def add(self, name: str, value: T) -> T:
@@ -33,6 +38,9 @@ class Registry(Generic[T]):
             raise TypeError(f"{self.what} name must be a string; got {name!r}")
         if name in self._entries:
             raise ValueError(f"{self.what} {name!r} is registered twice")
+        if self.declared is not None and name not in self.declared:
+            raise ValueError(f"{self.what} {name!r} is not declared; the declared {self.plural} are "
+                             f"{', '.join(self.declared)} (steeldefect/config/choices.py): add it there")
         self._entries[name] = value
         return value
 
@@ -57,6 +65,10 @@ class Registry(Generic[T]):
     def names(self) -> list[str]:
         """The registered names, sorted."""
         return sorted(self._entries)
+
+    def missing(self) -> list[str]:
+        """The declared names not registered (none when the registering module has been imported)."""
+        return [name for name in self.declared or () if name not in self._entries]
 
     def values(self) -> list[T]:
         """The registered values, in registration order."""

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 
-from steeldefect.devices import (DEVICES_FILE, DeviceReport, announce, inference_report, read_stages, record_stage,
+from steeldefect.artifacts.devices_file import DEVICES_FILE
+from steeldefect.artifacts.run_folder import Run
+from steeldefect.artifacts.run_meta import META_FILE, run_precision
+from steeldefect.devices import (DeviceReport, announce, inference_report, read_stages, record_stage,
                                  training_report)
-from steeldefect.runfolder import Run, run_precision, write_meta
 
 
 def test_line_and_accelerated():
@@ -49,7 +51,7 @@ def test_precision_comes_from_the_runs_meta(tmp_path):
     for i, meta in enumerate([{"precision": "mixed_float16"}, {"device": {"dtype_policy": "mixed_bfloat16"}}, {}]):
         path = tmp_path / "segmenter" / f"m{i}" / "fold0"
         path.mkdir(parents=True)
-        write_meta(path, meta)
+        (path / META_FILE).write_text(json.dumps(meta))  # as older runs wrote it
         runs.append(Run("segmenter", f"m{i}", 0, path))
     assert [run_precision(r) for r in runs] == ["mixed_float16", "mixed_bfloat16", "float32"]  # new, legacy, none
     assert inference_report(runs).precision == "float32+mixed_bfloat16+mixed_float16"

@@ -72,7 +72,7 @@ def test_a_gpu_listed_by_nvidia_smi_means_the_cuda_build(tmp_path, tools, gpu):
 
 def test_no_gpu_and_no_tpu_means_the_cpu_build(tmp_path, tools):
     if glob.glob("/dev/accel*"):
-        pytest.skip("this machine has TPU devices (/dev/accel*)")
+        pytest.skip("by design: this machine has TPU devices (/dev/accel*), so the CPU-build case cannot be simulated")
     done = run(tmp_path, tools)
     assert done.returncode == 0, done.stderr
     assert "[setup] accelerator: cpu (no nvidia-smi, no TPU found; STEELDEFECT_ACCELERATOR=auto)" in done.stdout

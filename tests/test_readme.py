@@ -206,7 +206,8 @@ def test_readme_export_serve_and_curl_run_as_written(demo_data, monkeypatch):
     pytest.importorskip("tf2onnx")
     pytest.importorskip("fastapi")
     from steeldefect.constants import CLASS_IDS
-    from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds, save_thresholds
+    from steeldefect.postprocess.rules import ClassThresholds, Thresholds
+    from steeldefect.artifacts.thresholds_file import save_thresholds
     from testkit.tiny_runs import TINY_INPUT, write_tiny_runs
 
     monkeypatch.syspath_prepend(str(ROOT / "tests" / "training"))

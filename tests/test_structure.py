@@ -12,15 +12,21 @@ from collections import Counter
 from pathlib import Path
 
 import steeldefect
-from steeldefect import runfolder
+from steeldefect.artifacts import oof, run_folder, run_meta
 from steeldefect.ensemble.reducers import available_reducers
 
 PACKAGE = Path(steeldefect.__file__).parent
 ROOT = PACKAGE.parent
 ENSEMBLE = PACKAGE / "ensemble"  # the one home of the reducer formulas
 SHARED_BASENAMES = {"__init__.py", "__main__.py"}  # the only file names two modules may share
-RUN_FOLDER_NAMES = (runfolder.FOLDS_FILE, runfolder.CONFIG_FILE, runfolder.META_FILE, runfolder.HISTORY_FILE,
-                    runfolder.STATE_FILE, runfolder.MODEL_FILE, runfolder.OOF_FILE, runfolder.DONE_FILE)
+RUN_FOLDER_NAMES = {run_folder.FOLDS_FILE: "steeldefect.artifacts.run_folder",  # name -> the one module spelling it
+                    run_folder.CONFIG_FILE: "steeldefect.artifacts.run_folder",
+                    run_meta.META_FILE: "steeldefect.artifacts.run_meta",
+                    run_folder.HISTORY_FILE: "steeldefect.artifacts.run_folder",
+                    run_folder.STATE_FILE: "steeldefect.artifacts.run_folder",
+                    run_folder.MODEL_FILE: "steeldefect.artifacts.run_folder",
+                    oof.OOF_FILE: "steeldefect.artifacts.oof",
+                    run_folder.DONE_FILE: "steeldefect.artifacts.run_folder"}
 
 
 def _modules() -> dict[str, Path]:
@@ -127,7 +133,7 @@ def test_each_run_folder_file_name_is_a_literal_in_exactly_one_module():
             for name in RUN_FOLDER_NAMES:
                 if re.search(rf"(?<![\w.]){re.escape(name)}(?![\w])", text):
                     holders[name].add(module)
-    assert holders == {name: {"steeldefect.runfolder"} for name in RUN_FOLDER_NAMES}
+    assert holders == {name: {module} for name, module in RUN_FOLDER_NAMES.items()}
 
 
 def test_module_file_names_are_unique():

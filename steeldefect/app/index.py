@@ -19,6 +19,7 @@ import pandas as pd
 
 from steeldefect.constants import RLE_COLUMNS
 from steeldefect.app.upload import MAX_UPLOADED_MEMORY, MAX_UPLOADED_SETS
+from steeldefect.app.metadata import load_metadata
 from steeldefect.data.kaggle_folder import SAMPLE_SUBMISSION, TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES
 from steeldefect.data.io import require_dir
 from steeldefect.data.submission import read_submission
@@ -155,8 +156,6 @@ def build_app_data(data_dir: str | os.PathLike | None = None, labels: str | os.P
                    sample: str | os.PathLike | None = None,
                    metadata: str | os.PathLike | None = None, metadata_column: str | None = None) -> AppData:
     """Read the truth, the submissions and the metadata; index them (the app's start-up work)."""
-    from steeldefect.app.metadata import load_metadata
-
     label_path, images_dir = resolve_inputs(data_dir, labels, images)
     truth = index_labels(TRUTH, f"truth ({label_path.name})", load_label_source(label_path, images_dir))
     dirs = [images_dir] if images_dir is not None else []

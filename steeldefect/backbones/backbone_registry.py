@@ -19,16 +19,16 @@ import os
 from collections.abc import Callable
 from urllib.parse import urlparse
 
+from steeldefect.backbones.weights import fetch_imagenet_file, host_reachable, keras_cache_path, load_keras3_weights
+from steeldefect.config.choices import WEIGHT_FILE_SUFFIXES, WEIGHTS_IMAGENET, WEIGHTS_NONE  # noqa: F401 (re-exported)
 from steeldefect.errors import SteelDefectError
 from steeldefect.registry import Registry
 
 FEATURE_STRIDES = (2, 4, 8, 16, 32)  # strides of the five feature maps every backbone returns
 BACKBONE_LAYER_NAME = "backbone"  # name of the backbone model, nested as one layer in classifiers and segmenters
 MAX_STRIDE = FEATURE_STRIDES[-1]  # input height and width of a segmenter must be multiples of this
-WEIGHTS_NONE = "none"  # random initialisation
-WEIGHTS_IMAGENET = "imagenet"  # keras-applications' ImageNet weights
 KERAS3_WEIGHTS_SUFFIX = ".weights.h5"  # Keras 3 weights file, as written by model.save_weights
-LEGACY_WEIGHTS_SUFFIXES = (".h5", ".hdf5", ".pth")  # keras-applications' .h5 files, a packaged PyTorch state dict
+LEGACY_WEIGHTS_SUFFIXES = WEIGHT_FILE_SUFFIXES  # keras-applications' .h5 files, a packaged PyTorch state dict
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,8 +102,6 @@ def weights_status(name: str, weights: str | None) -> tuple[bool, str]:
     """(found, where) for a backbone's weights setting, without building anything: random init, the
     ImageNet file a package ships or the Keras cache holds (or whether its download host answers), or
     a weights file on disk. ``steeldefect doctor`` reports it per config member."""
-    from steeldefect.backbones.weights import host_reachable, keras_cache_path
-
     entry = backbone_entry(name)
     weights = WEIGHTS_NONE if weights is None else str(weights)
     if weights.lower() == WEIGHTS_NONE:
@@ -133,8 +131,6 @@ def get_backbone(name: str, input_shape, weights: str | None = WEIGHTS_NONE):
     Returns a keras.Model named ``name`` mapping (B, H, W, 3) float 0..255 RGB to the list of 5
     feature maps at strides ``FEATURE_STRIDES``, highest resolution first.
     """
-    from steeldefect.backbones.weights import fetch_imagenet_file, load_keras3_weights
-
     entry = backbone_entry(name)
     shape = check_input_shape(input_shape)
     weights = WEIGHTS_NONE if weights is None else str(weights)

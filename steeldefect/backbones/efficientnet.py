@@ -32,7 +32,7 @@ IMAGENET_URL = "https://storage.googleapis.com/keras-applications/"  # keras-app
 def _notop_hash(variant: int) -> str | None:
     """keras' own checksum of efficientnetb<variant>_notop.h5, None if this Keras keeps it elsewhere."""
     try:
-        from keras.src.applications.efficientnet import WEIGHTS_HASHES
+        from keras.src.applications.efficientnet import WEIGHTS_HASHES  # private Keras path: may be missing
 
         return WEIGHTS_HASHES[f"b{variant}"][1]
     except (ImportError, KeyError, IndexError):

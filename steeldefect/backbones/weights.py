@@ -10,6 +10,8 @@ import threading
 import warnings
 from urllib.parse import urlparse
 
+import keras
+
 from steeldefect.errors import SteelDefectError
 
 NETWORK_TIMEOUT_S = 3.0  # how long the reachability check waits before "imagenet" gives up
@@ -52,8 +54,6 @@ def fetch_imagenet_file(imagenet, backbone: str) -> str:
     file is used as is, and without one SteelDefectError says how to pass a file downloaded elsewhere,
     instead of keras hanging on the download.
     """
-    import keras
-
     if imagenet.locate is not None:  # shipped by an installed package: no download
         return imagenet.locate()
     how_to_fix = (

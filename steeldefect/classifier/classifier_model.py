@@ -5,10 +5,10 @@ from __future__ import annotations
 import keras
 
 from steeldefect.backbones import WEIGHTS_NONE, check_input_shape, get_backbone
+from steeldefect.config.choices import POOLINGS
 from steeldefect.constants import IMAGE_HEIGHT, IMAGE_WIDTH
 from steeldefect.errors import SteelDefectError
 
-POOLINGS = ("avg", "avgmax")  # global average pooling, or average and max pooling concatenated
 DEFAULT_INPUT_SHAPE = (IMAGE_HEIGHT, IMAGE_WIDTH, 3)  # a full Severstal strip, RGB
 OUTPUT_NAME = "probs"  # name of the output layer
 

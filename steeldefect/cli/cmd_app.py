@@ -2,26 +2,28 @@
 
 from __future__ import annotations
 
-import sys
-import time
-
 from steeldefect.cli.commands import arguments, command
+from steeldefect.cli.options import path_or_none, paths_or_none
+from steeldefect.stages.app_stage import AppArgs, app
 
 
 def _add(p):
-    p.add_argument("--data", default=None, help="dataset folder: train.csv, optionally train_images/, "
-                                               "test_images/, sample_submission.csv and test_labels.csv (loaded "
-                                               "as the truth of the test images)")
-    p.add_argument("--labels", default=None, help="label file instead of DATA/train.csv (any layout, or the "
-                                                  "real per-image area/flag summaries)")
-    p.add_argument("--images", default=None, help="image folder to read images from (default: "
-                                                  "DATA/train_images, then DATA/test_images)")
-    p.add_argument("--pred", nargs="*", default=[], metavar="SUBMISSION",
+    p.add_argument("--data", default=None, metavar="DIR",
+                   help="dataset folder: train.csv, optionally train_images/, test_images/, sample_submission.csv "
+                        "and test_labels.csv (loaded as the truth of the test images)")
+    p.add_argument("--labels", default=None, metavar="FILE",
+                   help="label file instead of DATA/train.csv (any layout, or the "
+                        "real per-image area/flag summaries)")
+    p.add_argument("--images", default=None, metavar="DIR", help="image folder to read images from (default: "
+                                                                 "DATA/train_images, then DATA/test_images)")
+    p.add_argument("--pred", nargs="*", default=[], metavar="FILE",
                    help="submission CSVs to load (either layout)")
-    p.add_argument("--sample", default=None, help="sample submission that uploads are validated against "
-                                                  "(default: DATA/sample_submission.csv when present)")
-    p.add_argument("--metadata", default=None, help="CSV of ImageId plus a date or coil column, to filter "
-                                                    "the distributions by range")
+    p.add_argument("--sample", default=None, metavar="FILE",
+                   help="sample submission that uploads are validated against "
+                        "(default: DATA/sample_submission.csv when present)")
+    p.add_argument("--metadata", default=None, metavar="FILE",
+                   help="CSV of ImageId plus a date or coil column, to filter "
+                        "the distributions by range")
     p.add_argument("--metadata-column", default=None, help="the metadata column to filter by (default: the "
                                                            "first named like date/time, else coil)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only; "
@@ -42,19 +44,8 @@ def _add(p):
                 "  steeldefect app --labels ../shared/real/train_mask_areas.csv --images ../shared/real/images")
 @arguments(_add)
 def run(args) -> int:
-    from steeldefect.app.index import build_app_data
-    from steeldefect.app.server import check_address, create_app, exposure_warning
-
-    check_address(args.host, args.port)
-    warning = exposure_warning(args.host, args.port)
-    if warning:
-        print(warning, file=sys.stderr, flush=True)
-    start = time.perf_counter()
-    data = build_app_data(args.data, args.labels, args.images, args.pred, args.sample, args.metadata,
-                          args.metadata_column)
-    app = create_app(data)
-    test = "" if data.test_truth is None else f", {len(data.test_truth.image_ids):,} test labels"
-    print(f"indexed {len(data.truth.image_ids):,} images{test} and {len(data.preds)} submission(s) in "
-          f"{time.perf_counter() - start:.1f} s; serving on http://{args.host}:{args.port}/", flush=True)
-    app.run(host=args.host, port=args.port, debug=args.debug)
+    app(AppArgs(data=path_or_none(args.data), labels=path_or_none(args.labels), images=path_or_none(args.images),
+                preds=paths_or_none(args.pred) or (), sample=path_or_none(args.sample),
+                metadata=path_or_none(args.metadata), metadata_column=args.metadata_column, host=args.host,
+                port=args.port, debug=args.debug))
     return 0

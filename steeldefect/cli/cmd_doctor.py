@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import json
+import logging
+
 from steeldefect.cli.commands import arguments, command
-from steeldefect.cli.options import add_set_option, check_set_has_config
+from steeldefect.cli.options import add_set_option, path_or_none
+from steeldefect.stages.doctor_stage import DoctorArgs, doctor
+
+log = logging.getLogger(__name__)
 
 
 def _add(p):
-    p.add_argument("--config", default=None, help="a training config: are its members' weights found, and how "
-                                                  "long would it train here on a CPU")
+    p.add_argument("--config", metavar="FILE", default=None,
+                   help="a training config: are its members' weights found, and how "
+                        "long would it train here on a CPU")
     add_set_option(p)
-    p.add_argument("--data", default=None, help="a dataset folder (or TFRecords folder): is it complete")
+    p.add_argument("--data", metavar="DIR", default=None, help="a dataset folder (or TFRecords folder): is it complete")
     p.add_argument("--json", action="store_true", help="print the findings as JSON instead of lines")
 
 
@@ -25,17 +32,10 @@ def _add(p):
                 "  steeldefect doctor --config configs/full.yaml --data ~/severstal   # before a GPU run")
 @arguments(_add)
 def run(args) -> int:
-    import json
-    import sys
-
-    from steeldefect.doctor import diagnose, format_diagnosis
-
-    check_set_has_config(args)
-    diagnosis = diagnose(args.config, args.data, overrides=args.set)
-    print(json.dumps(diagnosis.to_dict(), indent=1) if args.json else format_diagnosis(diagnosis))
-    if not diagnosis.usable:
-        print(f"steeldefect doctor: error: {diagnosis.problems[0]}"
-              + (f" (and {len(diagnosis.problems) - 1} more)" if len(diagnosis.problems) > 1 else ""),
-              file=sys.stderr)
+    result = doctor(DoctorArgs(config=path_or_none(args.config), overrides=tuple(args.set),
+                               data=path_or_none(args.data)))
+    print(json.dumps(result.diagnosis.to_dict(), indent=1) if args.json else result.text())
+    if not result.usable:
+        log.error(f"steeldefect doctor: error: {result.error_line()}")
         return 2
     return 0

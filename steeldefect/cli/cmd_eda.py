@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from steeldefect.cli.commands import arguments, command
+from steeldefect.cli.options import path_or_none
+from steeldefect.stages.eda_stage import EdaArgs, eda
 
 
 def _add(p):
-    p.add_argument("--data", default=None, help="dataset folder (train.csv, optionally train_images/)")
-    p.add_argument("--labels", default=None,
+    p.add_argument("--data", metavar="DIR", default=None, help="dataset folder (train.csv, optionally train_images/)")
+    p.add_argument("--labels", metavar="FILE", default=None,
                    help="label file to analyse instead of DATA/train.csv: any layout (original, later, "
                         "pivot), a submission, or a per-image summary (area_class_1..4 or 0/1 flags 1..4)")
-    p.add_argument("--images", default=None, help="image folder (default: DATA/train_images when present)")
-    p.add_argument("--out", default=None, help="output folder for eda.json and the charts "
-                                               "(default: DATA/eda, or ./eda without --data)")
+    p.add_argument("--images", metavar="DIR", default=None,
+                   help="image folder (default: DATA/train_images when present)")
+    p.add_argument("--out", default=None, metavar="DIR", help="output folder for eda.json and the charts "
+                                                              "(default: DATA/eda, or ./eda without --data)")
     p.add_argument("--samples", type=int, default=3, help="sample images drawn per class (default 3)")
     p.add_argument("--seed", type=int, default=0, help="seed of the sample choice (default 0)")
     p.add_argument("--no-shapes", action="store_true",
@@ -30,15 +31,8 @@ def _add(p):
                 "  steeldefect eda --labels shared/real/train_mask_areas.csv --out runs/eda_real")
 @arguments(_add)
 def run(args) -> int:
-    from steeldefect.eda import compute_eda, format_eda, load_label_source, resolve_inputs, write_eda
-    from steeldefect.eda.label_sources import summary_of
-
-    labels, images = resolve_inputs(args.data, args.labels, args.images)
-    out = Path(args.out) if args.out else (Path(args.data) / "eda" if args.data else Path("eda"))
-    source = load_label_source(labels, images_dir=images)
-    print(summary_of(source), flush=True)
-    result = compute_eda(source, shapes=not args.no_shapes)
-    written = write_eda(result, source, out, images_dir=images, per_class=args.samples, seed=args.seed)
-    print(format_eda(result))
-    print(f"wrote {len(written)} files to {out}: " + ", ".join(p.name for p in written))
+    result = eda(EdaArgs(data=path_or_none(args.data), labels=path_or_none(args.labels),
+                         images=path_or_none(args.images), out=path_or_none(args.out), samples=args.samples,
+                         seed=args.seed, shapes=not args.no_shapes))
+    print(result.text())
     return 0

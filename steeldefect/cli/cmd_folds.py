@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from steeldefect.cli.commands import arguments, command
-from steeldefect.cli.options import add_set_option, check_set_has_config
-from steeldefect.runfolder import FOLDS_FILE
+from steeldefect.cli.options import add_set_option, path_or_none
+from steeldefect.artifacts.run_folder import FOLDS_FILE
+from steeldefect.stages.folds_stage import FoldsArgs, folds
 
 
 def _add(p):
-    p.add_argument("--data", required=True, help="dataset folder holding train.csv (and train_images/)")
-    p.add_argument("--config", default=None,
+    p.add_argument("--data", metavar="DIR", required=True, help="dataset folder holding train.csv (and train_images/)")
+    p.add_argument("--config", metavar="FILE", default=None,
                    help="take k and seed from this config's folds section (--k/--seed override it)")
     add_set_option(p)
     p.add_argument("--k", type=int, default=None, help="number of folds (default 5, or the config's)")
     p.add_argument("--seed", type=int, default=None,
                    help="random seed; same seed, same folds (default 42, or the config's)")
-    p.add_argument("--out", required=True, help="folds CSV to write (columns ImageId, fold)")
+    p.add_argument("--out", required=True, metavar="FILE", help="folds CSV to write (columns ImageId, fold)")
 
 
 @command("folds", help="split training images into stratified folds",
@@ -24,22 +27,8 @@ def _add(p):
          epilog=f"example:\n  steeldefect folds --data data/synth --k 5 --seed 42 --out runs/{FOLDS_FILE}")
 @arguments(_add)
 def run(args) -> int:
-    from steeldefect.data.kaggle_folder import train_labels
-    from steeldefect.folds import fold_counts, make_folds, write_folds
-
-    k, seed = 5, 42
-    check_set_has_config(args)
-    if args.config:
-        from steeldefect.config import load_config
-
-        # only the folds section is read
-        folds_config = load_config(args.config, check=False, overrides=args.set).folds
-        k, seed = folds_config.k, folds_config.seed
-    k = args.k if args.k is not None else k
-    seed = args.seed if args.seed is not None else seed
-    table = train_labels(args.data)
-    folds = make_folds(table, k=k, seed=seed)
-    write_folds(folds, args.out)
-    print(f"{len(folds)} images in {k} folds (seed {seed}) -> {args.out}")
-    print(fold_counts(table, folds).to_string())
+    result = folds(FoldsArgs(data=Path(args.data), out=Path(args.out), config=path_or_none(args.config),
+                             overrides=tuple(args.set), k=args.k, seed=args.seed))
+    print(f"{result.n_images} images in {result.k} folds (seed {result.seed}) -> {result.out}")
+    print(result.counts)
     return 0

@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
+from pathlib import Path
+
+from steeldefect.artifacts.export_manifest import ONNX_FILE
 from steeldefect.cli.commands import arguments, command
 from steeldefect.cli.options import RUNTIME_CHOICES
+from steeldefect.errors import SteelDefectError
+from steeldefect.stages.serve_stage import ServeArgs, serve
 
 
 def _add(p):
-    p.add_argument("--model", required=True, help="folder written by `steeldefect export`")
+    p.add_argument("--model", default=None, metavar="DIR", help="folder written by `steeldefect export`")
+    p.add_argument("--models", dest="model", help=argparse.SUPPRESS)  # the spelling of predict, export's one folder
     p.add_argument("--runtime", default="onnx", choices=RUNTIME_CHOICES,
-                   help="onnx (default: ONNX Runtime on model.onnx) or tf (TensorFlow on the SavedModel)")
+                   help=f"onnx (default: ONNX Runtime on {ONNX_FILE}) or tf (TensorFlow on the SavedModel)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     p.add_argument("--max-batch", type=int, default=1,
@@ -31,17 +38,8 @@ def _add(p):
                 "  curl -F image=@strip.jpg http://127.0.0.1:8000/v1/predict")
 @arguments(_add)
 def run(args) -> int:
-    from steeldefect.deploy.manifest import read_manifest
-    from steeldefect.errors import SteelDefectError
-
-    if not 0 <= args.port <= 65535:
-        raise SteelDefectError(f"--port {args.port}: need 0..65535")
-    read_manifest(args.model, verify=False)  # a wrong folder is one line, before TensorFlow starts and logs
-    from steeldefect.deploy.app import serve
-    from steeldefect.deploy.model import load_exported
-    if args.max_batch < 1 or args.max_wait_ms < 0:
-        raise SteelDefectError("--max-batch must be >= 1 and --max-wait-ms >= 0")
-    model = load_exported(args.model, args.runtime)
-    print(f"serving {args.model} ({args.runtime}) on http://{args.host}:{args.port}", flush=True)
-    serve(model, args.host, args.port, args.max_batch, args.max_wait_ms)
+    if not args.model:
+        raise SteelDefectError("give the export folder: --model DIR (written by `steeldefect export`)")
+    serve(ServeArgs(model=Path(args.model), runtime=args.runtime, host=args.host, port=args.port,
+                    max_batch=args.max_batch, max_wait_ms=args.max_wait_ms))
     return 0

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from steeldefect.cli.commands import arguments, command
+from steeldefect.stages.synth_stage import SynthArgs, synth
 
 
 def _add(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", required=True, help="dataset folder to write (created if missing)")
+    p.add_argument("--out", required=True, metavar="DIR", help="dataset folder to write (created if missing)")
     p.add_argument("--train", type=int, required=True, help="number of training images")
     p.add_argument("--test", type=int, default=0, help="number of test images (default 0)")
     p.add_argument("--seed", type=int, default=0, help="seed; the same seed gives the same bytes (default 0)")
@@ -19,7 +21,6 @@ def _add(p: argparse.ArgumentParser) -> None:
                    help="scale of every defect's grey-level change (default 1: the look calibrated on real "
                         "strips; run_all.sh's CPU demo uses 2 so that a B0 trained from scratch in minutes "
                         "can find them)")
-    p.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 @command("synth", help="write a synthetic Severstal-like dataset (images, train.csv, test labels)",
@@ -29,10 +30,8 @@ def _add(p: argparse.ArgumentParser) -> None:
          epilog="examples:\n  steeldefect synth --out data/synth --train 300 --test 100 --seed 0")
 @arguments(_add)
 def run(args: argparse.Namespace) -> int:
-    from steeldefect.synth.generator import generate_dataset
-
-    summary = generate_dataset(args.out, args.train, args.test, args.seed, force=args.force,
-                               workers=args.workers, progress=not args.quiet,
-                               contrast=args.contrast)
-    print(summary.line())
+    result = synth(SynthArgs(out=Path(args.out), train=args.train, test=args.test, seed=args.seed,
+                             workers=args.workers, force=args.force, contrast=args.contrast,
+                             progress=args.verbosity != "warning"))
+    print(result.line)
     return 0

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from steeldefect.artifacts.tfrecords_manifest import TFRECORDS_LABELS_FILE, TFRECORDS_MANIFEST_FILE
 from steeldefect.cli.commands import arguments, command
+from steeldefect.stages.tfrecords_stage import TfrecordsArgs, tfrecords
 
 
 def _add(p):
-    p.add_argument("--data", required=True, help="dataset folder holding train.csv and train_images/")
-    p.add_argument("--out", required=True, help="output folder, local or gs://bucket/path")
+    p.add_argument("--data", metavar="DIR", required=True, help="dataset folder holding train.csv and train_images/")
+    p.add_argument("--out", required=True, metavar="DIR", help="output folder, local or gs://bucket/path")
     p.add_argument("--shards", type=int, default=8, help="number of TFRecord files (default 8)")
 
 
 @command("tfrecords", help="write the training set as TFRecord shards (for TPU / cloud training)",
          description="Store each training image's original bytes and its four RLE masks in TFRecord "
-                     "shards, with labels.csv and a tfrecords.json manifest. `steeldefect train --data` "
+                     f"shards, with {TFRECORDS_LABELS_FILE} and a {TFRECORDS_MANIFEST_FILE} manifest. `steeldefect train --data` "
                      "accepts the output folder (local or gs://) in place of the dataset folder.",
          epilog="example:\n  steeldefect tfrecords --data data/synth --out data/synth-tfrecords --shards 4")
 @arguments(_add)
 def run(args) -> int:
-    from steeldefect.pipeline.tfrecords import write_tfrecords
-
-    manifest = write_tfrecords(args.data, args.out, args.shards)
-    print(f"{manifest['count']} images in {len(manifest['shards'])} shards -> {args.out}")
+    result = tfrecords(TfrecordsArgs(data=Path(args.data), out=args.out, shards=args.shards))
+    print(f"{result.n_images} images in {result.n_shards} shards -> {result.out}")
     return 0

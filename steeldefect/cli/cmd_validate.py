@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-import sys
+import logging
+from pathlib import Path
 
 from steeldefect.cli.commands import arguments, command
+from steeldefect.errors import SteelDefectError
+from steeldefect.stages.validate_stage import ValidateArgs, validate
+
+log = logging.getLogger(__name__)
 
 
 def _add(p):
-    p.add_argument("submission", help="submission CSV to check")
-    p.add_argument("--sample", required=True, help="the sample submission (defines the images and layout)")
+    p.add_argument("submission", nargs="?", default=None, metavar="SUBMISSION",
+                   help="submission CSV to check (or --pred)")
+    p.add_argument("--pred", default=None, metavar="FILE", help="submission CSV to check (the positional's flag)")
+    p.add_argument("--sample", metavar="FILE", required=True,
+                   help="the sample submission (defines the images and layout)")
     p.add_argument("--max-problems", type=int, default=20, help="how many problems to list (default 20)")
 
 
@@ -18,18 +26,15 @@ def _add(p):
                      "sample's ImageId_ClassId keys; later layout: classes 1-4 of each image), with no "
                      "extra or duplicate rows, and every RLE well formed and inside the 256x1600 image. "
                      "Exit 0 when valid; otherwise exit 1 and list the first problems and a count.",
-         epilog="example:\n  steeldefect validate runs/submission.csv --sample data/synth/sample_submission.csv")
+         epilog="example:\n  steeldefect validate --pred runs/submission.csv --sample data/synth/sample_submission.csv")
 @arguments(_add)
 def run(args) -> int:
-    from steeldefect.data.submission import validate_submission
-
-    report = validate_submission(args.submission, args.sample, max_listed=args.max_problems)
-    if report.ok:
-        print(f"{args.submission}: valid ({report.n_rows} rows)")
+    if not (args.pred or args.submission):
+        raise SteelDefectError("give the submission to check: validate FILE or --pred FILE")
+    result = validate(ValidateArgs(pred=Path(args.pred or args.submission), sample=Path(args.sample),
+                                   max_problems=args.max_problems))
+    if result.ok:
+        print(f"{result.pred}: valid ({result.n_rows} rows)")
         return 0
-    for problem in report.problems:
-        print(f"{args.submission}: {problem}", file=sys.stderr)
-    print(f"{args.submission}: INVALID, {report.n_problems} problem(s)"
-          + (f", first {len(report.problems)} listed" if report.n_problems > len(report.problems) else ""),
-          file=sys.stderr)
+    log.error(result.problems_text())
     return 1

@@ -1,7 +1,9 @@
 """A registry of CLI subcommands: each lives in its own small module and registers itself.
 
 A subcommand module defines ``add_arguments(parser)`` and ``run(args) -> int`` through
-``@command``; heavy imports (TensorFlow, Dash) belong inside ``run`` so that ``--help`` stays fast.
+``@command``: ``run`` builds the arguments of its stage (``steeldefect.stages``) from the flags, calls
+it and prints its result. The stages import TensorFlow, Dash or pandas only when called, so that
+``--help`` stays fast; ``tests/test_structure_cli.py`` keeps the modules thin.
 """
 
 from __future__ import annotations

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import logging
 import os
 import pkgutil
 import sys
@@ -12,8 +13,9 @@ import steeldefect.cli
 
 from steeldefect import __version__
 from steeldefect.cli.commands import COMMANDS
+from steeldefect.cli.options import add_verbosity
 from steeldefect.errors import SteelDefectError
-from steeldefect.runfolder import FOLDS_FILE
+from steeldefect.artifacts.run_folder import FOLDS_FILE
 
 # Subcommands are the modules steeldefect/cli/cmd_*.py, each registering itself when imported;
 # --help lists them in the order of the data flow, then any others alphabetically.
@@ -30,7 +32,7 @@ EPILOG = """examples:
   steeldefect synth --out data/synth --train 200 --test 50 --seed 0
   steeldefect eda --data data/synth --out runs/eda
   steeldefect folds --data data/synth --k 5 --seed 42 --out runs/{folds_file}
-  steeldefect validate submission.csv --sample data/synth/sample_submission.csv
+  steeldefect validate --pred submission.csv --sample data/synth/sample_submission.csv
   steeldefect score --truth data/synth/test_labels.csv --pred submission.csv
 
 run `steeldefect <subcommand> --help` for the options of each.""".format(folds_file=FOLDS_FILE)
@@ -44,14 +46,47 @@ def build_parser() -> argparse.ArgumentParser:
         prog="steeldefect", description=PROLOG, epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"steeldefect {__version__}")
+    add_verbosity(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
     rank = {name: i for i, name in enumerate(FLOW_ORDER)}
     for cmd in sorted(COMMANDS.values(), key=lambda c: (rank.get(c.name, len(rank)), c.name)):
         p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.description, epilog=cmd.epilog,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         cmd.add_arguments(p)
+        add_verbosity(p)
         p.set_defaults(_run=cmd.run)
     return parser
+
+
+LOG_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING}  # -v, default, -q
+
+
+class _StderrHandler(logging.StreamHandler):
+    """A handler on whatever ``sys.stderr`` is when a record is written (pytest swaps it per test)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):  # StreamHandler.__init__ assigns it
+        pass
+
+
+def configure_logging(verbosity: str = "info") -> logging.Logger:
+    """The ``steeldefect`` logger on stderr at ``verbosity`` (debug, info, warning): messages as they are,
+    with their level and logger under -v; records do not propagate to the root logger."""
+    logger = logging.getLogger("steeldefect")
+    for handler in [h for h in logger.handlers if getattr(h, "_steeldefect", False)]:
+        logger.removeHandler(handler)  # the one an earlier call (or steeldefect.logs.configure) added
+    handler = _StderrHandler()
+    handler._steeldefect = True  # the mark steeldefect.logs.configure also replaces
+    debug = verbosity == "debug"  # -v: each message says where it comes from
+    handler.setFormatter(logging.Formatter("%(levelname)s: %(name)s: %(message)s" if debug else "%(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(LOG_LEVELS[verbosity])
+    logger.propagate = False
+    return logger
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -61,20 +96,21 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
+    log = configure_logging(args.verbosity)
     try:
         return int(args._run(args) or 0)
     except SteelDefectError as err:
-        print(f"steeldefect {args.command}: error: {err}", file=sys.stderr)
+        log.error(f"steeldefect {args.command}: error: {err}")
         return 2
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stderr.close()
         return 0
     except OSError as err:  # a file the user named cannot be read or written
         where = f": {err.filename}" if err.filename else ""
-        print(f"steeldefect {args.command}: error: {err.strerror or err}{where}", file=sys.stderr)
+        log.error(f"steeldefect {args.command}: error: {err.strerror or err}{where}")
         return 2
     except KeyboardInterrupt:
-        print(f"steeldefect {args.command}: interrupted", file=sys.stderr)
+        log.error(f"steeldefect {args.command}: interrupted")
         return 130
 
 

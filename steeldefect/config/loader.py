@@ -20,6 +20,7 @@ import yaml
 from steeldefect.config.overrides import BASE_KEY, apply_overrides, deep_merge
 from steeldefect.config.schema import Config
 from steeldefect.config.validate import validate
+from steeldefect.data.io import atomic_write
 from steeldefect.errors import ConfigError
 
 
@@ -211,7 +212,5 @@ def dump_config(config: Config) -> str:
 
 def save_config(config: Config, path: str | os.PathLike) -> None:
     """Write a config as YAML atomically."""
-    from steeldefect.data.io import atomic_write
-
     with atomic_write(path) as tmp:
         tmp.write_text(dump_config(config))

@@ -1,7 +1,8 @@
 """The configuration schema: frozen, typed, nested dataclasses, one per concern.
 
 A YAML file maps onto :class:`Config` key by key (see ``configs/demo.yaml``). Field types are
-the schema: ``Literal`` fields list their valid choices, tuples are YAML lists, dicts YAML
+the schema: ``Literal`` fields list their valid choices (built from the one name list of each in
+``choices.py``, which the registries are declared with), tuples are YAML lists, dicts YAML
 mappings. Other stages (tuning, prediction) add their own section as a new field of
 :class:`Config` with a default, so older YAML files stay valid.
 """
@@ -11,11 +12,22 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from steeldefect.runfolder import check_kind
+from steeldefect.config import choices
+from steeldefect.artifacts.run_folder import check_kind
 
-AugmentationName = Literal["HorizontalFlip", "VerticalFlip", "RandomBrightnessContrast", "Affine",
-                           "GaussNoise"]
-AUGMENTATION_NAMES = AugmentationName.__args__  # albumentations transforms a config may list
+# Literal[tuple] is Literal[*tuple]: each field's choices are the name list in choices.py.
+AugmentationName = Literal[choices.AUGMENTATIONS]
+LossName = Literal[choices.LOSSES]
+OptimizerName = Literal[choices.OPTIMIZERS]
+ScheduleName = Literal[choices.SCHEDULES]
+MonitorName = Literal[choices.MONITORS]
+AverageOf = Literal[choices.AVERAGE_OF]
+ClassifierOutputs = Literal[choices.CLASSIFIER_OUTPUTS]
+PoolingName = Literal[choices.POOLINGS]
+DecoderName = Literal[choices.DECODERS]
+StrategyName = Literal[choices.STRATEGIES]
+MixedPrecision = Literal[choices.MIXED_PRECISION]
+AllFolds = Literal[choices.ALL_FOLDS]
 DEFAULT_DECODER_FILTERS = (256, 128, 64, 32, 16)  # decoder channels, deepest stage first
 
 
@@ -49,7 +61,7 @@ class FoldsConfig:
 
     k: int = 5  # number of folds in RUNS/folds.csv
     seed: int = 42  # seed of the stratified split
-    run: tuple[int, ...] | Literal["all"] = "all"  # folds to train: a list, or all
+    run: tuple[int, ...] | AllFolds = choices.ALL_FOLDS  # folds to train: a list, or all
 
 
 @dataclass(frozen=True)
@@ -57,24 +69,24 @@ class TrainConfig:
     """How one model kind is trained."""
 
     epochs: int = 20
-    loss: Literal["bce", "dice", "bce_dice", "focal", "lovasz", "bce_lovasz"] = "bce"
+    loss: LossName = "bce"
     class_weights: tuple[float, ...] | None = None  # one weight per class (segmenter / 4-label classifier)
-    optimizer: Literal["adam", "adamw", "sgd"] = "adam"
+    optimizer: OptimizerName = "adam"
     lr: float = 1e-3  # peak learning rate
     weight_decay: float = 0.0  # adamw only
-    schedule: Literal["cosine", "plateau", "constant"] = "cosine"
+    schedule: ScheduleName = "cosine"
     warmup_epochs: int = 0  # linear warm-up before the cosine decay
     min_lr: float = 1e-6  # floor of the cosine decay and of reduce-on-plateau
     plateau_factor: float = 0.5  # reduce-on-plateau multiplies the rate by this
     plateau_patience: int = 2  # epochs without improvement before reducing the rate
     early_stopping_patience: int | None = 5  # epochs without improvement before stopping; null = never
     batch_size: int | None = None  # overrides data.batch_size for this kind
-    monitor: Literal["auto", "val_loss", "val_auc", "val_competition_dice"] = "auto"  # picks the best epoch;
+    monitor: MonitorName = "auto"  # picks the best epoch;
     # auto: val_auc for classifiers, val_competition_dice (threshold 0.5) for segmenters
     bn_momentum: float | None = None  # batch-norm moving-average momentum; lower (0.9) helps short runs from scratch
     average_weights: int | None = None  # checkpoint weight averaging (12th place): the model is the mean of
     # k epochs' weights; null keeps the best epoch
-    average_of: Literal["last", "best"] = "best"  # which k epochs: the last k, or the best k by the monitor
+    average_of: AverageOf = "best"  # which k epochs: the last k, or the best k by the monitor
 
 
 @dataclass(frozen=True)
@@ -85,8 +97,8 @@ class ClassifierConfig:
     variant: str | None = None  # names runs of another recipe apart: <kind>/<backbone>-<variant>/fold<k>
     weights: str = "none"  # none, imagenet, or a path to a weights file
     dropout: float = 0.3
-    n_outputs: Literal[1, 4] = 1  # 1: any defect; 4: presence of each class
-    pooling: Literal["avg", "avgmax"] = "avg"  # global pooling of the deepest feature map
+    n_outputs: ClassifierOutputs = 1  # 1: any defect; 4: presence of each class
+    pooling: PoolingName = "avg"  # global pooling of the deepest feature map
     blackout: float = 0.0  # defect blackout (1st place): share of defective training images whose defects
     # are blacked out, labelled clean
     train: TrainConfig = field(default_factory=TrainConfig)
@@ -99,7 +111,7 @@ class SegmenterConfig:
     backbones: tuple[str, ...] = ("efficientnetb0",)
     variant: str | None = None  # names runs of another recipe apart, e.g. "fpn": <kind>/<backbone>-fpn/fold<k>
     weights: str = "none"  # none, imagenet, or a path to a weights file
-    decoder: Literal["unetpp", "unet", "fpn"] = "unetpp"
+    decoder: DecoderName = "unetpp"
     decoder_filters: tuple[int, ...] = DEFAULT_DECODER_FILTERS
     deep_supervision: bool = False
     output_prior: float | None = 1e-5  # probability every pixel starts at (head bias); null: 0.5
@@ -116,8 +128,8 @@ class SegmenterConfig:
 class RuntimeConfig:
     """Where and how training runs; the defaults pick the best the machine offers."""
 
-    strategy: Literal["auto", "tpu", "mirrored", "default"] = "auto"
-    mixed_precision: Literal["auto", "on", "off"] = "auto"  # auto: on with a GPU or TPU
+    strategy: StrategyName = "auto"
+    mixed_precision: MixedPrecision = "auto"  # auto: on with a GPU or TPU
     tpu: str | None = None  # TPU name or grpc address for the cluster resolver; null finds it
 
 
@@ -144,5 +156,5 @@ class Config:
 
     def fold_list(self) -> tuple[int, ...]:
         """The folds to train, as a tuple of fold numbers."""
-        return tuple(range(self.folds.k)) if self.folds.run == "all" else tuple(self.folds.run)
+        return tuple(range(self.folds.k)) if self.folds.run == choices.ALL_FOLDS else tuple(self.folds.run)
 

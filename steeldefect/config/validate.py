@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from steeldefect.config.choices import ALL_FOLDS, KIND_MONITORS, WEIGHT_FILE_SUFFIXES, WEIGHTS
 from steeldefect.config.schema import (ClassifierConfig, Config, DataConfig, FoldsConfig,
                                        SegmenterConfig, TrainConfig)
 from steeldefect.constants import CLASS_IDS, MIN_OUTPUT_PRIOR, NUM_CLASSES
@@ -17,9 +18,6 @@ from steeldefect.errors import ConfigError
 SIZE_MULTIPLE = 32  # input height and width must divide by the backbone's total stride
 DECODER_STAGES = 5  # UNet / UNet++ decoders have one stage per backbone stride 2..32
 OUTPUT_STRIDES = (1, 2, 4)  # strides a decoder may stop at (full resolution, or a x2 / x4 logit upsampling)
-WEIGHT_CHOICES = ("none", "imagenet")  # besides these, weights may be a file path
-WEIGHT_SUFFIXES = (".h5", ".hdf5", ".pth")  # a weights path: Keras 3 .weights.h5, keras-applications .h5 or
-# .hdf5, or a PyTorch state dict .pth (EfficientNet-Lite0's, read by backbones.torch_pickle)
 VARIANT_PATTERN = re.compile(r"[a-z0-9_]+")  # a model variant names run folders
 
 
@@ -69,7 +67,7 @@ def _data(c: _Checker, d: DataConfig) -> None:
 
 def _folds(c: _Checker, f: FoldsConfig) -> None:
     c.at_least("folds.k", f.k, 2)
-    if f.run != "all":
+    if f.run != ALL_FOLDS:
         if not f.run:
             c.fail("folds.run", "is empty; list fold numbers or write all")
         for i, fold in enumerate(f.run):
@@ -99,8 +97,6 @@ def _train(c: _Checker, path: str, t: TrainConfig, n_outputs: int) -> None:
             c.fail(f"{path}.class_weights", f"{list(t.class_weights)} must be {NUM_CLASSES} positive numbers")
 
 
-KIND_MONITORS = {"classifier": ("auto", "val_loss", "val_auc"),
-                 "segmenter": ("auto", "val_loss", "val_competition_dice")}  # what each kind can monitor
 
 
 def _backbone_names(c: _Checker, kind: str, m: ClassifierConfig | SegmenterConfig,
@@ -127,9 +123,9 @@ def _model(c: _Checker, kind: str, m: ClassifierConfig | SegmenterConfig,
         c.fail(f"{kind}.backbones", f"{list(m.backbones)} lists a backbone twice")
     if m.variant is not None and not VARIANT_PATTERN.fullmatch(str(m.variant)):
         c.fail(f"{kind}.variant", f"{m.variant!r} must be lower-case letters, digits and _ (it names run folders)")
-    if m.weights not in WEIGHT_CHOICES and not m.weights.endswith(WEIGHT_SUFFIXES):
-        c.fail(f"{kind}.weights", f"{m.weights!r} is not one of {', '.join(WEIGHT_CHOICES)} "
-                                  f"or a path to a {' / '.join(WEIGHT_SUFFIXES)} weights file")
+    if m.weights not in WEIGHTS and not m.weights.endswith(WEIGHT_FILE_SUFFIXES):
+        c.fail(f"{kind}.weights", f"{m.weights!r} is not one of {', '.join(WEIGHTS)} "
+                                  f"or a path to a {' / '.join(WEIGHT_FILE_SUFFIXES)} weights file")
     if m.train.monitor not in KIND_MONITORS[kind]:
         c.fail(f"{kind}.train.monitor", f"{m.train.monitor!r} is not one of {', '.join(KIND_MONITORS[kind])} "
                                         f"for a {kind}")

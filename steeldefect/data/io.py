@@ -8,6 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Iterator
 
+import yaml
+
 from steeldefect.errors import SteelDefectError
 
 
@@ -67,8 +69,6 @@ def require_dir(path: str | os.PathLike, what: str = "folder") -> Path:
 def read_yaml(path: str | os.PathLike, what: str, hint: str = ""):
     """The parsed YAML of ``path``; one-line SteelDefectError when it is missing (``what`` not found,
     then ``hint``) or not YAML."""
-    import yaml
-
     path = Path(path)
     try:
         text = path.read_text()

@@ -10,12 +10,14 @@ from __future__ import annotations
 import asyncio
 import time
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 
 import numpy as np
 from fastapi import FastAPI, Request  # module level: FastAPI resolves the handlers' annotations here
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from steeldefect.data.images import decode_image
 from steeldefect.deploy.batcher import MicroBatcher
 from steeldefect.deploy.server_metrics import server_metrics
 from steeldefect.deploy.model import ExportedModel, InputTooLarge
@@ -37,8 +39,6 @@ class BadInput(Exception):
 
 def decode_upload(data: bytes, name: str, model: ExportedModel) -> np.ndarray:
     """Upload bytes -> uint8 RGB (H, W, 3); BadInput for empty, undecodable or too large images."""
-    from steeldefect.data.images import decode_image
-
     if not data:
         raise BadInput(400, f"{name}: the upload is empty")
     if len(data) > MAX_UPLOAD_BYTES:
@@ -54,64 +54,58 @@ def decode_upload(data: bytes, name: str, model: ExportedModel) -> np.ndarray:
     return image
 
 
-def create_app(model: ExportedModel, max_batch: int = 8, max_wait_ms: float = 5.0):
-    """The FastAPI app serving ``model``; images of concurrent requests are micro-batched."""
-    metrics = server_metrics()
-    batcher = MicroBatcher(model.run, max_batch, max_wait_ms, on_batch=metrics.batch_size.observe)
-    state = {"ready": False}
+async def read_images(request: Request, field: str, many: bool) -> list[tuple[str, bytes]]:
+    """The uploaded files of multipart field ``field`` as (name, bytes); BadInput for a request the
+    server refuses (too large, not multipart, no or too many files)."""
+    length = request.headers.get("content-length")
+    limit = MAX_UPLOAD_BYTES * (MAX_BATCH_IMAGES if many else 1) + 65536
+    if length and length.isdigit() and int(length) > limit:
+        raise BadInput(413, f"request body of {length} bytes is over the limit of {limit} bytes")
+    if "multipart/form-data" not in request.headers.get("content-type", ""):
+        raise BadInput(400, f"send the image as multipart/form-data field {field!r}")
+    try:
+        form = await request.form(max_files=MAX_BATCH_IMAGES + 1)
+    except Exception as err:  # malformed multipart
+        raise BadInput(400, f"malformed multipart body ({type(err).__name__})") from None
+    uploads = [u for u in form.getlist(field) if hasattr(u, "read")]
+    if not uploads:
+        raise BadInput(400, f"missing multipart field {field!r} with the image file")
+    if many and len(uploads) > MAX_BATCH_IMAGES:
+        raise BadInput(413, f"{len(uploads)} images is over the limit of {MAX_BATCH_IMAGES} per request")
+    if not many and len(uploads) > 1:
+        raise BadInput(400, f"send one {field!r} field (use /v1/predict/batch for several images)")
+    files = []
+    for i, upload in enumerate(uploads):
+        data = await upload.read(MAX_UPLOAD_BYTES + 1)
+        name = upload.filename or f"{field} {i + 1}"
+        files.append((name if many else f"{field} {name}".strip(), data))
+    return files
 
-    @asynccontextmanager
-    async def lifespan(app):
-        batcher.start()
-        await batcher.submit(np.zeros(tuple(min(a, b) for a, b in zip(WARMUP_SHAPE, (*model.max_input, 3))),
-                                      np.uint8))
-        state["ready"] = True
-        yield
-        state["ready"] = False
-        await batcher.stop()
 
-    app = FastAPI(title="steeldefect", lifespan=lifespan)
+@dataclass
+class _Service:
+    """What the endpoints share: the model, its micro-batcher, the metrics and readiness."""
 
-    async def read_images(request: Request, field: str, many: bool) -> list[tuple[str, bytes]]:
-        length = request.headers.get("content-length")
-        limit = MAX_UPLOAD_BYTES * (MAX_BATCH_IMAGES if many else 1) + 65536
-        if length and length.isdigit() and int(length) > limit:
-            raise BadInput(413, f"request body of {length} bytes is over the limit of {limit} bytes")
-        if "multipart/form-data" not in request.headers.get("content-type", ""):
-            raise BadInput(400, f"send the image as multipart/form-data field {field!r}")
-        try:
-            form = await request.form(max_files=MAX_BATCH_IMAGES + 1)
-        except Exception as err:  # malformed multipart
-            raise BadInput(400, f"malformed multipart body ({type(err).__name__})") from None
-        uploads = [u for u in form.getlist(field) if hasattr(u, "read")]
-        if not uploads:
-            raise BadInput(400, f"missing multipart field {field!r} with the image file")
-        if many and len(uploads) > MAX_BATCH_IMAGES:
-            raise BadInput(413, f"{len(uploads)} images is over the limit of {MAX_BATCH_IMAGES} per request")
-        if not many and len(uploads) > 1:
-            raise BadInput(400, f"send one {field!r} field (use /v1/predict/batch for several images)")
-        files = []
-        for i, upload in enumerate(uploads):
-            data = await upload.read(MAX_UPLOAD_BYTES + 1)
-            name = upload.filename or f"{field} {i + 1}"
-            files.append((name if many else f"{field} {name}".strip(), data))
-        return files
+    model: ExportedModel
+    batcher: MicroBatcher
+    metrics: object  # server_metrics.ServerMetrics
+    ready: bool = False
 
-    async def predict_one(name: str, data: bytes) -> dict:
-        image = await run_in_threadpool(decode_upload, data, name, model)
+    async def predict_one(self, name: str, data: bytes) -> dict:
+        image = await run_in_threadpool(decode_upload, data, name, self.model)
         start = time.perf_counter()
-        gate, probs = await batcher.submit(image)
+        gate, probs = await self.batcher.submit(image)
         out: list = [None]
-        await run_in_threadpool(results_for_shape, model, [0], None if gate is None else gate[None],
+        await run_in_threadpool(results_for_shape, self.model, [0], None if gate is None else gate[None],
                                 probs[None], [image.shape[:2]], out)
         out[0]["model_ms"] = round((time.perf_counter() - start) * 1000, 2)
         return out[0]
 
-    async def answer(endpoint: str, request: Request, field: str, many: bool):
+    async def answer(self, endpoint: str, request: Request, field: str, many: bool):
         start = time.perf_counter()
         try:
             files = await read_images(request, field, many)
-            results = await asyncio.gather(*(predict_one(n, d) for n, d in files))
+            results = await asyncio.gather(*(self.predict_one(n, d) for n, d in files))
             status = 200
             latency = round((time.perf_counter() - start) * 1000, 2)
             for r in results:
@@ -121,16 +115,28 @@ def create_app(model: ExportedModel, max_batch: int = 8, max_wait_ms: float = 5.
             status, body = err.status, {"error": err.message}
         except Exception as err:  # a model failure: 500 with one line, the server keeps serving
             status, body = 500, {"error": f"{type(err).__name__}: {' '.join(str(err).split())[:200]}"}
-        metrics.observe(endpoint, status, time.perf_counter() - start)
+        self.metrics.observe(endpoint, status, time.perf_counter() - start)
         return JSONResponse(body, status_code=status)
 
+    @asynccontextmanager
+    async def lifespan(self, app):
+        self.batcher.start()
+        warmup = tuple(min(a, b) for a, b in zip(WARMUP_SHAPE, (*self.model.max_input, 3)))
+        await self.batcher.submit(np.zeros(warmup, np.uint8))
+        self.ready = True
+        yield
+        self.ready = False
+        await self.batcher.stop()
+
+
+def _routes(app: FastAPI, service: _Service) -> None:
     @app.post("/v1/predict")
     async def predict(request: Request):
-        return await answer("/v1/predict", request, "image", many=False)
+        return await service.answer("/v1/predict", request, "image", many=False)
 
     @app.post("/v1/predict/batch")
     async def predict_batch(request: Request):
-        return await answer("/v1/predict/batch", request, "images", many=True)
+        return await service.answer("/v1/predict/batch", request, "images", many=True)
 
     @app.get("/healthz")
     async def healthz():
@@ -138,23 +144,31 @@ def create_app(model: ExportedModel, max_batch: int = 8, max_wait_ms: float = 5.
 
     @app.get("/readyz")
     async def readyz():
-        if not state["ready"]:
+        if not service.ready:
             return JSONResponse({"status": "loading"}, status_code=503)
-        return {"status": "ready", "runtime": model.runtime.name, "model": str(model.folder)}
+        return {"status": "ready", "runtime": service.model.runtime.name, "model": str(service.model.folder)}
 
     @app.get("/metrics")
     async def prometheus():
-        from prometheus_client import CONTENT_TYPE_LATEST
+        from prometheus_client import CONTENT_TYPE_LATEST  # heavy: prometheus_client (optional)
 
-        return Response(metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+        return Response(service.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
 
+
+def create_app(model: ExportedModel, max_batch: int = 8, max_wait_ms: float = 5.0):
+    """The FastAPI app serving ``model``; images of concurrent requests are micro-batched."""
+    metrics = server_metrics()
+    batcher = MicroBatcher(model.run, max_batch, max_wait_ms, on_batch=metrics.batch_size.observe)
+    service = _Service(model, batcher, metrics)
+    app = FastAPI(title="steeldefect", lifespan=service.lifespan)
+    _routes(app, service)
     return app
 
 
 def serve(model: ExportedModel, host: str = "127.0.0.1", port: int = 8000, max_batch: int = 8,
           max_wait_ms: float = 5.0, log_level: str = "warning") -> None:
     """Run the API with uvicorn until interrupted (one process; the model runs in one worker thread)."""
-    import uvicorn
+    import uvicorn  # heavy: uvicorn (optional, serve only)
 
     uvicorn.run(create_app(model, max_batch, max_wait_ms), host=host, port=port, log_level=log_level,
                 access_log=False)

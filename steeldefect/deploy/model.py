@@ -9,10 +9,13 @@ from pathlib import Path
 
 import numpy as np
 
+from steeldefect.artifacts.export_manifest import (ExportManifest, ExportSettings, exported_thresholds_path,
+                                                  read_manifest, read_settings)
+from steeldefect.artifacts.thresholds_file import load_thresholds
 from steeldefect.deploy.graph import GATE_OUTPUT, PROBS_OUTPUT
-from steeldefect.deploy.manifest import POSTPROCESS_FILE, THRESHOLDS_FILE, read_manifest
 from steeldefect.deploy.runtime import Runtime, load_runtime
 from steeldefect.errors import SteelDefectError
+from steeldefect.postprocess.rules import Thresholds
 
 
 class InputTooLarge(SteelDefectError):
@@ -22,19 +25,18 @@ class InputTooLarge(SteelDefectError):
 @dataclass
 class ExportedModel:
     folder: Path
-    manifest: dict
-    thresholds: object  # postprocess.thresholds.Thresholds
-    settings: dict  # postprocess.yaml
+    manifest: ExportManifest
+    thresholds: Thresholds
+    settings: ExportSettings  # postprocess.yaml
     runtime: Runtime
 
     @property
     def max_input(self) -> tuple[int, int]:
-        return tuple(int(v) for v in self.settings["max_input"])
+        return self.settings.max_input
 
     @property
     def review_band(self) -> tuple[float, float] | None:
-        band = self.settings.get("review_band")
-        return tuple(band) if band else None
+        return self.settings.review_band
 
     def check_image(self, shape, what: str = "image") -> None:
         """One-line errors for an image the graph does not take: not (H, W, 3), or over the max size."""
@@ -58,12 +60,7 @@ class ExportedModel:
 
 def load_exported(folder: str | os.PathLike, runtime: str = "onnx", verify: bool = True) -> ExportedModel:
     """Load an export folder (manifest checksums verified) with runtime 'onnx' or 'tf'."""
-    import yaml
-
-    from steeldefect.postprocess.thresholds import load_thresholds
-
     folder = Path(folder)
     manifest = read_manifest(folder, verify)
-    thresholds = load_thresholds(folder / THRESHOLDS_FILE)
-    settings = yaml.safe_load((folder / POSTPROCESS_FILE).read_text())
-    return ExportedModel(folder, manifest, thresholds, settings, load_runtime(folder, runtime))
+    thresholds = load_thresholds(exported_thresholds_path(folder))
+    return ExportedModel(folder, manifest, thresholds, read_settings(folder), load_runtime(folder, runtime))

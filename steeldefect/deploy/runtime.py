@@ -10,7 +10,8 @@ from typing import Callable, Protocol
 import numpy as np
 
 from steeldefect.deploy.graph import GATE_OUTPUT, PROBS_OUTPUT
-from steeldefect.deploy.manifest import ONNX_FILE, SAVEDMODEL_DIR
+from steeldefect.artifacts.export_manifest import ONNX_FILE, SAVEDMODEL_DIR
+from steeldefect.deploy.export import SERVE_ENDPOINT
 from steeldefect.errors import SteelDefectError
 from steeldefect.registry import Registry
 
@@ -40,9 +41,8 @@ class TFRuntime:
     name = "tf"
 
     def __init__(self, folder: Path):
-        import tensorflow as tf
+        import tensorflow as tf  # heavy: TensorFlow
 
-        from steeldefect.deploy.export import SERVE_ENDPOINT
 
         self._tf = tf
         self._loaded = tf.saved_model.load(str(_need(folder, SAVEDMODEL_DIR, self.name)))  # owns the variables
@@ -61,7 +61,7 @@ class OnnxRuntime:
 
     def __init__(self, folder: Path, threads: int | None = None):
         try:
-            import onnxruntime as ort
+            import onnxruntime as ort  # heavy: ONNX Runtime (optional)
         except ImportError:
             raise SteelDefectError("--runtime onnx needs onnxruntime "
                                    "(pip install -r requirements/deploy.txt)") from None

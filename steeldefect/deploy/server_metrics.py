@@ -23,13 +23,13 @@ class ServerMetrics:
         self.latency.labels(endpoint).observe(seconds)
 
     def exposition(self) -> bytes:
-        from prometheus_client import generate_latest
+        from prometheus_client import generate_latest  # heavy: prometheus_client (optional)
 
         return generate_latest(self.registry)
 
 
 def server_metrics() -> ServerMetrics:
-    from prometheus_client import CollectorRegistry, Counter, Histogram
+    from prometheus_client import CollectorRegistry, Counter, Histogram  # heavy: prometheus_client (optional)
 
     registry = CollectorRegistry()
     return ServerMetrics(

@@ -14,12 +14,13 @@ from typing import Callable, Protocol
 import numpy as np
 import pandas as pd
 
-from steeldefect.constants import CLASS_IDS, IMAGE_SHAPE, NUM_CLASSES, RLE_COLUMNS
+from steeldefect.artifacts.oof import quantise
+from steeldefect.artifacts.prediction_table import image_rows
+from steeldefect.constants import IMAGE_SHAPE, NUM_CLASSES, RLE_COLUMNS
 from steeldefect.data.rle import rle_encode
 from steeldefect.postprocess.apply import masks_for_image
 from steeldefect.postprocess.gating import area_factors, needs_segmenter, review_flags
-from steeldefect.postprocess.thresholds import Thresholds
-from steeldefect.runfolder import quantise
+from steeldefect.postprocess.rules import Thresholds
 
 
 class Forward(Protocol):
@@ -86,21 +87,9 @@ def decide(image_ids: list[str], cls: np.ndarray | None, segment: Callable[[np.n
         for j, i in enumerate(idx):
             masks, areas[i] = masks_for_image(q[j], factors[i], thresholds, shapes[i])
             rles[i] = [rle_encode(m) if a else "" for m, a in zip(masks, areas[i])]
-    table = pd.DataFrame({"ImageId": image_ids, **{col: rles[:, k] for k, col in enumerate(RLE_COLUMNS)}})
-    if cls is not None:
-        if cls.ndim == 1:
-            table["cls_prob"] = cls
-        else:
-            for k, c in enumerate(CLASS_IDS):
-                table[f"cls_prob_{c}"] = cls[:, k]
-    table["gated"] = ~needs_segmenter(factors)
     flags = review_flags(cls, review_band)
-    table["review"] = np.zeros(n, bool) if flags is None else flags
-    table["masks_gated"] = (~np.isfinite(factors)).sum(axis=1)
-    for k, c in enumerate(CLASS_IDS):
-        table[f"max_prob_{c}"] = max_prob[:, k]
-    for k, c in enumerate(CLASS_IDS):
-        table[f"area_{c}"] = areas[:, k]
-    table["height"] = [s[0] for s in shapes]
-    table["width"] = [s[1] for s in shapes]
+    table = image_rows(image_ids, cls, ~needs_segmenter(factors), np.zeros(n, bool) if flags is None else flags,
+                       (~np.isfinite(factors)).sum(axis=1), max_prob, areas, shapes)
+    for k, col in enumerate(RLE_COLUMNS):
+        table.insert(1 + k, col, rles[:, k])
     return table

@@ -26,7 +26,7 @@ from typing import Callable
 import numpy as np
 
 from steeldefect.registry import Registry
-from steeldefect.runfolder import dequantise, quantise
+from steeldefect.artifacts.oof import dequantise, quantise
 
 GMEAN_EPS = 1e-6  # probabilities are clipped to [GMEAN_EPS, 1] before the geometric mean's log
 
@@ -79,7 +79,7 @@ LEVEL_OPS = SimpleNamespace(add=lambda a, b: np.add(a, b, dtype=np.uint16), maxi
 
 
 def _tf_ops() -> SimpleNamespace:
-    import tensorflow as tf
+    import tensorflow as tf  # heavy: TensorFlow
 
     return SimpleNamespace(log=tf.math.log, exp=tf.exp, clip=tf.clip_by_value, add=tf.add, maximum=tf.maximum,
                            divide=lambda a, k: a / float(k))

@@ -16,7 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from steeldefect.errors import SteelDefectError
-from steeldefect.runfolder import Run, group_by_backbone, run_input_size
+from steeldefect.artifacts.run_folder import Run, group_by_backbone
+from steeldefect.artifacts.run_meta import run_input_size
+from steeldefect.models_io import load_model
+from steeldefect.scale.graph_stats import graph_stats
 from steeldefect.selection.costs import Costs, member_key
 
 KAGGLE_TEST_IMAGES = 5506  # images in the competition's test_images/
@@ -63,9 +66,6 @@ def plan_costs(flops: dict[str, float], gpu: Gpu, overhead_s: float = OVERHEAD_S
 
 def member_flops(runs: list[Run], progress=None) -> dict[str, float]:
     """FLOPs per image of one fold model of every member of ``runs``, at the run's input size."""
-    from steeldefect.models_io import load_model
-    from steeldefect.scale.graph_stats import graph_stats
-
     flops = {}
     for kind in ("classifier", "segmenter"):
         for member, group in group_by_backbone([r for r in runs if r.kind == kind]).items():

@@ -66,17 +66,17 @@ def main(argv=None):
     args = parse_args(argv)
     start = time.time()
     install(args.dataset, args.pip_target)
-    import steeldefect
-    from steeldefect.prediction.keras_ensemble import load_ensemble
-    from steeldefect.prediction.predict import PredictOptions, image_list, predict_images
-    from steeldefect.postprocess.thresholds import load_thresholds
+    import steeldefect  # wheel installed by install()
+    from steeldefect.artifacts.run_folder import find_runs  # wheel installed by install()
+    from steeldefect.artifacts.thresholds_file import THRESHOLDS_FILE, load_thresholds  # wheel installed by install()
+    from steeldefect.data.submission import validate_submission  # wheel installed by install()
+    from steeldefect.devices import announce_inference  # wheel installed by install()
+    from steeldefect.prediction.keras_ensemble import load_ensemble  # wheel installed by install()
+    from steeldefect.prediction.predict import PredictOptions, image_list, predict_images  # wheel installed by install()
 
     print(f"steeldefect {steeldefect.__version__} from {os.path.dirname(steeldefect.__file__)}", flush=True)
-    thresholds = load_thresholds(os.path.join(args.dataset, "thresholds.yaml"))
+    thresholds = load_thresholds(os.path.join(args.dataset, THRESHOLDS_FILE))
     ids, layout = image_list(args.images, args.sample)
-    from steeldefect.devices import announce_inference
-    from steeldefect.runfolder import find_runs
-
     runs_dir = os.path.join(args.dataset, "runs")
     announce_inference("kernel", find_runs(runs_dir, "classifier") + find_runs(runs_dir, "segmenter"))
     forward = load_ensemble(runs_dir, tta=args.tta, reducer=args.reducer, batch_size=args.batch_size)
@@ -88,8 +88,6 @@ def main(argv=None):
     print(f"{report.n_images} images, {report.n_gated} gated, {report.n_nonempty} non-empty masks, "
           f"{time.time() - start:.0f} s -> {report.submission}", flush=True)
     if args.sample:
-        from steeldefect.data.submission import validate_submission
-
         check = validate_submission(args.out, args.sample)
         if not check.ok:
             sys.exit("the submission does not match the sample: " + "; ".join(check.problems[:5]))

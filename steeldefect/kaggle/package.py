@@ -18,22 +18,26 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import tempfile
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from steeldefect.artifacts.run_folder import MODEL_FILE, PREDICTION_FILES, Run, find_runs
+from steeldefect.artifacts.run_meta import run_input_size
+from steeldefect.artifacts.thresholds_file import THRESHOLDS_FILE, load_thresholds
 from steeldefect.data.io import atomic_write, require_file
+from steeldefect.ensemble.reducers import get_reducer
+from steeldefect.ensemble.tta import tta_views
 from steeldefect.errors import SteelDefectError
-from steeldefect.postprocess.thresholds import Thresholds, check_resolution, load_thresholds
+from steeldefect.postprocess.rules import Thresholds, check_resolution
 from steeldefect.prediction.keras_ensemble import out_size_of
-from steeldefect.runfolder import MODEL_FILE, PREDICTION_FILES, Run, find_runs, run_input_size
 
 COMPETITION = "severstal-steel-defect-detection"  # Kaggle's competition slug
 KERNEL_FILE = "kernel.py"
 KERNEL_TEMPLATE = Path(__file__).with_name("kernel_template.py")
 DATASET_DIR, KERNEL_DIR, WHEELS_DIR, RUNS_DIR = "dataset", "kernel", "wheels", "runs"
-THRESHOLDS_FILE = "thresholds.yaml"
 
 
 @dataclass(frozen=True)
@@ -55,9 +59,6 @@ class KaggleSpec:
             value = getattr(self, name)
             if value.count("/") != 1 or not all(value.split("/")):
                 raise SteelDefectError(f"--{name.replace('_', '-')} must be <kaggle user>/<slug>, got {value!r}")
-        from steeldefect.ensemble.reducers import get_reducer
-        from steeldefect.ensemble.tta import tta_views
-
         tta_views(self.tta)
         get_reducer(self.reducer)
 
@@ -85,8 +86,6 @@ def build_wheel(dest: Path, root: Path | None = None) -> Path:
     The build runs on a clean copy of the package sources, so no stale ``build/`` folder can leak
     deleted modules into the wheel.
     """
-    import tempfile
-
     root = root or repo_root()
     with tempfile.TemporaryDirectory(prefix="steeldefect-wheel-") as tmp:
         src = Path(tmp) / "src"

@@ -1,4 +1,5 @@
-"""Losses ("bce", "dice", "bce_dice", "focal") and the CompetitionDice metric, in keras.ops.
+"""Losses (the names in ``config.choices.LOSSES``: BCE, Dice, BCE+Dice, focal, Lovasz, BCE+Lovasz) and the
+CompetitionDice metric, in keras.ops.
 
 ``get_loss(name, class_weights=None, **options)`` builds a loss; importing this package registers
 the loss and metric classes for ``keras.models.load_model``.

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import inspect
 
+from steeldefect.config.choices import LOSSES
 from steeldefect.errors import SteelDefectError
 from steeldefect.registry import Registry
 
-_LOSSES: Registry[type] = Registry("loss", plural="losses")
+_LOSSES: Registry[type] = Registry("loss", plural="losses", declared=LOSSES)
 
 
 def register_loss(name: str):
-    """Class decorator: make ``get_loss(name, ...)`` build this keras.losses.Loss subclass."""
+    """Class decorator: make ``get_loss(name, ...)`` build this keras.losses.Loss subclass; ``name`` must be
+    one of ``config.choices.LOSSES``."""
 
     return _LOSSES.register(name)
 

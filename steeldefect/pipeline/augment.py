@@ -14,7 +14,9 @@ from typing import Callable
 
 import numpy as np
 
-from steeldefect.config.schema import AUGMENTATION_NAMES, AugmentationConfig
+from steeldefect.config.choices import AUGMENTATIONS
+from steeldefect.config.schema import AugmentationConfig
+from steeldefect.pipeline.crops import class_aware_window
 
 os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")  # no network check on import
 
@@ -23,10 +25,10 @@ Augmenter = Callable[[np.ndarray, np.ndarray | None, int], tuple[np.ndarray, np.
 
 def build_transform(spec: AugmentationConfig):
     """The albumentations transform of one config entry; raises if the name or params are bad."""
-    import albumentations as A
+    import albumentations as A  # heavy: albumentations, only when a pipeline augments
 
-    if spec.name not in AUGMENTATION_NAMES:
-        raise ValueError(f"unknown augmentation {spec.name!r}; valid names are {', '.join(AUGMENTATION_NAMES)}")
+    if spec.name not in AUGMENTATIONS:
+        raise ValueError(f"unknown augmentation {spec.name!r}; valid names are {', '.join(AUGMENTATIONS)}")
     cls = getattr(A, spec.name)
     accepted = [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "args", "kwargs")]
     unknown = sorted(set(spec.params) - set(accepted))
@@ -47,7 +49,7 @@ def build_augmenter(specs: tuple[AugmentationConfig, ...], crop: tuple[int, int]
     """
     if not specs and crop is None:
         return None
-    import albumentations as A
+    import albumentations as A  # heavy: albumentations, only when a pipeline augments
 
     local = threading.local()
 
@@ -68,8 +70,6 @@ def build_augmenter(specs: tuple[AugmentationConfig, ...], crop: tuple[int, int]
         if mask is None:
             return chain(image=image)["image"], None
         if crop and crop_class_weights is not None:
-            from steeldefect.pipeline.crops import class_aware_window
-
             top, left = class_aware_window(mask, crop, crop_class_weights, np.random.default_rng(int(seed)))
             image = image[top:top + crop[0], left:left + crop[1]]
             mask = mask[top:top + crop[0], left:left + crop[1]]

@@ -6,7 +6,6 @@ and ``labels.csv``, the label table, so folds and sampling need no image folder.
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from dataclasses import dataclass, field
@@ -14,12 +13,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from steeldefect.artifacts.tfrecords_manifest import (TFRECORDS_LABELS_FILE, TFRECORDS_MANIFEST_FILE,
+                                                       has_tfrecords_manifest, is_remote, join,
+                                                       read_tfrecords_manifest)
+from steeldefect.data.kaggle_folder import TRAIN_IMAGES, train_labels
+from steeldefect.data.labels import read_labels
 from steeldefect.errors import SteelDefectError
 
 FOLDER = "folder"  # Kaggle layout: train.csv + train_images/
 TFRECORDS = "tfrecords"  # written by `steeldefect tfrecords`
-MANIFEST = "tfrecords.json"  # the shard list of a TFRecords folder
-LABELS = "labels.csv"  # the label table inside a TFRecords folder (original layout)
+MANIFEST = TFRECORDS_MANIFEST_FILE  # alias kept for importers: the shard list of a TFRecords folder
+LABELS = TFRECORDS_LABELS_FILE  # alias kept for importers: the label table inside a TFRecords folder
 
 
 @dataclass(frozen=True, eq=False)
@@ -35,8 +39,6 @@ class DataSource:
 
     def image_paths(self, image_ids) -> list[str]:
         """Paths of training (and pseudo-labelled) images by id (FOLDER only)."""
-        from steeldefect.data.kaggle_folder import TRAIN_IMAGES
-
         return [os.path.join(self.pseudo_dir, i) if i in self.pseudo_ids else os.path.join(self.location, TRAIN_IMAGES, i)
                 for i in image_ids]
 
@@ -55,29 +57,20 @@ class DataSource:
         return DataSource(self.location, self.kind, table, self.shards, str(images_dir), frozenset(labels["ImageId"]))
 
 
-def join(location: str, name: str) -> str:
-    """Join a file name onto a local path or a gs:// URL."""
-    return f"{location.rstrip('/')}/{name}" if "://" in location else os.path.join(location, name)
-
-
 def is_tfrecord_dir(location: str | os.PathLike) -> bool:
     """True when ``location`` (local or gs://) holds a TFRecords manifest."""
-    location = str(location)
-    if "://" not in location:
-        return Path(location, MANIFEST).is_file()
-    import tensorflow as tf
-
-    return tf.io.gfile.exists(join(location, MANIFEST))
+    return has_tfrecords_manifest(location)
 
 
-def _read_remote_labels(location: str) -> pd.DataFrame:
-    import tensorflow as tf
-
-    from steeldefect.data.labels import read_labels
+def _read_labels(location: str, name: str) -> pd.DataFrame:
+    """The label table ``name`` of a TFRecords folder (copied to a temporary file first from gs://)."""
+    if not is_remote(location):
+        return read_labels(Path(location, name))
+    import tensorflow as tf  # heavy: TensorFlow, only when this runs
 
     with tempfile.TemporaryDirectory() as tmp:
-        local = os.path.join(tmp, LABELS)
-        tf.io.gfile.copy(join(location, LABELS), local)
+        local = os.path.join(tmp, os.path.basename(name))
+        tf.io.gfile.copy(join(location, name), local)
         return read_labels(local)
 
 
@@ -85,22 +78,11 @@ def open_source(location: str | os.PathLike) -> DataSource:
     """Open a dataset folder or a TFRecords folder; one clear error when it is neither."""
     location = str(location)
     if is_tfrecord_dir(location):
-        if "://" in location:
-            import tensorflow as tf
-
-            with tf.io.gfile.GFile(join(location, MANIFEST)) as f:
-                manifest = json.load(f)
-            table = _read_remote_labels(location)
-        else:
-            from steeldefect.data.labels import read_labels
-
-            manifest = json.loads(Path(location, MANIFEST).read_text())
-            table = read_labels(Path(location, LABELS))
-        shards = tuple(join(location, s) for s in manifest["shards"])
-        return DataSource(location, TFRECORDS, table, shards)
-    if "://" in location:
-        raise SteelDefectError(f"{location}: no {MANIFEST} there; remote data must be TFRecords written by "
-                               "`steeldefect tfrecords`")
-    from steeldefect.data.kaggle_folder import train_labels
+        manifest = read_tfrecords_manifest(location)
+        table = _read_labels(location, manifest.labels)
+        return DataSource(location, TFRECORDS, table, tuple(join(location, s) for s in manifest.shards))
+    if is_remote(location):
+        raise SteelDefectError(f"{location}: no {TFRECORDS_MANIFEST_FILE} there; remote data must be TFRecords "
+                               "written by `steeldefect tfrecords`")
 
     return DataSource(location, FOLDER, train_labels(location))

@@ -24,7 +24,7 @@ from steeldefect.pipeline.preprocess import blackout_defects, prepare_example
 from steeldefect.pipeline.oversampling import SEED_LIMIT, epoch_counts, epoch_plan, mix_pseudo, steps_per_epoch
 from steeldefect.pipeline.image_sources import FOLDER, DataSource
 from steeldefect.pipeline.tfrecords import read_records
-from steeldefect.runfolder import FOLDS_FILE
+from steeldefect.artifacts.run_folder import FOLDS_FILE
 
 AUTOTUNE = tf.data.AUTOTUNE
 CACHE_LIMIT_BYTES = 1 << 30  # validation batches are cached in memory below this size

@@ -7,21 +7,25 @@ Works with local paths and gs:// (tf.io.gfile).
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 
+from tqdm import tqdm
+
+from steeldefect.artifacts.tfrecords_manifest import FORMAT_VERSION  # noqa: F401 - the record features' version
+from steeldefect.artifacts.tfrecords_manifest import (TFRECORDS_LABELS_FILE, TfrecordsManifest, join,
+                                                       write_tfrecords_manifest)
 from steeldefect.constants import RLE_COLUMNS
+from steeldefect.data.labels import write_labels
 from steeldefect.errors import SteelDefectError
-from steeldefect.pipeline.image_sources import LABELS, MANIFEST, join
+from steeldefect.pipeline.image_sources import open_source
 
 SHARD_PATTERN = "train-{:05d}-of-{:05d}.tfrecord"  # shard file names
-FORMAT_VERSION = 1  # bump when the record features change
 
 
 def feature_spec():
     """The parsing spec of one record."""
-    import tensorflow as tf
+    import tensorflow as tf  # heavy: TensorFlow, only when this runs
 
     return {
         "image_id": tf.io.FixedLenFeature([], tf.string),
@@ -31,7 +35,7 @@ def feature_spec():
 
 
 def _example(image_id: str, data: bytes, rles: list[str]):
-    import tensorflow as tf
+    import tensorflow as tf  # heavy: TensorFlow, only when this runs
 
     def b(values):
         return tf.train.Feature(bytes_list=tf.train.BytesList(value=values))
@@ -40,18 +44,14 @@ def _example(image_id: str, data: bytes, rles: list[str]):
         "image_id": b([image_id.encode()]), "image": b([data]), "rle": b([r.encode() for r in rles])}))
 
 
-def write_tfrecords(data_dir: str | os.PathLike, out: str, shards: int = 8, progress: bool = True) -> dict:
+def write_tfrecords(data_dir: str | os.PathLike, out: str, shards: int = 8, progress: bool = True) -> TfrecordsManifest:
     """Write the training set of a Kaggle-layout folder as ``shards`` TFRecord files into ``out``.
 
     Images go round-robin over the shards. Each shard is written under a temporary name and
     renamed; the manifest is written last, so a folder with a manifest is complete.
-    Returns the manifest.
+    Returns the manifest's data (``TfrecordsManifest.to_dict()``).
     """
-    import tensorflow as tf
-    from tqdm import tqdm
-
-    from steeldefect.data.labels import write_labels
-    from steeldefect.pipeline.image_sources import open_source
+    import tensorflow as tf  # heavy: TensorFlow, only when this runs
 
     if shards < 1:
         raise SteelDefectError(f"--shards must be at least 1, got {shards}")
@@ -77,19 +77,17 @@ def write_tfrecords(data_dir: str | os.PathLike, out: str, shards: int = 8, prog
         tf.io.gfile.rename(tmp, join(out, name), overwrite=True)
     bar.close()
     with tempfile.TemporaryDirectory() as tmp_dir:
-        local_labels = os.path.join(tmp_dir, LABELS)
+        local_labels = os.path.join(tmp_dir, TFRECORDS_LABELS_FILE)
         write_labels(table, local_labels)
-        tf.io.gfile.copy(local_labels, join(out, LABELS), overwrite=True)
-    manifest = {"format": FORMAT_VERSION, "count": len(table), "shards": names, "labels": LABELS}
-    with tf.io.gfile.GFile(join(out, f".{MANIFEST}.tmp"), "w") as f:
-        f.write(json.dumps(manifest, indent=1))
-    tf.io.gfile.rename(join(out, f".{MANIFEST}.tmp"), join(out, MANIFEST), overwrite=True)
+        tf.io.gfile.copy(local_labels, join(out, TFRECORDS_LABELS_FILE), overwrite=True)
+    manifest = TfrecordsManifest(count=len(table), shards=tuple(names), labels=TFRECORDS_LABELS_FILE)
+    write_tfrecords_manifest(out, manifest)
     return manifest
 
 
 def read_records(shards: tuple[str, ...]):
     """A tf.data.Dataset of parsed records {image_id, image, rle}, in a fixed order."""
-    import tensorflow as tf
+    import tensorflow as tf  # heavy: TensorFlow, only when this runs
 
     spec = feature_spec()
     ds = tf.data.TFRecordDataset(list(shards), num_parallel_reads=min(len(shards), 8) or None)

@@ -8,7 +8,7 @@ import numpy as np
 
 from steeldefect.constants import IMAGE_SHAPE
 from steeldefect.postprocess.masks import postprocess_image
-from steeldefect.postprocess.thresholds import Thresholds
+from steeldefect.postprocess.rules import Thresholds
 
 
 def masks_for_image(q: np.ndarray, factors: np.ndarray, thresholds: Thresholds,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from steeldefect.constants import NUM_CLASSES
-from steeldefect.postprocess.thresholds import Thresholds
+from steeldefect.postprocess.rules import Thresholds
 from steeldefect.errors import SteelDefectError
 
 

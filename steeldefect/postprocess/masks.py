@@ -2,7 +2,7 @@
 
 One definition, shared by tuning and prediction, so that what the tuner scored is what predict does:
 
-1. probabilities are quantised to uint8 levels ``q = rint(p * 255)`` (``runfolder.quantise``, the OOF encoding);
+1. probabilities are quantised to uint8 levels ``q = rint(p * 255)`` (``artifacts.oof.quantise``, the OOF encoding);
 2. a pixel is foreground when ``q >= level(pixel_threshold)``;
 3. connected components (8-connected) smaller than ``min_component`` are removed;
 4. a mask whose survival area (its remaining area, or with two-level thresholds its pixels at or above
@@ -21,7 +21,7 @@ import cv2
 import numpy as np
 
 from steeldefect.constants import IMAGE_HEIGHT, IMAGE_SHAPE, IMAGE_WIDTH
-from steeldefect.runfolder import PROB_LEVELS
+from steeldefect.artifacts.oof import PROB_LEVELS
 
 CONNECTIVITY = 8  # pixel connectivity of connected components
 

@@ -17,8 +17,9 @@ import numpy as np
 from steeldefect.ensemble.reducers import get_reducer
 from steeldefect.ensemble.tta import tta_apply, tta_views
 from steeldefect.errors import SteelDefectError
-from steeldefect.runfolder import (DONE_FILE, MODEL_FILE, Run, find_runs, require_done, run_from_path,
-                                   run_input_size)
+from steeldefect.models_io import load_model
+from steeldefect.artifacts.run_folder import DONE_FILE, MODEL_FILE, Run, find_runs, require_done, run_from_path
+from steeldefect.artifacts.run_meta import run_input_size
 
 
 @dataclass
@@ -32,7 +33,7 @@ class LoadedModel:
 
 
 def _input_size(run: Run, model) -> tuple[int, int]:
-    """(h, w) of a run's model: the run's recorded input size (``runfolder.run_input_size``), which a
+    """(h, w) of a run's model: the run's recorded input size (``run_meta.run_input_size``), which a
     model with a static input shape must agree with."""
     size = run_input_size(run)
     shape = tuple(model.input_shape)
@@ -60,8 +61,6 @@ def _output_width(model) -> int:
 
 def load_runs(runs: list[Run]) -> list[LoadedModel]:
     """Load the model.keras of each run (one clear error for a missing or unreadable file)."""
-    from steeldefect.models_io import load_model
-
     loaded = []
     for run in runs:
         model = load_model(run.model_path)

@@ -2,7 +2,7 @@
 
 The images are processed in chunks: read (in a background thread, one chunk ahead), resized to the
 models' input sizes and decided by ``ensemble.decide`` (classified, gated, the surviving images
-segmented, post-processed and encoded). Each finished chunk is written to ``<out>.partial/`` (``submission_<k>.csv``, then ``rows_<k>.csv``);
+segmented, post-processed and encoded). Each finished chunk is written to ``<out>.partial/`` (``artifacts.prediction_partial``);
 a rerun with the same inputs skips the chunks already there. Only when every chunk is done are the
 per-image CSV and then the submission concatenated from them (atomically, streaming bytes) and the
 partial folder removed. Memory is one or two chunks, whatever the number of images or masks.
@@ -24,22 +24,21 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import pandas as pd
 
-from steeldefect.constants import CLASS_IDS, ORIGINAL_LAYOUT, RLE_COLUMNS
-from steeldefect.data.images import read_image
+from steeldefect.artifacts.prediction_partial import (chunk_paths, discard_chunks, partial_dir, read_fingerprint,
+                                                      write_fingerprint)
+from steeldefect.artifacts.prediction_table import images_csv_path, read_prediction_table, table_counts, write_rows
+from steeldefect.artifacts.thresholds_file import rules_to_dict
+from steeldefect.constants import ORIGINAL_LAYOUT, RLE_COLUMNS
+from steeldefect.data.images import list_images, read_image
 from steeldefect.data.io import atomic_write
-from steeldefect.data.submission import write_submission
+from steeldefect.data.submission import sample_image_ids, write_submission
 from steeldefect.ensemble.decide import Forward, decide_views
-from steeldefect.postprocess.gating import check_gate
-from steeldefect.postprocess.thresholds import Thresholds, check_resolution, thresholds_to_dict
 from steeldefect.errors import SteelDefectError
+from steeldefect.pipeline.preprocess import resize_image
+from steeldefect.postprocess.gating import check_gate
+from steeldefect.postprocess.rules import Thresholds, check_resolution
 
-PARTIAL_SUFFIX = ".partial"  # <out>.partial/ holds the finished chunks of an interrupted run
-MANIFEST = "manifest.json"  # what the partial chunks were computed from
-CHUNK_PATTERN = "rows_{:06d}.csv"  # per-image rows of a chunk, written last: the chunk is done
-SUBMISSION_PATTERN = "submission_{:06d}.csv"  # the chunk's submission rows
-IMAGES_SUFFIX = "_images.csv"  # per-image analysis CSV beside the submission
 
 
 @dataclass(frozen=True)
@@ -88,8 +87,6 @@ def load_views(paths: list[Path], sizes, shapes: list | None = None,
     Each image's own (H, W) is appended to ``shapes`` when given; with ``required_shape`` an image of
     another size is an error (a Kaggle submission numbers its pixels for 256x1600 strips).
     """
-    from steeldefect.pipeline.preprocess import resize_image
-
     views = {tuple(s): np.empty((len(paths), int(s[0]), int(s[1]), 3), np.uint8) for s in sizes}
     for i, path in enumerate(paths):
         image = read_image(path)
@@ -107,30 +104,20 @@ def load_views(paths: list[Path], sizes, shapes: list | None = None,
 def _fingerprint(image_ids: list[str], forward: Forward, thresholds: Thresholds, options: PredictOptions,
                  layout: str) -> str:
     data = {"ids": image_ids, "models": forward.fingerprint, "options": {**asdict(options), "batch_size": None},
-            "layout": layout,
-            "thresholds": {k: v for k, v in thresholds_to_dict(thresholds).items() if k != "tuned"}}
+            "layout": layout, "thresholds": rules_to_dict(thresholds)}
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 def _prepare_partial(partial: Path, fingerprint: str, n_chunks: int) -> list[str]:
     """Create or check the partial folder; notes say what was resumed or discarded."""
     notes = []
-    manifest = partial / MANIFEST
-    if partial.is_dir():
-        try:
-            old = json.loads(manifest.read_text())
-        except (OSError, ValueError):
-            old = {}
-        if old.get("fingerprint") != fingerprint:
-            done = sorted(partial.glob("rows_*.csv"))
-            for path in done + sorted(partial.glob("submission_*.csv")):
-                path.unlink()
-            if done:
-                notes.append(f"discarded {len(done)} partial chunks of a run with other images, models, "
-                             "thresholds or options")
+    if partial.is_dir() and read_fingerprint(partial) != fingerprint:
+        discarded = discard_chunks(partial)
+        if discarded:
+            notes.append(f"discarded {discarded} partial chunks of a run with other images, models, "
+                         "thresholds or options")
     partial.mkdir(parents=True, exist_ok=True)
-    with atomic_write(manifest) as tmp:
-        tmp.write_text(json.dumps({"fingerprint": fingerprint, "n_chunks": n_chunks}))
+    write_fingerprint(partial, fingerprint, n_chunks)
     return notes
 
 
@@ -147,14 +134,59 @@ def _concat_csv(parts: list[Path], dest: Path) -> None:
 
 def _counts(parts: list[Path]) -> dict[str, int]:
     """Totals over the per-image chunk files, read one at a time without their masks."""
-    totals = {"gated": 0, "masks_gated": 0, "nonempty": 0, "review": 0}
+    totals = dict.fromkeys(("gated", "masks_gated", "nonempty", "review"), 0)
     for part in parts:
-        table = pd.read_csv(part)
-        totals["gated"] += int(table["gated"].astype(str).str.lower().eq("true").sum())
-        totals["review"] += int(table["review"].astype(str).str.lower().eq("true").sum())
-        totals["masks_gated"] += int(table["masks_gated"].sum())
-        totals["nonempty"] += int((table[[f"area_{c}" for c in CLASS_IDS]].to_numpy() > 0).sum())
+        for key, value in table_counts(read_prediction_table(part)).items():
+            totals[key] += value
     return totals
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One call of ``predict_images``: the chunks and where they go."""
+
+    chunks: list[list[str]]
+    images_dir: Path
+    forward: Forward
+    thresholds: Thresholds
+    options: PredictOptions
+    layout: str
+    required_shape: tuple[int, int] | None
+
+    def load(self, k: int):
+        shapes = []
+        paths = [self.images_dir / i for i in self.chunks[k]]
+        return load_views(paths, self.forward.input_sizes, shapes, self.required_shape), shapes
+
+
+def _predict_chunks(job: _Job, todo: list[int], rows: list[Path], subs: list[Path],
+                    progress: Callable[[int], None] | None) -> None:
+    """Decide the chunks ``todo``, reading the next one while deciding one; each chunk's submission
+    rows, then its per-image rows (the mark that it is done)."""
+    options = job.options
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="steeldefect-read") as reader:
+        pending = reader.submit(job.load, todo[0]) if todo else None
+        for j, k in enumerate(todo):
+            views, shapes = pending.result()
+            pending = reader.submit(job.load, todo[j + 1]) if j + 1 < len(todo) else None
+            table = decide_views(job.chunks[k], views, job.forward, job.thresholds, options.batch_size,
+                                 options.use_gate, options.review_band, shapes)
+            del views
+            write_submission(table[["ImageId", *RLE_COLUMNS]], subs[k], layout=job.layout)
+            with atomic_write(rows[k]) as tmp:
+                write_rows(table.drop(columns=list(RLE_COLUMNS)), tmp)
+            del table
+            if progress is not None:
+                progress(len(job.chunks[k]))
+
+
+def _check_inputs(image_ids: list[str], forward: Forward, thresholds: Thresholds, options: PredictOptions) -> None:
+    options.validate()
+    if not image_ids:
+        raise SteelDefectError("no images to predict")
+    check_resolution(thresholds, forward.out_size)
+    if options.use_gate:
+        check_gate(forward.n_class_outputs, thresholds)
 
 
 def predict_images(image_ids: list[str], images_dir: str | os.PathLike, forward: Forward, thresholds: Thresholds,
@@ -166,50 +198,25 @@ def predict_images(image_ids: list[str], images_dir: str | os.PathLike, forward:
     Each mask is drawn and numbered at its own image's size (a camera's other strip size comes back at
     that size); with ``required_shape`` (the Kaggle path) an image of another size is an error.
 
-    Also writes ``<out stem>_images.csv`` (one analysis row per image, masks left out). Resumes from
-    ``<out>.partial``. The final files are concatenated from the chunk files, so memory stays flat
-    however large the submission.
+    Also writes the per-image CSV (``artifacts.prediction_table``: one analysis row per image, masks
+    left out). Resumes from ``<out>.partial``. The final files are concatenated from the chunk files,
+    so memory stays flat however large the submission.
     """
-    options.validate()
-    if not image_ids:
-        raise SteelDefectError("no images to predict")
-    check_resolution(thresholds, forward.out_size)
-    if options.use_gate:
-        check_gate(forward.n_class_outputs, thresholds)
+    _check_inputs(image_ids, forward, thresholds, options)
     start = time.perf_counter()
     out = Path(out)
-    images_dir = Path(images_dir)
-    partial = out.parent / (out.name + PARTIAL_SUFFIX)
+    partial = partial_dir(out)
     chunks = [image_ids[i:i + options.chunk_size] for i in range(0, len(image_ids), options.chunk_size)]
     notes = notes if notes is not None else []
-    fingerprint = _fingerprint(image_ids, forward, thresholds, options, layout)
-    notes += _prepare_partial(partial, fingerprint, len(chunks))
-    rows = [partial / CHUNK_PATTERN.format(k) for k in range(len(chunks))]  # written last: the chunk is done
-    subs = [partial / SUBMISSION_PATTERN.format(k) for k in range(len(chunks))]
+    notes += _prepare_partial(partial, _fingerprint(image_ids, forward, thresholds, options, layout), len(chunks))
+    rows, subs = chunk_paths(partial, len(chunks))  # rows written last: the chunk is done
     todo = [k for k, p in enumerate(rows) if not p.is_file()]
     resumed = len(chunks) - len(todo)
     if resumed and progress is not None:
         progress(len(image_ids) - sum(len(chunks[k]) for k in todo))
-
-    def load(k):
-        shapes = []
-        return load_views([images_dir / i for i in chunks[k]], forward.input_sizes, shapes, required_shape), shapes
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="steeldefect-read") as reader:
-        pending = reader.submit(load, todo[0]) if todo else None
-        for j, k in enumerate(todo):
-            views, shapes = pending.result()
-            pending = reader.submit(load, todo[j + 1]) if j + 1 < len(todo) else None
-            table = decide_views(chunks[k], views, forward, thresholds, options.batch_size, options.use_gate,
-                                 options.review_band, shapes)
-            del views
-            write_submission(table[["ImageId", *RLE_COLUMNS]], subs[k], layout=layout)
-            with atomic_write(rows[k]) as tmp:
-                table.drop(columns=list(RLE_COLUMNS)).to_csv(tmp, index=False)
-            del table
-            if progress is not None:
-                progress(len(chunks[k]))
-    images_csv = out.with_name(out.stem + IMAGES_SUFFIX)
+    job = _Job(chunks, Path(images_dir), forward, thresholds, options, layout, required_shape)
+    _predict_chunks(job, todo, rows, subs, progress)
+    images_csv = images_csv_path(out)
     _concat_csv(rows, images_csv)
     _concat_csv(subs, out)
     counts = _counts(rows)
@@ -227,9 +234,6 @@ def image_list(images_dir: str | os.PathLike, sample: str | os.PathLike | None =
     With a sample submission: its images in its order and its layout (every one must be in
     ``images_dir``); otherwise the sorted images of the folder, original layout. ``limit`` keeps the first n.
     """
-    from steeldefect.data.images import list_images
-    from steeldefect.data.submission import sample_image_ids
-
     present = list_images(images_dir)
     if sample is not None:
         ids, layout = sample_image_ids(sample)

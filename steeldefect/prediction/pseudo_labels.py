@@ -14,8 +14,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from steeldefect.constants import CLASS_IDS, IMAGE_SHAPE, RLE_COLUMNS
+from steeldefect.artifacts.prediction_table import classifier_probs, has_mask
+from steeldefect.constants import IMAGE_SHAPE, RLE_COLUMNS
+from steeldefect.data.labels import label_presence
+from steeldefect.data.rle import rle_decode
 from steeldefect.errors import SteelDefectError
+from steeldefect.metric.dice import dice_score
 from steeldefect.postprocess.gating import image_probability
 
 
@@ -32,12 +36,10 @@ class PseudoRule:
 
 def defect_probability(per_image: pd.DataFrame) -> np.ndarray:
     """(N,) the classifier's defect probability from predict's per-image table."""
-    if "cls_prob" in per_image:
-        return per_image["cls_prob"].to_numpy(np.float64)
-    columns = [f"cls_prob_{c}" for c in CLASS_IDS]
-    if not set(columns) <= set(per_image):
+    probs = classifier_probs(per_image)
+    if probs is None:
         raise SteelDefectError("pseudo labels need the classifiers' probabilities; the prediction had no classifier")
-    return image_probability(per_image[columns].to_numpy(np.float64))
+    return probs if probs.ndim == 1 else image_probability(probs)
 
 
 def choose_pseudo(per_image: pd.DataFrame, masks: pd.DataFrame, rule: PseudoRule) -> tuple[pd.DataFrame, dict]:
@@ -49,9 +51,9 @@ def choose_pseudo(per_image: pd.DataFrame, masks: pd.DataFrame, rule: PseudoRule
     rule.validate()
     table = per_image.merge(masks[["ImageId", *RLE_COLUMNS]], on="ImageId", how="left", validate="one_to_one")
     p = defect_probability(table)
-    has_mask = (table[[f"area_{c}" for c in CLASS_IDS]].to_numpy() > 0).any(axis=1)
-    clean = (p <= rule.clean_below) & ~has_mask
-    defect = (p >= rule.defect_above) & has_mask
+    masked = has_mask(table)
+    clean = (p <= rule.clean_below) & ~masked
+    defect = (p >= rule.defect_above) & masked
     kept = table.loc[clean | defect, ["ImageId", *RLE_COLUMNS]].fillna("").reset_index(drop=True)  # clean: no mask
     counts = {"images": int(len(table)), "clean": int(clean.sum()), "defective": int(defect.sum()),
               "left_out": int(len(table) - clean.sum() - defect.sum())}
@@ -62,10 +64,6 @@ def pseudo_precision(kept: pd.DataFrame, truth: pd.DataFrame) -> dict:
     """How right the pseudo labels are against a hidden truth (synthetic test labels): the share of kept
     clean images that are clean, of kept defective images that are defective, and the mean Dice of all
     kept (image, class) pairs, as the competition scores them."""
-    from steeldefect.data.labels import label_presence
-    from steeldefect.data.rle import rle_decode
-    from steeldefect.metric.dice import dice_score
-
     truth = truth.set_index("ImageId").loc[kept["ImageId"]].reset_index()
     said = label_presence(kept).any(axis=1)
     real = label_presence(truth).any(axis=1)

@@ -20,15 +20,23 @@ from pathlib import Path
 
 import numpy as np
 
+from steeldefect.artifacts.ensemble_file import load_spec
+from steeldefect.artifacts.prediction_table import MAX_PROB_COLUMNS, classifier_probs
+from steeldefect.artifacts.thresholds_file import load_thresholds
+from steeldefect.data.images import read_image
+from steeldefect.ensemble.decide import decide_views
 from steeldefect.errors import SteelDefectError
+from steeldefect.pipeline.preprocess import resize_image
+from steeldefect.postprocess.gating import check_gate
+from steeldefect.postprocess.rules import check_resolution
+from steeldefect.prediction.keras_ensemble import load_ensemble
+from steeldefect.prediction.predict import PredictOptions
 from steeldefect.predictor.result import ImageResult, gate_probability, image_result
 
 
 def as_rgb(image) -> np.ndarray:
     """uint8 (H, W, 3) RGB from a path (decoded by content), or from an (H, W) grey or (H, W, 3) array."""
     if isinstance(image, (str, os.PathLike)):
-        from steeldefect.data.images import read_image
-
         return read_image(image)
     array = np.asarray(image)
     if array.ndim == 2:
@@ -47,7 +55,8 @@ class _ExportBackend:
         self.model = model
 
     def run(self, images: list[np.ndarray]) -> list[ImageResult]:
-        from steeldefect.deploy.results import predict_results
+        # deploy.results imports steeldefect.predictor.result, whose package __init__ imports this module
+        from steeldefect.deploy.results import predict_results  # circle at import time (see above)
 
         return predict_results(self.model, images)
 
@@ -59,23 +68,17 @@ class _KerasBackend:
         self.forward, self.thresholds, self.options = forward, thresholds, options
 
     def run(self, images: list[np.ndarray]) -> list[ImageResult]:
-        from steeldefect.constants import CLASS_IDS
-        from steeldefect.pipeline.preprocess import resize_image
-        from steeldefect.ensemble.decide import decide_views
-
         views = {size: np.stack([resize_image(image, size) for image in images]) for size in self.forward.input_sizes}
         shapes = [image.shape[:2] for image in images]
         options = self.options
         table = decide_views([str(i) for i in range(len(images))], views, self.forward, self.thresholds,
                              options.batch_size, options.use_gate, options.review_band, shapes)
-        gate_columns = [c for c in table.columns if c.startswith("cls_prob")]
-        results = []
-        for j in range(len(images)):
-            row = table.iloc[j]
-            gate = row[gate_columns].to_numpy(np.float32) if gate_columns else None
-            results.append(image_result(row, gate_probability(gate),
-                                        row[[f"max_prob_{c}" for c in CLASS_IDS]].to_numpy(np.float64)))
-        return results
+        gates = classifier_probs(table)
+        if gates is not None and gates.ndim == 1:
+            gates = gates[:, None]  # one output: (N, 1)
+        max_probs = table[list(MAX_PROB_COLUMNS)].to_numpy(np.float64)
+        return [image_result(table.iloc[j], gate_probability(None if gates is None else gates[j].astype(np.float32)),
+                             max_probs[j]) for j in range(len(images))]
 
 
 class Predictor:
@@ -88,7 +91,7 @@ class Predictor:
     @classmethod
     def from_export(cls, folder: str | os.PathLike, runtime: str = "onnx") -> "Predictor":
         """An export folder of ``steeldefect export`` (checksums verified), run by 'onnx' or 'tf'."""
-        from steeldefect.deploy.model import load_exported
+        from steeldefect.deploy.model import load_exported  # heavy: TensorFlow (deploy.graph)
 
         model = load_exported(folder, runtime)
         return cls(_ExportBackend(model), f"export {Path(folder)} ({runtime})")
@@ -98,12 +101,6 @@ class Predictor:
                   reducer: str = "mean", ensemble: str | os.PathLike | None = None,
                   review_band: tuple[float, float] | None = None, batch_size: int = 8) -> "Predictor":
         """Every finished run under ``runs`` (or the members of an ``ensemble.yaml``) with ``thresholds.yaml``."""
-        from steeldefect.ensemble.spec import load_spec
-        from steeldefect.postprocess.gating import check_gate
-        from steeldefect.postprocess.thresholds import check_resolution, load_thresholds
-        from steeldefect.prediction.keras_ensemble import load_ensemble
-        from steeldefect.prediction.predict import PredictOptions
-
         tuned = load_thresholds(thresholds)
         spec = load_spec(ensemble) if ensemble else None
         forward = load_ensemble(runs, tta=tta, reducer=reducer, batch_size=batch_size, spec=spec)

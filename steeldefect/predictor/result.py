@@ -9,10 +9,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
+from steeldefect.artifacts.prediction_table import AREA_COLUMNS, HEIGHT, REVIEW, WIDTH
 from steeldefect.constants import CLASS_IDS, RLE_COLUMNS
 from steeldefect.data.rle import rle_decode
+from steeldefect.postprocess.gating import image_probability
 
 DEFECT, CLEAN, REVIEW = "defect", "clean", "review"  # per-class decisions
 DIGITS = 6  # probabilities are rounded to this many decimals in the JSON
@@ -22,7 +25,6 @@ def boxes_of(rle: str, shape: tuple[int, int]) -> list[dict]:
     """Bounding boxes of a mask's connected components (8-connected), in pixels of ``shape``."""
     if not rle:
         return []
-    import cv2  # OpenCV: only when a mask has pixels
 
     mask = rle_decode(rle, shape)
     n, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
@@ -82,19 +84,17 @@ def gate_probability(gate_row) -> float | None:
     """The image's defect probability from its gate output ((), (1,) or (4,) per-class); None without one."""
     if gate_row is None:
         return None
-    from steeldefect.postprocess.gating import image_probability
-
     return float(image_probability(np.atleast_2d(np.asarray(gate_row, np.float32)))[0])
 
 
 def image_result(row, gate_probability: float | None, class_probability) -> ImageResult:
     """An ImageResult from one row of the decided table (``ensemble.decide.decide``), the
     image's gate probability and each class's largest pixel probability (NaN: not segmented)."""
-    shape = (int(row["height"]), int(row["width"]))
-    review = bool(row["review"])
+    shape = (int(row[HEIGHT]), int(row[WIDTH]))
+    review = bool(row[REVIEW])
     classes = []
     for k, c in enumerate(CLASS_IDS):
-        area = int(row[f"area_{c}"])
+        area = int(row[AREA_COLUMNS[k]])
         p = float(class_probability[k])
         classes.append(ClassResult(c, REVIEW if review else DEFECT if area else CLEAN, None if np.isnan(p) else p,
                                    area, str(row[RLE_COLUMNS[k]] or ""), shape))

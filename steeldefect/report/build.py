@@ -20,7 +20,8 @@ from steeldefect.data.io import require_file
 from steeldefect.data.labels import label_presence, read_labels
 from steeldefect.data.submission import read_submission
 from steeldefect.tuning.oof_stream import DEFAULT_CHUNK, plan_oof
-from steeldefect.postprocess.thresholds import Thresholds, load_thresholds
+from steeldefect.artifacts.thresholds_file import THRESHOLDS_FILE, load_thresholds
+from steeldefect.postprocess.rules import Thresholds
 from steeldefect.errors import SteelDefectError
 from steeldefect.metric.dice import score_tables
 from steeldefect.report.figures_scores import DPI
@@ -86,7 +87,7 @@ def _submission(inputs: ReportInputs) -> tuple[dict | None, str]:
 def _thresholds(inputs: ReportInputs) -> tuple[Thresholds, str]:
     if inputs.thresholds is None:
         return Thresholds(), "post-processing: defaults (pixel threshold 0.5, no minimum area, no gate); " \
-                             "pass --thresholds thresholds.yaml from `steeldefect tune` for the tuned values"
+                             f"pass --thresholds {THRESHOLDS_FILE} from `steeldefect tune` for the tuned values"
     return load_thresholds(inputs.thresholds), f"post-processing: {inputs.thresholds}"
 
 

@@ -22,11 +22,11 @@ import pandas as pd
 from steeldefect.constants import CLASS_IDS, NUM_CLASSES
 from steeldefect.postprocess.gating import area_factors, check_gate
 from steeldefect.tuning.oof_stream import DEFAULT_CHUNK, OOFPlan, iter_oof
-from steeldefect.runfolder import N_LEVELS
-from steeldefect.postprocess.masks import (area_passes, area_scale, postprocess_class,
+from steeldefect.artifacts.oof import N_LEVELS
+from steeldefect.postprocess.masks import (area_passes, area_scale, postprocess_class, threshold_level,
                                                 remove_small_components)
 from steeldefect.tuning.histograms import TuneStats, chunk_histograms, truth_masks
-from steeldefect.postprocess.thresholds import Thresholds
+from steeldefect.postprocess.rules import Thresholds
 from steeldefect.errors import SteelDefectError
 
 DEFAULT_WORST = 4  # worst images kept per class
@@ -201,7 +201,5 @@ def pixel_confusion(stats: TuneStats, levels) -> np.ndarray:
 
 def predicted_areas(stats: TuneStats, pixel_threshold: float) -> np.ndarray:
     """int64 (N, C): predicted pixels per image and class at ``pixel_threshold``, in 256x1600 pixels."""
-    from steeldefect.postprocess.masks import threshold_level
-
     level = threshold_level(pixel_threshold)
     return np.rint(stats.pred_area[:, :, level].astype(np.float64) * stats.scale).astype(np.int64)

@@ -12,7 +12,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from steeldefect.constants import CLASS_IDS
-from steeldefect.runfolder import META_FILE, read_meta
+from steeldefect.artifacts.run_meta import META_FILE, read_meta
+from steeldefect.artifacts.thresholds_file import THRESHOLDS_FILE
 from steeldefect.tuning.review_band import ReviewBand, measure_review_band, propose_review_band
 from steeldefect.report import figures_scores as fs
 from steeldefect.report.gather import OOFSummary, pixel_confusion
@@ -20,7 +21,7 @@ from steeldefect.report.html import Section, Table
 from steeldefect.report.metrics import classifier_scores, dice_quantiles, image_scores
 
 COUNT_KEYS = ("tp", "fp", "fn", "tn")  # image-level decision counts, as score_tables names them
-META_COLUMNS = ("input_size", "val_images", "epochs_run", "best_epoch", "monitor", "best")  # meta.json keys shown
+META_COLUMNS = ("input_size", "val_images", "epochs_run", "best_epoch", "monitor", "best")  # RunMeta fields shown
 
 
 @dataclass
@@ -37,7 +38,7 @@ def _cell(value) -> str:
         return "-"
     if isinstance(value, float):
         return f"{value:.5g}"
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return "x".join(str(v) for v in value)
     return str(value)
 
@@ -45,7 +46,7 @@ def _cell(value) -> str:
 def runs_part(summary: OOFSummary, inputs: list[str]) -> Part:
     """The finished runs whose OOF predictions the report reads, with their meta.json facts."""
     plan = summary.plan
-    rows = [[run.name, *[_cell(read_meta(run).get(k)) for k in META_COLUMNS]]
+    rows = [[run.name, *[_cell(getattr(read_meta(run), k)) for k in META_COLUMNS]]
             for run in plan.segmenter_runs + plan.classifier_runs]
     th = summary.thresholds
     th_rows = [[str(cls), f"{c.pixel_threshold:g}", str(c.min_area), f"{c.gate:g}", str(c.min_component)]
@@ -175,7 +176,7 @@ def _review_band(probs: np.ndarray, presence: np.ndarray, recorded: dict | None)
     if recorded:
         band = measure_review_band(probs, defective, recorded["lo"], recorded["hi"], recorded["max_missed"],
                                    recorded["max_false_alarms"])
-        return _Band(**asdict(band), source="from thresholds.yaml")
+        return _Band(**asdict(band), source=f"from {THRESHOLDS_FILE}")
     return _Band(**asdict(propose_review_band(probs, defective)),
                  source="proposed here: at most 1 missed and 1 false alarm")
 

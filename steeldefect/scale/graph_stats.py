@@ -26,8 +26,8 @@ class GraphStats:
 
 def frozen_graph(model, size: tuple[int, int], batch: int = 1):
     """The model's inference graph at (batch, h, w, 3) with its variables folded into constants."""
-    import tensorflow as tf
-    from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2
+    import tensorflow as tf  # heavy: TensorFlow, only when this runs
+    from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2  # heavy: TensorFlow
 
     fn = tf.function(lambda x: model(x, training=False))
     concrete = fn.get_concrete_function(tf.TensorSpec((batch, int(size[0]), int(size[1]), 3), tf.float32))
@@ -36,7 +36,7 @@ def frozen_graph(model, size: tuple[int, int], batch: int = 1):
 
 def count_flops(graph) -> int:
     """Float operations of ``graph`` by TensorFlow's profiler (ops with a registered FLOP count)."""
-    import tensorflow as tf
+    import tensorflow as tf  # heavy: TensorFlow, only when this runs
 
     options = tf.compat.v1.profiler.ProfileOptionBuilder.float_operation()
     options["output"] = "none"

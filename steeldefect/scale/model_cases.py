@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from steeldefect.config.schema import Config
-from steeldefect.runfolder import KINDS
+from steeldefect.artifacts.run_folder import KINDS
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,13 @@ import numpy as np
 
 from steeldefect.config.schema import Config
 from steeldefect.constants import NUM_CLASSES
-from steeldefect.runfolder import MODEL_FILE
+from steeldefect.models_io import load_model
+from steeldefect.artifacts.run_folder import MODEL_FILE
+from steeldefect.scale.graph_stats import graph_stats
 from steeldefect.scale.model_cases import ModelCase
+from steeldefect.training.device import dtype_policy
+from steeldefect.training.model_setup import build_model, compile_model
+from steeldefect.training.optim import build_optimizer
 
 SAVE_ATOL = 1e-5  # save -> load must reproduce the outputs to this absolute tolerance (float32)
 STEP_BATCH = 1  # the CPU steps take batch 1; GPU batches are estimated from per-image tensors
@@ -41,10 +46,6 @@ def _images(size, rng, batch: int = STEP_BATCH) -> np.ndarray:
 
 def _built(case: ModelCase, config: Config, policy: str):
     """The case's model as training builds it, compiled with its loss and optimizer, under ``policy``."""
-    from steeldefect.training.device import dtype_policy
-    from steeldefect.training.model_setup import build_model, compile_model
-    from steeldefect.training.optim import build_optimizer
-
     with dtype_policy(policy):
         model = build_model(case.kind, config, case.backbone)
         compile_model(model, case.kind, config, build_optimizer(config.model(case.kind).train))
@@ -61,10 +62,7 @@ def _step(model, case: ModelCase, config: Config, rng) -> tuple[float, float]:
 
 def check_case(case: ModelCase, config: Config, steps: tuple[str, ...] = ("float32", "mixed_bfloat16")) -> dict:
     """Check ``case`` of ``config`` (weights "none": nothing downloaded); returns the row's figures."""
-    import keras
-
-    from steeldefect.models_io import load_model
-    from steeldefect.scale.graph_stats import graph_stats
+    import keras  # heavy: Keras, only when this runs
 
     config = replace(config, **{case.kind: replace(config.model(case.kind), weights="none")})
     rng = np.random.default_rng(0)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 
+from steeldefect.config.choices import DECODERS
 from steeldefect.registry import Registry
 from steeldefect.segmenter.blocks import add, concat, conv1x1, conv_bn_relu, conv_block, upsample
 
@@ -32,7 +33,7 @@ class DecoderEntry:
     output_strides: tuple[int, ...] = (FULL_RESOLUTION,)
 
 
-_DECODERS: Registry[DecoderEntry] = Registry("decoder")
+_DECODERS: Registry[DecoderEntry] = Registry("decoder", declared=DECODERS)
 
 
 def register_decoder(name: str, deep_supervision: bool = False, output_strides: tuple[int, ...] = (FULL_RESOLUTION,)):

@@ -26,8 +26,15 @@ import numpy as np
 import yaml
 
 from steeldefect.data.io import atomic_write, read_yaml
+from steeldefect.ensemble.decide import decide_views
 from steeldefect.errors import SteelDefectError
-from steeldefect.runfolder import Run, dequantise, group_by_backbone, run_input_size
+from steeldefect.models_io import load_model
+from steeldefect.postprocess.rules import Thresholds
+from steeldefect.prediction.predict import load_views
+from steeldefect.artifacts.run_folder import Run, group_by_backbone
+from steeldefect.artifacts.oof import dequantise
+from steeldefect.artifacts.run_meta import run_input_size
+from steeldefect.tuning.oof_stream import RowReader, oof_ids
 
 TIMED_CALLS = 3  # model calls timed per member after one warm-up call; the median counts
 
@@ -57,7 +64,7 @@ class Costs:
 
 
 def machine_text() -> str:
-    import tensorflow as tf
+    import tensorflow as tf  # heavy: TensorFlow, only when this runs
 
     gpus = tf.config.list_physical_devices("GPU")
     where = f"{len(gpus)} GPU" if gpus else f"{os.cpu_count()}-core {platform.machine()} CPU"
@@ -122,11 +129,6 @@ class _OOFForward:
 def time_overhead(run: Run, image_dir: Path, n_images: int = 16, thresholds=None) -> float:
     """Seconds per image of what prediction does besides the models: read and resize the images, then
     post-process and run-length encode (a segmenter run's own OOF probabilities stand in for the model)."""
-    from steeldefect.postprocess.thresholds import Thresholds
-    from steeldefect.ensemble.decide import decide_views
-    from steeldefect.prediction.predict import load_views
-    from steeldefect.tuning.oof_stream import RowReader, oof_ids
-
     ids = oof_ids(run)[:n_images]
     paths = [image_dir / i for i in ids]
     missing = [p for p in paths if not p.is_file()]
@@ -143,8 +145,6 @@ def time_overhead(run: Run, image_dir: Path, n_images: int = 16, thresholds=None
 
 def measure_costs(runs: list[Run], image_dir: Path, batch_size: int = 8, thresholds=None, progress=None) -> Costs:
     """Time one fold model of every member in ``runs`` and the per-image overhead, on this machine."""
-    from steeldefect.models_io import load_model
-
     models = {}
     for kind in ("classifier", "segmenter"):
         for member, group in group_by_backbone([r for r in runs if r.kind == kind]).items():

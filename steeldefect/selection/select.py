@@ -15,12 +15,15 @@ from dataclasses import dataclass
 import pandas as pd
 
 from steeldefect.ensemble.reducers import available_reducers
-from steeldefect.ensemble.spec import EnsembleSpec
+from steeldefect.artifacts.ensemble_file import EnsembleSpec
 from steeldefect.ensemble.tta import tta_views
-from steeldefect.runfolder import find_runs, group_by_backbone
+from steeldefect.artifacts.run_folder import find_runs, group_by_backbone
 from steeldefect.selection.costs import Costs
 from steeldefect.selection.greedy import Candidate, Selection, greedy_select
+from steeldefect.tuning.histograms import build_stats
+from steeldefect.tuning.oof_stream import plan_oof
 from steeldefect.tuning.sweep import TuneGrid
+from steeldefect.tuning.tune import tune_stats
 
 
 @dataclass(frozen=True)
@@ -50,10 +53,6 @@ class Scorer:
         return list(self.folds[kind])
 
     def score(self, c: Candidate) -> float:
-        from steeldefect.tuning.histograms import build_stats
-        from steeldefect.tuning.oof_stream import plan_oof
-        from steeldefect.tuning.tune import tune_stats
-
         plan = plan_oof(self.runs_dir, spec_of(c))
         return tune_stats(build_stats(plan, self.labels, self.options.chunk_size), self.grid).mean_dice
 

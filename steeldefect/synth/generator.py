@@ -11,7 +11,6 @@ written through a temporary file and renamed; the CSVs come last, so they exist 
 
 from __future__ import annotations
 
-import json
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -21,6 +20,8 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from steeldefect.artifacts.synth_record import (SYNTH_RECORD_FILE, SynthCounts, SynthRecord, read_synth_record,
+                                                write_synth_record)
 from steeldefect.constants import CLASS_IDS, RLE_COLUMNS
 from steeldefect.data.images import encode_jpeg
 from steeldefect.data.io import atomic_write
@@ -32,7 +33,7 @@ from steeldefect.synth.sample import render_sample
 MAX_CONTRAST = 4.0  # upper limit of --contrast; dark defects clip to black from ~1.5 (class 4 at 2: ~11% of its pixels)
 SYNTH_VERSION = 1  # bump when the same seed would give different images
 JPEG_QUALITY = 90  # fixed, so the JPEG bytes are deterministic
-MANIFEST = "synth.json"
+MANIFEST = SYNTH_RECORD_FILE  # alias kept for importers: the dataset's record (steeldefect.artifacts.synth_record)
 SPLITS = {"train": 0, "test": 1}  # split name -> stream code in the seed
 IMAGE_DIRS = {"train": "train_images", "test": "test_images"}
 TRAIN_CSV, TEST_LABELS_CSV, SAMPLE_SUBMISSION_CSV = "train.csv", "test_labels.csv", "sample_submission.csv"
@@ -111,33 +112,31 @@ def _arguments(seed: int, n_train: int, n_test: int, quality: int, contrast: flo
     return arguments
 
 
-def _read_manifest(path: Path) -> dict | None:
+def _read_record(out: Path, force: bool) -> SynthRecord | None:
+    """The record in ``out``; with ``force`` one too new to read counts as none (it is replaced)."""
     try:
-        return json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
+        return read_synth_record(out)
+    except SteelDefectError:
+        if force:
+            return None
+        raise
 
 
-def _write_manifest(path: Path, content: dict) -> None:
-    with atomic_write(path) as tmp:
-        tmp.write_text(json.dumps(content, indent=2, sort_keys=True) + "\n")
-
-
-def _check_folder(out: Path, arguments: dict, force: bool) -> dict | None:
-    """Return the matching manifest if ``out`` holds this very dataset; refuse other content."""
+def _check_folder(out: Path, arguments: dict, force: bool) -> SynthRecord | None:
+    """Return the matching record if ``out`` holds this very dataset; refuse other content."""
     if out.exists() and not out.is_dir():
         raise SteelDefectError(f"--out {out} is a file, not a folder")
     if not out.exists() or not any(out.iterdir()):
         return None
-    manifest = _read_manifest(out / MANIFEST)
-    if manifest is not None and manifest.get("arguments") == arguments:
-        return manifest
+    record = _read_record(out, force)
+    if record is not None and record.arguments == arguments:
+        return record
     if force:
         return None
-    if manifest is None:
-        raise SteelDefectError(f"{out} is not empty and holds no {MANIFEST}; choose an empty or new --out "
+    if record is None:
+        raise SteelDefectError(f"{out} is not empty and holds no {SYNTH_RECORD_FILE}; choose an empty or new --out "
                                "folder, or pass --force to write the synthetic dataset into it")
-    old = {"contrast": 1.0, **manifest.get("arguments", {})}
+    old = {"contrast": 1.0, **record.arguments}
     new = {"contrast": 1.0, **arguments}
     differ = "; ".join(f"{key} {old.get(key)} there, {new.get(key)} asked" for key in sorted(new)
                        if old.get(key) != new.get(key))
@@ -185,17 +184,17 @@ def generate_dataset(out_dir: str | Path, n_train: int, n_test: int, seed: int, 
     start = time.perf_counter()
     out = Path(out_dir)
     arguments = _arguments(seed, n_train, n_test, quality, float(contrast))
-    manifest = _check_folder(out, arguments, force)
+    record = _check_folder(out, arguments, force)
     ids = image_ids(seed, n_train, n_test)
-    if manifest and manifest.get("complete") and _all_files_there(out, ids):
-        done = manifest["summary"]
+    if record and record.complete and record.summary is not None and _all_files_there(out, ids):
+        done = record.summary
         return SynthSummary(str(out), seed, n_train, n_test, 0, n_train + n_test,
-                            round(time.perf_counter() - start, 3), int(done["train_clean"]),
-                            tuple(int(n) for n in done["train_per_class"]), float(contrast))
+                            round(time.perf_counter() - start, 3), done.train_clean, done.train_per_class,
+                            float(contrast))
     if force:
         _clear_stale(out, ids)
     out.mkdir(parents=True, exist_ok=True)
-    _write_manifest(out / MANIFEST, {"arguments": arguments, "complete": False})
+    write_synth_record(out, SynthRecord(arguments, complete=False))
     tasks = [(str(out / IMAGE_DIRS[split]), split, seed, i, image_id, quality, float(contrast))
              for split in SPLITS for i, image_id in enumerate(ids[split])]
     for folder in IMAGE_DIRS.values():
@@ -224,6 +223,6 @@ def generate_dataset(out_dir: str | Path, n_train: int, n_test: int, seed: int, 
     summary = SynthSummary(str(out), seed, n_train, n_test, written, n_train + n_test - written,
                            round(time.perf_counter() - start, 3), int((~present.any(axis=1)).sum()),
                            tuple(int(n) for n in present.sum(axis=0)), float(contrast))
-    stable = {"train_clean": summary.train_clean, "train_per_class": list(summary.train_per_class)}
-    _write_manifest(out / MANIFEST, {"arguments": arguments, "complete": True, "summary": stable})
+    stable = SynthCounts(summary.train_clean, summary.train_per_class)
+    write_synth_record(out, SynthRecord(arguments, complete=True, summary=stable))
     return summary

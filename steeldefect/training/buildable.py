@@ -10,21 +10,20 @@ from __future__ import annotations
 from steeldefect.config.schema import Config
 from steeldefect.config.validate import check_backbone_names
 from steeldefect.errors import ConfigError
+from steeldefect.pipeline.augment import build_transform
 
 DETAIL_CHARS = 300  # how much of albumentations' message a ConfigError quotes
 
 
 def registered_backbones() -> tuple[str, ...]:
     """Names of the registered backbones (imports the model code, and with it Keras)."""
-    from steeldefect.backbones import available_backbones
+    from steeldefect.backbones import available_backbones  # heavy: Keras (the model code)
 
     return tuple(available_backbones())
 
 
 def check_augmentations(config: Config, source: str = "config") -> None:
     """Build every augmentation with albumentations; ConfigError naming the first that rejects its params."""
-    from steeldefect.pipeline.augment import build_transform
-
     for i, aug in enumerate(config.data.augmentations):
         try:
             build_transform(aug)
@@ -36,7 +35,7 @@ def check_augmentations(config: Config, source: str = "config") -> None:
 
 def check_output_stride(config: Config, source: str = "config") -> None:
     """ConfigError if the segmenter's decoder cannot stop at segmenter.output_stride."""
-    from steeldefect.segmenter.decoders import output_strides
+    from steeldefect.segmenter.decoders import output_strides  # heavy: Keras (the model code)
 
     model = config.segmenter
     supported = output_strides(model.decoder)

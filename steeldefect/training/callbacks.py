@@ -11,7 +11,8 @@ import pandas as pd
 
 from steeldefect.config.schema import TrainConfig
 from steeldefect.data.io import atomic_write
-from steeldefect.runfolder import HISTORY_FILE, MODEL_FILE
+from steeldefect.artifacts.run_folder import HISTORY_FILE, MODEL_FILE
+from steeldefect.training.weight_averaging import save_epoch_weights, update_pool
 from steeldefect.training.model_setup import Monitor
 from steeldefect.training.optim import current_lr, epoch_learning_rate
 from steeldefect.training.state import RunState, save_checkpoint, save_keras
@@ -75,8 +76,6 @@ class ResumableTraining(keras.callbacks.Callback):
             self.model.stop_training = True
         averaging = self.train.average_weights
         if averaging:
-            from steeldefect.training.weight_averaging import save_epoch_weights, update_pool
-
             self.state.average_pool = update_pool(self.state.average_pool, epoch, value, averaging,
                                                   self.train.average_of, self.monitor.mode == "max")
             save_epoch_weights(self.model, self.run_dir, epoch, self.state.average_pool)

@@ -8,6 +8,7 @@ import os
 from dataclasses import dataclass
 
 from steeldefect.config.schema import RuntimeConfig
+from steeldefect.devices import training_report
 from steeldefect.errors import SteelDefectError
 
 TPU_HINT_VARS = ("TPU_NAME", "COLAB_TPU_ADDR", "TPU_ACCELERATOR_TYPE", "TPU_WORKER_ID")  # set on TPU hosts
@@ -28,8 +29,6 @@ class Device:
 
     def report(self):
         """The devices this strategy trains on, with its name and precision (``devices.DeviceReport``)."""
-        from steeldefect.devices import training_report
-
         return training_report(self.name, self.replicas, self.gpus, self.policy)
 
 
@@ -39,7 +38,7 @@ def tpu_hinted() -> bool:
 
 
 def _connect_tpu(address: str | None):
-    import tensorflow as tf
+    import tensorflow as tf  # heavy: TensorFlow
 
     resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=address or ("local" if glob.glob(
         TPU_DEVICE_GLOB) else None))
@@ -50,7 +49,7 @@ def _connect_tpu(address: str | None):
 
 def choose_device(runtime: RuntimeConfig) -> Device:
     """Pick the strategy (TPU if found, several GPUs mirrored, else default) and the dtype policy."""
-    import tensorflow as tf
+    import tensorflow as tf  # heavy: TensorFlow
 
     strategy = name = None
     if runtime.strategy == "tpu" or (runtime.strategy == "auto" and (tpu_hinted() or runtime.tpu)):
@@ -76,7 +75,7 @@ def choose_device(runtime: RuntimeConfig) -> Device:
 @contextlib.contextmanager
 def dtype_policy(policy: str):
     """Set Keras's global dtype policy for the block, and restore the previous one after."""
-    import keras
+    import keras  # heavy: Keras
 
     previous = keras.mixed_precision.dtype_policy()
     keras.mixed_precision.set_dtype_policy(policy)

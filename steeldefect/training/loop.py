@@ -4,26 +4,30 @@ from __future__ import annotations
 
 import importlib.util
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import keras
 import numpy as np
 
+from steeldefect.artifacts.oof import write_oof
+from steeldefect.artifacts.run_folder import LOG_DIR, MODEL_FILE
+from steeldefect.artifacts.run_meta import RunMeta
 from steeldefect.config import Config
 from steeldefect.data.labels import label_presence
 from steeldefect.devices import announce
 from steeldefect.errors import SteelDefectError
 from steeldefect.pipeline.image_sources import DataSource
 from steeldefect.pipeline.tf_dataset import eval_dataset, eval_order, train_dataset
-from steeldefect.runfolder import LOG_DIR, MODEL_FILE, write_oof
 from steeldefect.training.callbacks import ResumableTraining, write_history
 from steeldefect.training.device import choose_device, dtype_policy
 from steeldefect.training.meta import git_commit, package_versions
 from steeldefect.training.model_setup import Monitor, build_model, compile_model, n_outputs
 from steeldefect.training.optim import build_optimizer
 from steeldefect.training.reuse import compiled_model
-from steeldefect.training.state import RunState, clear_checkpoints
+from steeldefect.training.state import RunState, clear_checkpoints, save_keras
 from steeldefect.training.validation import Validator
+from steeldefect.training.weight_averaging import load_average
 
 
 def _tensorboard(log_dir: Path) -> list:
@@ -37,9 +41,6 @@ def _average(model, run_dir: Path, state: RunState, train_cfg, validator: Valida
     """With weight averaging on: model.keras becomes the mean of the pool's epochs; what meta.json records."""
     if not train_cfg.average_weights:
         return None
-    from steeldefect.training.state import save_keras
-    from steeldefect.training.weight_averaging import load_average
-
     epochs = load_average(model, run_dir, state.average_pool)
     score = validator.evaluate(model)[monitor.name]
     save_keras(model, run_dir / MODEL_FILE)
@@ -54,68 +55,118 @@ def _per_head(dataset, names):
     return dataset.map(lambda x, y: (x, {name: y for name in names}))
 
 
-def fit_and_predict(kind: str, config: Config, backbone: str, source: DataSource, train_ids: list[str],
-                    val_ids: list[str], run_dir: Path, verbose: int, pseudo_ids=()) -> dict:
-    """Train on ``train_ids`` (plus ``pseudo_ids`` at ``data.pseudo_share`` of each batch; resuming from
-    state.json), validate on ``val_ids``, then write oof.npz.
+@dataclass(frozen=True)
+class FitJob:
+    """What one run trains on and where it writes: ``train_ids`` (plus ``pseudo_ids`` at
+    ``data.pseudo_share`` of each batch), validated on ``val_ids``, into ``run_dir``."""
 
-    Returns what meta.json records of the training (the caller adds the run's kind, backbone, fold).
+    kind: str
+    config: Config
+    backbone: str
+    source: DataSource
+    train_ids: list[str]
+    val_ids: list[str]
+    run_dir: Path
+    verbose: int = 2  # Keras fit verbosity
+    pseudo_ids: tuple[str, ...] = ()
+
+
+@dataclass
+class _Fitted:
+    """What fitting left for the record."""
+
+    steps: int
+    batch_size: int
+    monitor: Monitor
+    reused: bool
+    averaged: dict | None
+    order: list[str]
+    probs: np.ndarray
+
+
+def _compiled(job: FitJob, device, state: RunState):
+    """(model, loss, reused, train dataset, steps per epoch) of the job, resumed from its checkpoint."""
+    train_cfg = job.config.model(job.kind).train
+
+    def build():
+        model = build_model(job.kind, job.config, job.backbone)
+        return model, compile_model(model, job.kind, job.config, build_optimizer(train_cfg))
+
+    model, loss, reused = compiled_model(job.kind, job.config, job.backbone, device.policy,
+                                         device.name == "default", build)
+    train_ds, steps = train_dataset(job.source, job.train_ids, job.config, job.kind, first_epoch=state.epoch,
+                                    pseudo_ids=list(job.pseudo_ids))
+    if state.checkpoint:
+        model.load_weights(job.run_dir / state.checkpoint)  # weights and optimizer state
+        print(f"{job.run_dir}: resuming after epoch {state.epoch} of {train_cfg.epochs}", flush=True)
+    if n_outputs(model) > 1:  # deep supervision: every head learns the same masks
+        train_ds = _per_head(train_ds, model.output_names)
+    return model, loss, reused, train_ds, steps
+
+
+def _check_finished(job: FitJob, state: RunState, tracker: ResumableTraining, monitor: Monitor) -> None:
+    train_cfg = job.config.model(job.kind).train
+    if tracker.diverged:
+        raise SteelDefectError(f"{job.run_dir}: the loss became NaN in epoch {state.epoch + 1}; lower "
+                               f"{job.kind}.train.lr (now {train_cfg.lr}) and rerun to resume from epoch "
+                               f"{state.epoch}")
+    if state.best_epoch is None:
+        raise SteelDefectError(f"{job.run_dir}: no epoch produced a finite {monitor.name}; nothing to save")
+
+
+def _fit(job: FitJob, device, state: RunState) -> _Fitted:
+    """Fit (resuming), keep the best epoch (or the weight average), predict the validation fold."""
+    train_cfg = job.config.model(job.kind).train
+    model, loss, reused, train_ds, steps = _compiled(job, device, state)
+    batch_size = int(train_ds.element_spec[0].shape[0])
+    validator = Validator(job.kind, eval_dataset(job.source, job.val_ids, job.config, job.kind), batch_size, loss)
+    monitor = Monitor("val_loss", "min") if train_cfg.monitor == "val_loss" else Monitor(validator.metric)
+    tracker = ResumableTraining(job.run_dir, state, monitor, train_cfg, validator)
+    callbacks = [keras.callbacks.TerminateOnNaN(), tracker, *_tensorboard(job.run_dir / LOG_DIR)]
+    if state.epoch < train_cfg.epochs and not state.stopped:
+        model.fit(train_ds, epochs=train_cfg.epochs, initial_epoch=state.epoch, steps_per_epoch=steps,
+                  callbacks=callbacks, verbose=job.verbose, shuffle=False)  # batches come shuffled
+    _check_finished(job, state, tracker, monitor)
+    write_history(job.run_dir, state)
+    averaged = _average(model, job.run_dir, state, train_cfg, validator, monitor)
+    model.load_weights(job.run_dir / MODEL_FILE)
+    return _Fitted(steps, batch_size, monitor, reused, averaged, eval_order(job.source, job.val_ids),
+                   validator.predict(model))
+
+
+def _run_meta(job: FitJob, fitted: _Fitted, state: RunState, where, device, started: float) -> RunMeta:
+    """What meta.json records of the training (the caller adds the run's member and fold)."""
+    table = job.source.table
+    presence = label_presence(table.loc[table["ImageId"].isin(set(job.train_ids))])
+    return RunMeta(
+        kind=job.kind, backbone=job.backbone, seed=job.config.seed, config_name=job.config.name,
+        input_size=(job.config.data.height, job.config.data.width), data=job.source.location,
+        train_images=len(job.train_ids), val_images=len(job.val_ids), pseudo_images=len(job.pseudo_ids),
+        train_class_images=tuple(presence.sum(axis=0).tolist()),
+        steps_per_epoch=fitted.steps, batch_size=fitted.batch_size,
+        epochs_run=state.epoch, early_stopped=state.stopped,
+        monitor=fitted.monitor.name, best=state.best, best_epoch=state.best_epoch,
+        weight_averaging=fitted.averaged or None,
+        epoch_wall_s=tuple(row["time_s"] for row in state.history),
+        reused_compiled_model=fitted.reused,
+        wall_s_this_session=round(time.time() - started, 1),
+        devices=tuple(where.devices), strategy=where.strategy, precision=where.precision, replicas=device.replicas,
+        versions=package_versions(), git_commit=git_commit(),
+        oof_shape=tuple(np.shape(fitted.probs)), oof_dtype=str(fitted.probs.dtype),
+        finished=time.strftime("%Y-%m-%dT%H:%M:%S%z"))
+
+
+def fit_and_predict(job: FitJob) -> RunMeta:
+    """Train the job (resuming from state.json), validate it, then write its OOF predictions.
+
+    Returns what meta.json records of the training (the caller adds the run's member and fold).
     """
     started = time.time()
-    train_cfg = config.model(kind).train
-    device = choose_device(config.runtime)
-    where = announce(f"train {kind}", device.report())
-    state = RunState.load(run_dir)
+    device = choose_device(job.config.runtime)
+    where = announce(f"train {job.kind}", device.report())
+    state = RunState.load(job.run_dir)
     with dtype_policy(device.policy), device.strategy.scope():
-        def build():
-            model = build_model(kind, config, backbone)
-            return model, compile_model(model, kind, config, build_optimizer(train_cfg))
-
-        model, loss, reused = compiled_model(kind, config, backbone, device.policy, device.name == "default",
-                                             build)
-        train_ds, steps = train_dataset(source, train_ids, config, kind, first_epoch=state.epoch,
-                                        pseudo_ids=list(pseudo_ids))
-        if state.checkpoint:
-            model.load_weights(run_dir / state.checkpoint)  # weights and optimizer state
-            print(f"{run_dir}: resuming after epoch {state.epoch} of {train_cfg.epochs}", flush=True)
-        if n_outputs(model) > 1:  # deep supervision: every head learns the same masks
-            train_ds = _per_head(train_ds, model.output_names)
-        batch_size = int(train_ds.element_spec[0].shape[0])
-        validator = Validator(kind, eval_dataset(source, val_ids, config, kind), batch_size, loss)
-        monitor = Monitor("val_loss", "min") if train_cfg.monitor == "val_loss" else Monitor(validator.metric)
-        tracker = ResumableTraining(run_dir, state, monitor, train_cfg, validator)
-        callbacks = [keras.callbacks.TerminateOnNaN(), tracker, *_tensorboard(run_dir / LOG_DIR)]
-        if state.epoch < train_cfg.epochs and not state.stopped:
-            model.fit(train_ds, epochs=train_cfg.epochs, initial_epoch=state.epoch, steps_per_epoch=steps,
-                      callbacks=callbacks, verbose=verbose, shuffle=False)  # batches come shuffled
-        if tracker.diverged:
-            raise SteelDefectError(f"{run_dir}: the loss became NaN in epoch {state.epoch + 1}; lower "
-                                   f"{kind}.train.lr (now {train_cfg.lr}) and rerun to resume from epoch "
-                                   f"{state.epoch}")
-        if state.best_epoch is None:
-            raise SteelDefectError(f"{run_dir}: no epoch produced a finite {monitor.name}; nothing to save")
-        write_history(run_dir, state)
-        averaged = _average(model, run_dir, state, train_cfg, validator, monitor)
-        model.load_weights(run_dir / MODEL_FILE)
-        order = eval_order(source, val_ids)
-        probs = validator.predict(model)
-    write_oof(run_dir, kind, order, probs)
-    clear_checkpoints(run_dir)
-    presence = label_presence(source.table.loc[source.table["ImageId"].isin(set(train_ids))])
-    return {
-        "seed": config.seed, "config_name": config.name,
-        "input_size": [config.data.height, config.data.width], "data": source.location,
-        "train_images": len(train_ids), "val_images": len(val_ids), "pseudo_images": len(pseudo_ids),
-        "train_class_images": presence.sum(axis=0).tolist(),
-        "steps_per_epoch": steps, "batch_size": batch_size,
-        "epochs_run": state.epoch, "early_stopped": state.stopped,
-        "monitor": monitor.name, "best": state.best, "best_epoch": state.best_epoch,
-        **({"weight_averaging": averaged} if averaged else {}),
-        "epoch_wall_s": [row["time_s"] for row in state.history],
-        "reused_compiled_model": reused,
-        "wall_s_this_session": round(time.time() - started, 1),
-        **where.to_dict(), "replicas": device.replicas,
-        "versions": package_versions(), "git_commit": git_commit(),
-        "oof_shape": list(np.shape(probs)), "oof_dtype": str(probs.dtype),
-        "finished": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-    }
+        fitted = _fit(job, device, state)
+    write_oof(job.run_dir, job.kind, fitted.order, fitted.probs)
+    clear_checkpoints(job.run_dir)
+    return _run_meta(job, fitted, state, where, device, started)

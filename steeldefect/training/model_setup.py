@@ -28,12 +28,12 @@ def build_model(kind: str, config: Config, backbone: str):
         shape = (None, None, 3)  # trained on crops, validated and used on whole images
     weights = model.weights
     if kind == "classifier":
-        from steeldefect.classifier import build_classifier
+        from steeldefect.classifier import build_classifier  # heavy: Keras (the model code)
 
         built = build_classifier(backbone, input_shape=shape, weights=weights, n_outputs=model.n_outputs,
                                  dropout=model.dropout, pooling=model.pooling)
     else:
-        from steeldefect.segmenter import build_segmenter
+        from steeldefect.segmenter import build_segmenter  # heavy: Keras (the model code)
 
         built = build_segmenter(backbone, input_shape=shape, weights=weights, decoder=model.decoder,
                                 decoder_filters=tuple(model.decoder_filters),
@@ -52,7 +52,7 @@ def set_bn_momentum(model, momentum: float | None) -> int:
     """
     if momentum is None:
         return 0
-    import keras
+    import keras  # heavy: Keras
 
     layers = [layer for layer in _all_layers(model) if isinstance(layer, keras.layers.BatchNormalization)]
     for layer in layers:
@@ -73,19 +73,19 @@ def n_outputs(model) -> int:
 
 
 def _metrics(kind: str, config: Config):
-    import keras
+    import keras  # heavy: Keras
 
     if kind == "classifier":
         n = config.classifier.n_outputs
         return [keras.metrics.AUC(name="auc", multi_label=n > 1, num_labels=n if n > 1 else None)]
-    from steeldefect.losses import CompetitionDice
+    from steeldefect.losses import CompetitionDice  # heavy: Keras (the model code)
 
     return [CompetitionDice()]
 
 
 def compile_model(model, kind: str, config: Config, optimizer):
     """Compile with the configured loss and the training metric; return the loss object."""
-    from steeldefect.losses import get_loss
+    from steeldefect.losses import get_loss  # heavy: Keras (the model code)
 
     train = config.model(kind).train
     class_weights = list(train.class_weights) if train.class_weights else None

@@ -9,10 +9,31 @@ fold need no new optimizer.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
+from steeldefect.config.choices import OPTIMIZERS
 from steeldefect.config.schema import TrainConfig
+from steeldefect.registry import Registry
 
 SGD_MOMENTUM = 0.9  # momentum of the sgd choice
+
+# name -> builder(train, keras) of a Keras optimizer; the names are config/choices.py's OPTIMIZERS
+_OPTIMIZERS: Registry[Callable] = Registry("optimizer", declared=OPTIMIZERS)
+
+
+@_OPTIMIZERS.register("adam")
+def _adam(train: TrainConfig, keras):
+    return keras.optimizers.Adam(train.lr)
+
+
+@_OPTIMIZERS.register("adamw")
+def _adamw(train: TrainConfig, keras):
+    return keras.optimizers.AdamW(train.lr, weight_decay=train.weight_decay)
+
+
+@_OPTIMIZERS.register("sgd")
+def _sgd(train: TrainConfig, keras):
+    return keras.optimizers.SGD(train.lr, momentum=SGD_MOMENTUM, nesterov=True)
 
 
 def epoch_learning_rate(train: TrainConfig, epoch: int) -> float:
@@ -27,13 +48,9 @@ def epoch_learning_rate(train: TrainConfig, epoch: int) -> float:
 
 def build_optimizer(train: TrainConfig):
     """The configured Keras optimizer, its rate a variable the callback sets each epoch."""
-    import keras
+    import keras  # heavy: Keras
 
-    if train.optimizer == "adamw":
-        return keras.optimizers.AdamW(train.lr, weight_decay=train.weight_decay)
-    if train.optimizer == "sgd":
-        return keras.optimizers.SGD(train.lr, momentum=SGD_MOMENTUM, nesterov=True)
-    return keras.optimizers.Adam(train.lr)
+    return _OPTIMIZERS.get(train.optimizer)(train, keras)
 
 
 def current_lr(optimizer) -> float:

@@ -21,7 +21,10 @@ from pathlib import Path
 
 from steeldefect.config import Config
 from steeldefect.errors import SteelDefectError
-from steeldefect.runfolder import DONE_FILE, member_name, run_dir_of
+from steeldefect.artifacts.run_folder import DONE_FILE, folds_path, member_name, run_dir_of
+from steeldefect.folds import ensure_folds
+from steeldefect.pipeline.image_sources import open_source
+from steeldefect.training import run as run_module  # its train is looked up at call time (tests wrap it)
 from steeldefect.training.plan import planned_runs
 
 RETRIES = 1  # a failed run is submitted once more before it counts as failed
@@ -84,8 +87,6 @@ def check_runs_dir(runs_dir: str) -> None:
 
 def _train_task(task: RunTask, config: Config, data_dir: str, runs_dir: str) -> tuple[str, float]:
     """The body of one Ray task: train the run (or skip it when done); (run folder, seconds)."""
-    from steeldefect.training import run as run_module  # looked up at call time (tests wrap it)
-
     t0 = time.perf_counter()
     run_dir = run_module.train(task.kind, config, task.fold, data_dir, runs_dir, backbone=task.backbone,
                                validated=True)
@@ -104,7 +105,7 @@ def _ensure_ray(address: str | None):
     """Ray, connected: an instance already started in this process, ``address``, or a new local one.
     Returns (ray module, whether this call started it)."""
     try:
-        import ray
+        import ray  # heavy: Ray (optional, --parallel only)
     except ImportError:
         raise SteelDefectError("--parallel needs Ray: pip install -r requirements/ray.txt") from None
     if ray.is_initialized():
@@ -119,10 +120,6 @@ def _ensure_ray(address: str | None):
 
 def _prepare_folds(config: Config, data_dir: str, runs_dir: str) -> None:
     """Write RUNS/folds.csv once, before the tasks, so that no two runs race to create it."""
-    from steeldefect.folds import ensure_folds
-    from steeldefect.pipeline.image_sources import open_source
-    from steeldefect.runfolder import folds_path
-
     Path(runs_dir).mkdir(parents=True, exist_ok=True)
     ensure_folds(folds_path(runs_dir), open_source(str(data_dir)).table, config.folds.k, config.folds.seed)
 

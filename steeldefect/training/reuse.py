@@ -33,7 +33,7 @@ _LAST: list[_Entry] = []  # at most one compiled model is kept
 
 
 def _values(variables) -> list[np.ndarray]:
-    import keras
+    import keras  # heavy: Keras
 
     with warnings.catch_warnings():  # Keras's TF backend trips NumPy 2's __array__(copy=) deprecation
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -52,7 +52,7 @@ def compiled_model(kind: str, config: Config, backbone: str, policy: str, reusab
     ``build`` returns a compiled model (optimizer built) and its loss; it runs right after
     seeding with ``config.seed`` so the initial weights depend on the config alone.
     """
-    import keras
+    import keras  # heavy: Keras
 
     key = _key(kind, config, backbone, policy)
     if reusable and _LAST and _LAST[0].key == key:

@@ -1,6 +1,6 @@
 """Train one model of one kind on one fold, resumably, into its run folder.
 
-The run folder (``runfolder``) receives config.yaml, meta.json, history.csv, logs/ (TensorBoard),
+The run folder (``artifacts.run_folder``) receives config.yaml, meta.json, history.csv, logs/ (TensorBoard),
 model.keras (best epoch), oof.npz and finally DONE. A folder with DONE is skipped; a folder with
 state.json continues from its last completed epoch. This module decides what to train (config,
 folds, ids) and writes the folder's records; ``loop`` does the TensorFlow side.
@@ -16,8 +16,13 @@ from steeldefect.config import Config, load_config, save_config, validate
 from steeldefect.config.loader import parse_config
 from steeldefect.devices import DeviceReport, record_stage
 from steeldefect.errors import SteelDefectError
-from steeldefect.runfolder import (CONFIG_FILE, DONE_FILE, check_kind, folds_path, mark_done, member_name,
-                                   run_dir_of, write_meta)
+from steeldefect.artifacts.run_folder import (CONFIG_FILE, DONE_FILE, check_kind, folds_path, mark_done,
+                                              member_name, run_dir_of)
+from steeldefect.artifacts.run_meta import write_meta
+from steeldefect.data.labels import read_labels
+from steeldefect.folds import ensure_folds, split_fold
+from steeldefect.pipeline.image_sources import open_source
+from steeldefect.training.buildable import check_buildable
 
 
 def resolve(config: Config, kind: str, backbone: str | None) -> tuple[Config, str]:
@@ -61,33 +66,27 @@ def train(kind: str, config: Config | str | Path, fold: int, data_dir: str | Pat
     if (run_dir / DONE_FILE).is_file():
         print(f"{run_dir}: already done, skipping (delete {DONE_FILE} to train again)", flush=True)
         return run_dir
-    from steeldefect.training.buildable import check_buildable
-
     check_buildable(config, config_source)  # backbone names (--backbone too) and augmentation params, before any write
     if not 0 <= fold < config.folds.k:
         raise SteelDefectError(f"--fold {fold} does not exist with folds.k={config.folds.k}; "
                                f"use 0..{config.folds.k - 1}")
     _check_same_config(run_dir, config)
-    from steeldefect.folds import ensure_folds, split_fold
-    from steeldefect.pipeline.image_sources import open_source
-
     source = open_source(str(data_dir))
     folds = ensure_folds(folds_path(runs_dir), source.table, config.folds.k, config.folds.seed)
     train_ids, val_ids = split_fold(folds, fold)
     pseudo_ids = []
     if config.data.pseudo_labels:  # added to training only: the folds and OOF stay those of the real labels
-        from steeldefect.data.labels import read_labels
-
         pseudo = read_labels(config.data.pseudo_labels)
         source = source.with_pseudo(pseudo, config.data.pseudo_images)
         pseudo_ids = pseudo["ImageId"].tolist()
-    from steeldefect.training.loop import fit_and_predict
+    from steeldefect.training.loop import FitJob, fit_and_predict  # heavy: Keras and TensorFlow
 
     run_dir.mkdir(parents=True, exist_ok=True)
     save_config(config, run_dir / CONFIG_FILE)
-    meta = fit_and_predict(kind, config, backbone, source, train_ids, val_ids, run_dir,
-                           verbose if verbose is not None else (1 if sys.stdout.isatty() else 2), pseudo_ids)
-    write_meta(run_dir, {"kind": kind, "backbone": backbone, "member": member, "fold": fold, **meta})
-    record_stage(runs_dir, f"train {kind}", DeviceReport.from_dict(meta))
+    job = FitJob(kind, config, backbone, source, train_ids, val_ids, run_dir,
+                 verbose if verbose is not None else (1 if sys.stdout.isatty() else 2), tuple(pseudo_ids))
+    meta = replace(fit_and_predict(job), member=member, fold=fold)
+    write_meta(run_dir, meta)
+    record_stage(runs_dir, f"train {kind}", DeviceReport.from_meta(meta))
     mark_done(run_dir)
     return run_dir

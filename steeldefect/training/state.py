@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from steeldefect.data.io import atomic_write
-from steeldefect.runfolder import CHECKPOINT_GLOB, CHECKPOINT_PATTERN, STATE_FILE, WEIGHTS_GLOB
+from steeldefect.artifacts.run_folder import CHECKPOINT_GLOB, CHECKPOINT_PATTERN, STATE_FILE, WEIGHTS_GLOB
 
 
 @dataclass

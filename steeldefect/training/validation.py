@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from steeldefect.metric import dice_score
-from steeldefect.runfolder import to_oof_probs
+from steeldefect.artifacts.oof import to_oof_probs
 
 DICE_THRESHOLD = 0.5  # probability above which a pixel counts as defect for validation Dice
 CHANCE_AUC = 0.5  # AUC reported when the validation images hold only one label
@@ -26,7 +26,7 @@ def _pad(x: np.ndarray, size: int) -> np.ndarray:
 
 def binary_auc(truth: np.ndarray, probs: np.ndarray) -> float:
     """ROC AUC of (N,) or (N, C) presence labels; the mean over columns that hold both labels."""
-    from sklearn.metrics import roc_auc_score
+    from sklearn.metrics import roc_auc_score  # heavy: scikit-learn (1.2 s to import), for the AUC only
 
     truth, probs = truth.reshape(len(truth), -1), probs.reshape(len(probs), -1)
     scores = [roc_auc_score(truth[:, c], probs[:, c]) for c in range(truth.shape[1])
@@ -66,6 +66,6 @@ class Validator:
         return {"val_loss": loss_sum / max(n, 1), self.metric: score}
 
     def predict(self, model) -> np.ndarray:
-        """Out-of-fold probabilities in storage form (see runfolder.to_oof_probs), batch by batch."""
+        """Out-of-fold probabilities in storage form (see artifacts.oof.to_oof_probs), batch by batch."""
         parts = [to_oof_probs(self.kind, p) for p, _ in self.batches(model)]
         return np.concatenate(parts)

@@ -14,9 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
-from steeldefect.runfolder import WEIGHTS_GLOB, WEIGHTS_PATTERN
+from steeldefect.artifacts.run_folder import WEIGHTS_GLOB, WEIGHTS_PATTERN
+from steeldefect.config.choices import AVERAGE_OF
 
-MODES = ("last", "best")
+MODES = AVERAGE_OF  # the last k epochs, or the best k by the monitor
 
 
 def update_pool(pool: list[list], epoch: int, value: float, k: int, mode: str, higher_is_better: bool) -> list[list]:

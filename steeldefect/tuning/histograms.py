@@ -18,7 +18,7 @@ from steeldefect.constants import IMAGE_SHAPE, NUM_CLASSES, RLE_COLUMNS
 from steeldefect.data.rle import rle_decode
 from steeldefect.tuning.oof_stream import DEFAULT_CHUNK, OOFPlan, iter_oof
 from steeldefect.postprocess.masks import area_scale
-from steeldefect.runfolder import N_LEVELS
+from steeldefect.artifacts.oof import N_LEVELS
 from steeldefect.pipeline.preprocess import resize_mask
 from steeldefect.errors import SteelDefectError
 

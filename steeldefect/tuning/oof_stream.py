@@ -11,14 +11,13 @@ what prediction thresholds (see ``steeldefect.postprocess.masks``); the max of t
 the geometric mean of the dequantised levels quantised again. Classifier probabilities are combined
 by the same reducer in float64.
 
-With an ensemble spec (``ensemble.spec``) only its members are used, each under every view of its TTA
+With an ensemble spec (``artifacts.ensemble_file``) only its members are used, each under every view of its TTA
 mode (``oof_<view>.npz``, made by ``tuning.view_oof``), combined by its reducer.
 """
 
 from __future__ import annotations
 
 import os
-import struct
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,63 +26,21 @@ from typing import Iterator
 import cv2
 import numpy as np
 
+from steeldefect.artifacts.ensemble_file import EnsembleSpec
+from steeldefect.artifacts.oof import (IDENTITY_VIEW, IDS_KEY, NPY_HEADERS, OOF_FILE, PROBS_KEY, npz_array, npz_shape,
+                                       oof_view_path)
+from steeldefect.artifacts.run_folder import DONE_FILE, Run, find_runs, group_by_backbone
 from steeldefect.constants import NUM_CLASSES
 from steeldefect.ensemble.reducers import reduce_arrays, reduce_levels
-from steeldefect.ensemble.spec import EnsembleSpec
 from steeldefect.ensemble.tta import tta_views
-from steeldefect.runfolder import DONE_FILE, IDENTITY_VIEW, OOF_FILE, Run, find_runs, group_by_backbone, oof_view_path
 from steeldefect.errors import SteelDefectError
 
 DEFAULT_CHUNK = 64  # images per chunk when streaming segmenter OOF predictions
-_LOCAL_HEADER = 30  # bytes of a zip local file header before its name and extra field
-
-
-def npz_array(path: str | os.PathLike, key: str, mmap: bool = True) -> np.ndarray:
-    """Array ``key`` of an ``.npz`` file; memory-mapped when stored uncompressed, else loaded."""
-    path = Path(path)
-    try:
-        with zipfile.ZipFile(path) as zf:
-            info = zf.getinfo(f"{key}.npy")
-    except FileNotFoundError:
-        raise SteelDefectError(f"OOF file not found: {path}") from None
-    except zipfile.BadZipFile:
-        raise SteelDefectError(f"{path}: not an .npz file") from None
-    except KeyError:
-        raise SteelDefectError(f"{path}: has no array {key!r} (an {OOF_FILE} holds image_ids and probs)") from None
-    if mmap and info.compress_type == zipfile.ZIP_STORED:
-        with open(path, "rb") as fh:
-            fh.seek(info.header_offset)
-            local = fh.read(_LOCAL_HEADER)
-            name_len, extra_len = struct.unpack("<HH", local[26:30])
-            fh.seek(info.header_offset + _LOCAL_HEADER + name_len + extra_len)
-            version = np.lib.format.read_magic(fh)
-            readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-            header = readers[version](fh) if version in readers else None
-            offset = fh.tell()
-        if header is not None and not header[2].hasobject:
-            shape, fortran, dtype = header
-            return np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape,
-                             order="F" if fortran else "C")
-    with np.load(path, allow_pickle=False) as data:
-        return data[key]
-
-
-def npz_shape(path: str | os.PathLike, key: str) -> tuple[int, ...]:
-    """Shape of array ``key`` of an ``.npz`` file, read from its header only."""
-    try:
-        with zipfile.ZipFile(path) as zf, zf.open(f"{key}.npy") as fh:
-            version = np.lib.format.read_magic(fh)
-            readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-            if version in readers:
-                return tuple(readers[version](fh)[0])
-    except (KeyError, zipfile.BadZipFile, FileNotFoundError):
-        pass
-    return tuple(npz_array(path, key).shape)  # reports the error, or reads an unusual header
 
 
 def oof_ids(run: Run, view: str = IDENTITY_VIEW) -> list[str]:
     """The validation image ids of a run, in the order of its oof.npz (or a view's oof_<view>.npz)."""
-    return [str(i) for i in npz_array(_view_file(run, view), "image_ids", mmap=False)]
+    return [str(i) for i in npz_array(_view_file(run, view), IDS_KEY, mmap=False)]
 
 
 def _view_file(run: Run, view: str) -> Path:
@@ -125,7 +82,7 @@ def _classifier_average(runs: list[Run], notes: list[str], views=(IDENTITY_VIEW,
     for (backbone, group), view in [(g, v) for g in group_by_backbone(runs).items() for v in views]:
         probs_of: dict[str, np.ndarray] = {}
         for run in group:
-            probs = np.asarray(npz_array(_view_file(run, view), "probs", mmap=False), dtype=np.float64)
+            probs = np.asarray(npz_array(_view_file(run, view), PROBS_KEY, mmap=False), dtype=np.float64)
             probs = probs.reshape(len(probs), -1)
             if probs.shape[1] not in (1, NUM_CLASSES):
                 raise SteelDefectError(f"{run.path / OOF_FILE}: classifier probs have {probs.shape[1]} outputs; "
@@ -161,7 +118,7 @@ def plan_oof(runs_dir: str | os.PathLike, spec: EnsembleSpec | None = None) -> O
     all_folds = sorted(set().union(*[set(f) for f in folds_of.values()]))
     shapes = {}
     for run in seg_runs:
-        shape = npz_shape(run.path / OOF_FILE, "probs")
+        shape = npz_shape(run.path / OOF_FILE, PROBS_KEY)
         if len(shape) != 4 or shape[-1] != NUM_CLASSES:
             raise SteelDefectError(f"{run.path / OOF_FILE}: segmenter probs have shape {shape}; "
                                    f"expected (N, h, w, {NUM_CLASSES})")
@@ -215,7 +172,7 @@ class RowReader:
     backbones list a fold's images in the same order; otherwise the array is loaded whole.
     """
 
-    def __init__(self, path: Path, rows: np.ndarray, key: str = "probs"):
+    def __init__(self, path: Path, rows: np.ndarray, key: str = PROBS_KEY):
         self.rows, self.pos = np.asarray(rows, np.int64), 0
         self._stream, self._array = None, None
         with zipfile.ZipFile(path) as zf:
@@ -232,8 +189,7 @@ class RowReader:
         self._zip = zipfile.ZipFile(path)
         self._stream = self._zip.open(f"{key}.npy")
         version = np.lib.format.read_magic(self._stream)
-        readers = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-        shape, fortran, dtype = readers[version](self._stream)
+        shape, fortran, dtype = NPY_HEADERS[version](self._stream)
         if fortran or dtype.hasobject:
             self.close()
             self._array = npz_array(path, key)

@@ -15,10 +15,10 @@ COLUMNS = 2  # subplots per row
 
 def plot_surfaces(result: TuneResult, path: str | os.PathLike) -> None:
     """Heatmaps of the stage-1 Dice surfaces, the chosen (threshold, area) marked, saved as PNG."""
-    import matplotlib
+    import matplotlib  # heavy: matplotlib
 
     matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # heavy: matplotlib
 
     n = len(result.classes)
     rows = -(-n // COLUMNS)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from steeldefect.errors import SteelDefectError
+from steeldefect.postprocess.masks import threshold_level
 
 TIE_TOL = 1e-9  # Dice sums (over images) closer than this are ties, won by the first in grid order
 
@@ -44,8 +45,6 @@ class TuneGrid:
     gate_area_factors: tuple[float, ...] = (1.0, 1.5, 2.0, 3.0, 5.0, 10.0)
 
     def validate(self) -> None:
-        from steeldefect.postprocess.masks import threshold_level
-
         for name in ("pixel_thresholds", "min_areas", "gates", "min_components"):
             values = np.asarray(getattr(self, name), dtype=np.float64)
             if values.size == 0:

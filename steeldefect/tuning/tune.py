@@ -24,7 +24,7 @@ from steeldefect.tuning.oof_stream import DEFAULT_CHUNK, OOFPlan, plan_oof
 from steeldefect.postprocess.masks import threshold_level
 from steeldefect.tuning.histograms import TuneStats, build_stats
 from steeldefect.tuning.sweep import TIE_TOL, TuneGrid, dice_sums, select
-from steeldefect.postprocess.thresholds import DEFAULT_PIXEL_THRESHOLD, ClassThresholds, Thresholds
+from steeldefect.postprocess.rules import DEFAULT_PIXEL_THRESHOLD, ClassThresholds, Thresholds
 
 NO_GATE = (0.0,)  # the gate grid without classifier runs
 RULE_FAMILIES = ("none", "hard_gate", "soft_gate", "two_level", "both")  # what tuned records per class

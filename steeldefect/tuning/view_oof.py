@@ -2,7 +2,7 @@
 
 Training writes oof.npz: the best model on its validation fold, unflipped. Choosing TTA views on OOF
 (``steeldefect select``) and tuning for them (``tune --ensemble``) need the same predictions under
-each flip, put back in place for segmenters: ``oof_<view>.npz`` beside it (``runfolder.oof_view_path``).
+each flip, put back in place for segmenters: ``oof_<view>.npz`` beside it (``artifacts.oof.oof_view_path``).
 They are made here, once per run and view, by the validation pass training uses (``Validator`` over
 ``eval_dataset`` of the run's config), so the identity view reproduces oof.npz.
 """
@@ -16,7 +16,14 @@ import numpy as np
 
 from steeldefect.errors import SteelDefectError
 from steeldefect.ensemble.tta import Flip, tta_views
-from steeldefect.runfolder import IDENTITY_VIEW, META_FILE, Run, oof_view_path, read_meta, write_oof
+from steeldefect.artifacts.oof import IDENTITY_VIEW, oof_view_path, write_oof
+from steeldefect.artifacts.run_folder import Run
+from steeldefect.artifacts.run_meta import META_FILE, read_meta
+from steeldefect.config import load_config
+from steeldefect.models_io import load_model
+from steeldefect.pipeline.image_sources import open_source
+from steeldefect.training.validation import Validator
+from steeldefect.tuning.oof_stream import oof_ids
 
 
 def missing_views(runs: list[Run], tta: str) -> list[tuple[Run, str]]:
@@ -38,7 +45,7 @@ class _Viewed:
 
 
 def _data_of(run: Run, data: str | os.PathLike | None) -> str:
-    where = data or read_meta(run).get("data")
+    where = data or read_meta(run).data
     if not where:
         raise SteelDefectError(f"run {run.name} records no dataset folder in its {META_FILE}; pass --data")
     return str(where)
@@ -47,12 +54,7 @@ def _data_of(run: Run, data: str | os.PathLike | None) -> str:
 def write_view_oof(run: Run, views: list[str], data: str | os.PathLike | None = None) -> list[Path]:
     """Predict the run's validation images under each of ``views`` and write oof_<view>.npz; returns the
     files written. ``data``: the dataset the run trained on (default: its meta.json ``data``)."""
-    from steeldefect.config import load_config
-    from steeldefect.models_io import load_model
-    from steeldefect.pipeline.image_sources import open_source
-    from steeldefect.pipeline.tf_dataset import Spec, eval_dataset, eval_order
-    from steeldefect.training.validation import Validator
-    from steeldefect.tuning.oof_stream import oof_ids
+    from steeldefect.pipeline.tf_dataset import Spec, eval_dataset, eval_order  # heavy: TensorFlow
 
     flips = {v.name: v for v in tta_views("both")}
     config = load_config(run.config_path, check=False)

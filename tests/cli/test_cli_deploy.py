@@ -20,7 +20,8 @@ def run_cli(*args):
     (["serve", "--model", "{tmp}", "--port", "70000"], "--port 70000"),
 ])
 def test_deploy_mistakes_give_one_line(tmp_path, args, needle):
-    from steeldefect.postprocess.thresholds import Thresholds, save_thresholds
+    from steeldefect.postprocess.rules import Thresholds
+    from steeldefect.artifacts.thresholds_file import save_thresholds
 
     save_thresholds(Thresholds(), tmp_path / "t.yaml")
     result = run_cli(*[a.format(tmp=tmp_path) for a in args])
@@ -33,7 +34,7 @@ def test_deploy_mistakes_give_one_line(tmp_path, args, needle):
 def test_serve_refuses_a_tampered_export_and_an_unknown_runtime(tmp_path):
     import json
 
-    from steeldefect.deploy.manifest import FORMAT, THRESHOLDS_FILE
+    from steeldefect.artifacts.export_manifest import FORMAT, THRESHOLDS_FILE
 
     (tmp_path / THRESHOLDS_FILE).write_text("x: 1\n")
     (tmp_path / "manifest.json").write_text(json.dumps({"format": FORMAT, "checksums": {THRESHOLDS_FILE: "0" * 64}}))
@@ -41,7 +42,8 @@ def test_serve_refuses_a_tampered_export_and_an_unknown_runtime(tmp_path):
     assert result.returncode == 2 and "thresholds.yaml does not match its manifest checksum" in result.stderr
     (tmp_path / "manifest.json").write_text(json.dumps({"format": FORMAT, "checksums": {}}))
     (tmp_path / "postprocess.yaml").write_text("max_input: [10, 10]\n")
-    from steeldefect.postprocess.thresholds import Thresholds, save_thresholds
+    from steeldefect.postprocess.rules import Thresholds
+    from steeldefect.artifacts.thresholds_file import save_thresholds
 
     save_thresholds(Thresholds(), tmp_path / THRESHOLDS_FILE)
     result = run_cli("serve", "--model", tmp_path, "--runtime", "torch")

@@ -41,7 +41,7 @@ def _parse_error(capsys, argv) -> str:
 
 def test_the_light_names_equal_their_registries():
     from steeldefect.config.schema import RuntimeConfig
-    from steeldefect.deploy.manifest import FORMATS
+    from steeldefect.artifacts.export_manifest import FORMATS
     from steeldefect.ensemble.reducers import available_reducers
     from steeldefect.ensemble.tta import TTA_MODES
     from steeldefect.kaggle.hour_plan import KAGGLE_GPUS
@@ -60,6 +60,19 @@ def test_the_runtime_names_equal_the_runtime_registry():
     assert sorted(options.RUNTIME_CHOICES) == RUNTIMES.names()
 
 
+def test_the_export_format_tuples_mirror_the_manifest():
+    from steeldefect.artifacts.export_manifest import FORMATS  # imports OpenCV: hence the tuples
+    from steeldefect.stages import ExportArgs
+
+    assert options.EXPORT_FORMATS == tuple(FORMATS) == ExportArgs.formats
+
+
+def test_the_kaggle_gpu_tuple_mirrors_the_hour_plan():
+    from steeldefect.kaggle.hour_plan import KAGGLE_GPUS  # imports pandas: hence the tuple in cli/options.py
+
+    assert options.KAGGLE_GPU_CHOICES == tuple(KAGGLE_GPUS)
+
+
 def test_every_tta_and_reducer_flag_lists_the_registry(subparsers):
     seen = set()
     for name, sub in subparsers.items():
@@ -67,7 +80,7 @@ def test_every_tta_and_reducer_flag_lists_the_registry(subparsers):
             if flag in sub._option_string_actions:
                 assert tuple(_action(sub, flag).choices) == choices, (name, flag)
                 seen.add((name, flag))
-    assert {n for n, _ in seen} == {"predict", "pseudo-label", "export", "kaggle-package"}
+    assert {n for n, _ in seen} == {"predict", "pseudo-label", "export", "kaggle-package", "select"}
     assert _action(subparsers["serve"], "--runtime").choices == options.RUNTIME_CHOICES
     assert _action(subparsers["kaggle-package"], "--gpu").choices == options.KAGGLE_GPU_CHOICES
     assert _action(subparsers["train"], "--strategy").choices == options.STRATEGY_CHOICES
@@ -129,8 +142,20 @@ def test_help_imports_no_tensorflow(argv):
 # --- one meaning, one flag name ----------------------------------------------------------------------
 
 @pytest.mark.parametrize("argv, dest, value", [
-    (["select", "--runs", "r", "--budget-s", "1", "--n-images", "5506", "--out", "o.yaml"], "images", 5506),
-    (["select", "--runs", "r", "--budget-s", "1", "--images", "5506", "--out", "o.yaml"], "images", 5506),
+    (["select", "--runs", "r", "--budget-s", "1", "--n-images", "5506", "--out", "o.yaml"], "n_images", 5506),
+    (["select", "--runs", "r", "--budget-s", "1", "--images", "5506", "--out", "o.yaml"], "n_images", 5506),
+    (["select", "--runs", "r", "--budget-s", "1", "--n-images", "9", "--out", "o.yaml", "--tta", "none"], "tta", "none"),
+    (["select", "--runs", "r", "--budget-s", "1", "--n-images", "9", "--out", "o.yaml", "--no-tta"], "tta", "none"),
+    (["validate", "--pred", "s.csv", "--sample", "x.csv"], "pred", "s.csv"),
+    (["validate", "s.csv", "--sample", "x.csv"], "submission", "s.csv"),
+    (["score", "--truth", "t.csv", "--pred", "s.csv", "--images", "i"], "images", "i"),
+    (["score", "--truth", "t.csv", "--pred", "s.csv", "--truth-images", "i"], "images", "i"),
+    (["serve", "--model", "e"], "model", "e"),
+    (["serve", "--models", "e"], "model", "e"),
+    (["-q", "score", "--truth", "t.csv", "--pred", "s.csv"], "verbosity", "warning"),
+    (["score", "--truth", "t.csv", "--pred", "s.csv", "-v"], "verbosity", "debug"),
+    (["score", "--truth", "t.csv", "--pred", "s.csv"], "verbosity", "info"),
+    (["synth", "--out", "d", "--train", "1", "--quiet"], "verbosity", "warning"),
     (["summary", "--runs", "runs/demo"], "out", "runs/demo"),
     (["summary", "--out", "runs/demo"], "out", "runs/demo"),
     (["summary", "--out", "runs/demo", "--pred", "s.csv"], "submission", "s.csv"),
@@ -141,7 +166,7 @@ def test_the_consistent_name_and_the_older_spelling_both_parse(argv, dest, value
 
 
 def test_a_submission_to_read_is_pred_everywhere(subparsers):
-    for name in ("score", "report", "app", "summary"):
+    for name in ("score", "report", "app", "summary", "validate"):
         assert "--pred" in subparsers[name]._option_string_actions, name
 
 
@@ -176,7 +201,7 @@ def test_folds_take_k_and_seed_from_the_config_with_set(tmp_path, capsys):
 
 def test_train_uses_the_config_with_set(tmp_path, monkeypatch):
     seen = []
-    monkeypatch.setattr("steeldefect.cli.cmd_train._check_cpu_time", lambda args, config, plan: None)
+    monkeypatch.setattr("steeldefect.stages.train_stage.check_cpu_time", lambda args, config, plan: None)
     monkeypatch.setattr("steeldefect.training.train",
                         lambda kind, config, fold, data, out, backbone=None, validated=False: seen.append(config))
     assert main(["train", "segmenter", "--config", str(DEMO), "--data", str(tmp_path), "--out", str(tmp_path),
@@ -204,3 +229,37 @@ def test_doctor_reports_a_bad_set_as_a_problem(capsys, monkeypatch):
     err = capsys.readouterr().err
     assert "--set runtime.precision: unknown key 'precision' in runtime; valid keys are strategy, mixed_precision, tpu" \
         in err
+
+
+def test_out_says_file_or_folder_everywhere(subparsers):
+    for name, sub in subparsers.items():
+        action = sub._option_string_actions.get("--out")
+        if action is not None:
+            assert action.metavar in ("FILE", "DIR"), name
+
+
+def test_chunk_size_means_images_per_chunk_everywhere(subparsers):
+    helps = {name: sub._option_string_actions["--chunk-size"].help for name, sub in subparsers.items()
+             if "--chunk-size" in sub._option_string_actions}
+    assert set(helps) == {"predict", "tune", "report"}
+    assert all(h.startswith("images per chunk") for h in helps.values()), helps
+
+
+def test_verbosity_sets_the_steeldefect_logger(capsys):
+    import logging
+
+    from steeldefect.cli.main import configure_logging
+
+    log = logging.getLogger("steeldefect.stages.test")
+    configure_logging("warning")
+    log.info("hidden")
+    log.warning("shown")
+    configure_logging("debug")
+    log.debug("debug shown")
+    assert capsys.readouterr().err == "shown\nDEBUG: steeldefect.stages.test: debug shown\n"
+    configure_logging("info")
+
+
+def test_validate_needs_the_submission(capsys):
+    assert main(["validate", "--sample", "x.csv"]) == 2
+    assert "give the submission to check" in capsys.readouterr().err

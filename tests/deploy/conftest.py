@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds, save_thresholds
+from steeldefect.artifacts.thresholds_file import save_thresholds
+from steeldefect.postprocess.rules import ClassThresholds, Thresholds
 
 TEST_MAX_INPUT = (512, 3200)  # the tiny export takes images up to this; larger ones are refused (413)
 

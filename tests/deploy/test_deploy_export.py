@@ -47,7 +47,7 @@ def test_outputs_match_predict(exported, keras_ensemble, tiny_dataset, runtime):
 def test_submission_is_byte_identical(exported, keras_ensemble, tiny_dataset, deploy_thresholds, tmp_path, runtime):
     from steeldefect.deploy.model import load_exported
     from steeldefect.deploy.results import outputs_table
-    from steeldefect.postprocess.thresholds import load_thresholds
+    from steeldefect.artifacts.thresholds_file import load_thresholds
     from steeldefect.prediction.predict import PredictOptions, predict_images
 
     folder = tiny_dataset / "test_images"
@@ -70,7 +70,7 @@ def test_other_image_size_masks_at_input_size(exported, keras_ensemble, tiny_dat
     from steeldefect.deploy.model import load_exported
     from steeldefect.deploy.results import predict_json
     from steeldefect.pipeline.preprocess import resize_image
-    from steeldefect.postprocess.thresholds import load_thresholds
+    from steeldefect.artifacts.thresholds_file import load_thresholds
     from steeldefect.prediction.predict import predict_images
 
     small = tmp_path / "small"
@@ -96,7 +96,7 @@ def test_other_image_size_masks_at_input_size(exported, keras_ensemble, tiny_dat
 
 def test_kaggle_path_requires_strip_size(keras_ensemble, tiny_dataset, deploy_thresholds, tmp_path):
     from steeldefect.constants import IMAGE_SHAPE
-    from steeldefect.postprocess.thresholds import load_thresholds
+    from steeldefect.artifacts.thresholds_file import load_thresholds
     from steeldefect.prediction.predict import predict_images
 
     small = tmp_path / "small"
@@ -110,7 +110,7 @@ def test_kaggle_path_requires_strip_size(keras_ensemble, tiny_dataset, deploy_th
 def test_manifest_records_and_verifies(exported, tmp_path):
     import shutil
 
-    from steeldefect.deploy.manifest import read_manifest
+    from steeldefect.artifacts.export_manifest import read_manifest
 
     manifest = json.loads((exported / "manifest.json").read_text())
     assert manifest["input"]["dtype"] == "uint8" and manifest["input"]["max_height"] == 512

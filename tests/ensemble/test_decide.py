@@ -8,7 +8,7 @@ import numpy as np
 from steeldefect.constants import NUM_CLASSES, RLE_COLUMNS
 from steeldefect.data.rle import rle_decode
 from steeldefect.ensemble.decide import decide, decide_views
-from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds
+from steeldefect.postprocess.rules import ClassThresholds, Thresholds
 
 OUT = (8, 50)  # (h, w) of the fake segmenter's probabilities
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from steeldefect.ensemble.spec import EnsembleSpec, load_spec, save_spec
+from steeldefect.artifacts.ensemble_file import EnsembleSpec, load_spec, save_spec
 from steeldefect.errors import SteelDefectError
-from steeldefect.runfolder import Run
+from steeldefect.artifacts.run_folder import Run
 
 
 def test_round_trip(tmp_path):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from steeldefect.ensemble.reducers import GMEAN_EPS, available_reducers, graph_reducer, reduce_arrays, reduce_levels
-from steeldefect.runfolder import dequantise, quantise
+from steeldefect.artifacts.oof import dequantise, quantise
 
 tf = pytest.importorskip("tensorflow")
 

@@ -11,7 +11,8 @@ from steeldefect.cli.main import main
 from steeldefect.errors import SteelDefectError
 from steeldefect.kaggle.hour_plan import (KAGGLE_LIMIT_S, KAGGLE_TEST_IMAGES, UTILISATION, get_gpu, hour_warning,
                                           plan_costs, seconds_per_image)
-from steeldefect.postprocess.thresholds import Thresholds, save_thresholds
+from steeldefect.artifacts.thresholds_file import save_thresholds
+from steeldefect.postprocess.rules import Thresholds
 
 
 def test_seconds_per_image_are_flops_over_the_reached_share_of_the_peak():

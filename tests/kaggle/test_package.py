@@ -13,11 +13,13 @@ import pytest
 
 from steeldefect.cli.main import main
 from steeldefect.data.submission import validate_submission
-from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds, save_thresholds
+from steeldefect.artifacts.thresholds_file import save_thresholds
+from steeldefect.postprocess.rules import ClassThresholds, Thresholds
 from steeldefect.errors import SteelDefectError
 from steeldefect.kaggle.package import KaggleSpec, build_package, kernel_source
-from steeldefect.runfolder import (CONFIG_FILE, DONE_FILE, HISTORY_FILE, META_FILE, MODEL_FILE, OOF_FILE,
-                                   PREDICTION_FILES)
+from steeldefect.artifacts.oof import OOF_FILE
+from steeldefect.artifacts.run_folder import CONFIG_FILE, DONE_FILE, HISTORY_FILE, MODEL_FILE, PREDICTION_FILES
+from steeldefect.artifacts.run_meta import META_FILE
 
 SPEC = KaggleSpec(dataset_id="me/steel-models", kernel_id="me/steel-inference", tta="hflip")
 FORBIDDEN_AT_PREDICT = ("iterstrat", "albumentations", "dash", "playwright", "hypothesis")  # not needed on Kaggle
@@ -68,7 +70,7 @@ def test_package_layout_and_metadata(tmp_path):
 
 def test_package_of_an_ensemble_keeps_only_its_members(tmp_path, capsys):
     from steeldefect.cli.main import main
-    from steeldefect.ensemble.spec import EnsembleSpec, save_spec
+    from steeldefect.artifacts.ensemble_file import EnsembleSpec, save_spec
 
     runs = _fake_runs(tmp_path / "runs")
     wheel = tmp_path / "steeldefect-0.1.0-py3-none-any.whl"
@@ -104,7 +106,7 @@ def test_package_refuses_what_would_fail_on_kaggle(tmp_path):
 def test_predict_imports_only_what_kaggle_has():
     code = ("import sys\n"
             "from steeldefect.prediction import keras_ensemble, predict\n"
-            "from steeldefect.postprocess import thresholds\n"
+            "from steeldefect.artifacts import thresholds_file\n"
             "from steeldefect.models_io import register_custom_objects\n"
             "register_custom_objects()\n"
             "import steeldefect.pipeline.preprocess\n"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -11,7 +9,9 @@ import tensorflow as tf
 from pipeline_fixtures import ALL_AUGMENTATIONS, tiny_config
 from steeldefect.cli.main import main
 from steeldefect.pipeline.tf_dataset import eval_dataset, eval_order, train_dataset
+from steeldefect.artifacts.tfrecords_manifest import TFRECORDS_MANIFEST_FILE, read_tfrecords_manifest
 from steeldefect.pipeline.image_sources import MANIFEST, TFRECORDS, open_source
+from steeldefect.pipeline.tfrecords import write_tfrecords
 
 
 @pytest.fixture(scope="module")
@@ -28,9 +28,20 @@ def _by_id(source, ids, config, kind):
 
 
 def test_manifest_lists_every_shard(records):
-    manifest = json.loads((records / MANIFEST).read_text())
-    assert manifest["count"] == 12 and len(manifest["shards"]) == 3
-    assert all((records / s).is_file() for s in manifest["shards"])
+    manifest = read_tfrecords_manifest(records)
+    assert manifest.count == 12 and len(manifest.shards) == 3
+    assert all((records / s).is_file() for s in manifest.shards)
+    assert MANIFEST == TFRECORDS_MANIFEST_FILE  # the name image_sources still exports
+    assert not [p.name for p in records.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+def test_records_written_through_gfile_open_as_a_source(painted):
+    folder = f"ram://steeldefect-tfrecords-{id(painted)}/tfr"  # TensorFlow's in-memory file system, like gs://
+    written = write_tfrecords(painted, folder, shards=2, progress=False)
+    assert written == read_tfrecords_manifest(folder) and written.count == 12
+    source = open_source(folder)
+    assert source.kind == TFRECORDS and source.table.equals(open_source(painted).table)
+    assert source.shards == tuple(f"{folder}/{s}" for s in written.shards)
 
 
 @pytest.mark.parametrize("kind", ["classifier", "segmenter"])

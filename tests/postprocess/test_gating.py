@@ -7,7 +7,7 @@ import pytest
 
 from steeldefect.errors import SteelDefectError
 from steeldefect.postprocess.gating import check_gate, class_keep, needs_segmenter
-from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds
+from steeldefect.postprocess.rules import ClassThresholds, Thresholds
 
 
 def test_gates_image_and_class():

@@ -9,7 +9,7 @@ from steeldefect.constants import IMAGE_SHAPE
 
 from steeldefect.postprocess.masks import (area_passes, area_scale, postprocess_class, postprocess_image,
                                            remove_small_components, resize_nearest, threshold_level)
-from steeldefect.runfolder import quantise
+from steeldefect.artifacts.oof import quantise
 
 
 def test_quantise_and_levels():

@@ -7,8 +7,8 @@ import yaml
 
 from steeldefect.errors import SteelDefectError
 from steeldefect.postprocess.masks import threshold_level
-from steeldefect.postprocess.thresholds import (ClassThresholds, Thresholds, check_resolution, load_thresholds,
-                                                save_thresholds)
+from steeldefect.artifacts.thresholds_file import load_thresholds, save_thresholds
+from steeldefect.postprocess.rules import ClassThresholds, Thresholds, check_resolution
 
 
 def test_thresholds_yaml_round_trip_and_errors(tmp_path):

@@ -8,7 +8,8 @@ import pytest
 from steeldefect.cli.main import main
 from steeldefect.data.submission import validate_submission
 from steeldefect.devices import read_stages
-from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds, save_thresholds
+from steeldefect.artifacts.thresholds_file import save_thresholds
+from steeldefect.postprocess.rules import ClassThresholds, Thresholds
 
 
 class _Fake:
@@ -77,7 +78,8 @@ def test_predict_cli_errors(tiny_dataset, tmp_path, fake_models, capsys):
 
 def _segmenter_run_without_model(tmp_path):
     """RUNS with one finished segmenter run at 64x384 and no model.keras: loading would fail otherwise."""
-    from steeldefect.runfolder import META_FILE, mark_done, run_dir_of
+    from steeldefect.artifacts.run_folder import mark_done, run_dir_of
+    from steeldefect.artifacts.run_meta import META_FILE
 
     runs = tmp_path / "runs"
     run = run_dir_of(runs, "segmenter", "bb", 0)
@@ -109,7 +111,7 @@ def test_review_band_needs_classifier_runs_before_loading_models(tiny_dataset, t
 
 
 def test_predict_takes_tta_and_reducer_from_the_ensemble_file(tiny_dataset, tmp_path, fake_models, capsys):
-    from steeldefect.ensemble.spec import EnsembleSpec, save_spec
+    from steeldefect.artifacts.ensemble_file import EnsembleSpec, save_spec
 
     th = tmp_path / "t.yaml"
     save_thresholds(Thresholds(resolution=(16, 100)), th)

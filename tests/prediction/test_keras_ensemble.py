@@ -10,7 +10,7 @@ from steeldefect.data.labels import read_labels
 from steeldefect.data.submission import read_submission, validate_submission
 from steeldefect.prediction.keras_ensemble import select_runs
 from steeldefect.prediction.predict import PredictOptions, image_list, predict_images
-from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds
+from steeldefect.postprocess.rules import ClassThresholds, Thresholds
 from steeldefect.errors import SteelDefectError
 from steeldefect.metric import score_tables
 

@@ -12,7 +12,7 @@ import pytest
 from steeldefect.constants import NUM_CLASSES
 from steeldefect.data.submission import read_submission, validate_submission
 from steeldefect.prediction.predict import PredictOptions, image_list, predict_images
-from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds
+from steeldefect.postprocess.rules import ClassThresholds, Thresholds
 from steeldefect.errors import SteelDefectError
 
 SIZE = (8, 50)  # the fake models' input size

@@ -91,7 +91,8 @@ def test_pseudo_images_must_not_be_training_images_and_must_exist(tiny_dataset, 
 def test_pseudo_label_command_end_to_end(tiny_runs, tiny_dataset, tmp_path, capsys):
     from steeldefect.cli.main import main
     from steeldefect.data.labels import read_labels
-    from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds, save_thresholds
+    from steeldefect.artifacts.thresholds_file import save_thresholds
+    from steeldefect.postprocess.rules import ClassThresholds, Thresholds
 
     th = tmp_path / "t.yaml"
     save_thresholds(Thresholds(classes=tuple(ClassThresholds(0.5, 0, 0.5) for _ in range(4)), resolution=(32, 192)), th)

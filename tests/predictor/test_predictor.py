@@ -22,7 +22,8 @@ def tiny(tmp_path_factory):
     import sys
 
     from steeldefect.deploy.export import export_ensemble
-    from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds, save_thresholds
+    from steeldefect.artifacts.thresholds_file import save_thresholds
+    from steeldefect.postprocess.rules import ClassThresholds, Thresholds
     from steeldefect.prediction.keras_ensemble import load_ensemble
     from testkit.tiny_runs import TINY_INPUT, write_tiny_runs
 

@@ -1,7 +1,7 @@
 """A small synthetic RUNS tree without training: synth images, folds, and fake OOF predictions.
 
 The runs are written as ``steeldefect.training`` writes them (config.yaml via save_config of the
-resolved config, meta.json with the same keys, oof.npz via runfolder.write_oof, DONE last); the
+resolved config, meta.json with the same keys, oof.npz via artifacts.oof.write_oof, DONE last); the
 segmenter probabilities are the truth masks at the training resolution plus noise and spurious blobs,
 the classifier's a noisy "image has a defect".
 """
@@ -20,11 +20,13 @@ import pytest
 from steeldefect.config import load_config, save_config
 from steeldefect.data.kaggle_folder import train_labels
 from steeldefect.data.labels import label_presence
-from steeldefect.runfolder import CONFIG_FILE, DONE_FILE, FOLDS_FILE, META_FILE, quantise
+from steeldefect.artifacts.oof import quantise
+from steeldefect.artifacts.run_folder import CONFIG_FILE, DONE_FILE, FOLDS_FILE
+from steeldefect.artifacts.run_meta import META_FILE
 from steeldefect.tuning.histograms import truth_masks
 from steeldefect.folds import make_folds, write_folds
 from steeldefect.synth.generator import generate_dataset
-from steeldefect.runfolder import to_oof_probs, write_oof
+from steeldefect.artifacts.oof import to_oof_probs, write_oof
 from steeldefect.training.run import resolve
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ import numpy as np
 from steeldefect.constants import NUM_CLASSES
 from steeldefect.postprocess.masks import area_scale, postprocess_class
 from steeldefect.tuning.histograms import truth_masks
-from steeldefect.runfolder import OOF_FILE
+from steeldefect.artifacts.oof import OOF_FILE
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 

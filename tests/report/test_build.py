@@ -12,7 +12,8 @@ from sklearn.metrics import roc_auc_score
 
 from steeldefect.data.labels import label_presence, read_labels
 from steeldefect.data.submission import write_submission
-from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds, save_thresholds
+from steeldefect.artifacts.thresholds_file import save_thresholds
+from steeldefect.postprocess.rules import ClassThresholds, Thresholds
 from steeldefect.metric.dice import score_tables
 from steeldefect.report import ReportInputs, build_report
 

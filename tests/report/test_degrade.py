@@ -8,7 +8,8 @@ import pytest
 from report_helpers import direct_oof_dice, is_png
 
 from steeldefect.data.labels import read_labels
-from steeldefect.postprocess.thresholds import ClassThresholds, Thresholds, save_thresholds
+from steeldefect.artifacts.thresholds_file import save_thresholds
+from steeldefect.postprocess.rules import ClassThresholds, Thresholds
 from steeldefect.report import ReportInputs, build_report
 
 GATED = Thresholds(classes=tuple(ClassThresholds(0.5, 250, 0.4, 0) for _ in range(4)))

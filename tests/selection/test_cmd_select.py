@@ -10,9 +10,10 @@ import yaml
 
 from steeldefect.cli.main import main
 from steeldefect.data.labels import write_labels
-from steeldefect.ensemble.spec import load_spec
-from steeldefect.postprocess.thresholds import load_thresholds
-from steeldefect.runfolder import find_runs, oof_view_path
+from steeldefect.artifacts.ensemble_file import load_spec
+from steeldefect.artifacts.thresholds_file import load_thresholds
+from steeldefect.artifacts.run_folder import find_runs
+from steeldefect.artifacts.oof import oof_view_path
 from steeldefect.selection.costs import Costs, save_costs
 
 

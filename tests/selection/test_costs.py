@@ -33,7 +33,8 @@ def test_costs_are_timed_on_the_runs_models_and_the_images(tiny_runs, tiny_datas
 
     import numpy as np
 
-    from steeldefect.runfolder import find_runs, quantise, write_oof
+    from steeldefect.artifacts.run_folder import find_runs
+    from steeldefect.artifacts.oof import quantise, write_oof
     from steeldefect.selection.costs import measure_costs
 
     runs = tmp_path / "runs"

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from steeldefect.artifacts.synth_record import SYNTH_RECORD_FILE, read_synth_record
 from steeldefect.data.images import read_image
 from steeldefect.data.labels import read_labels
 from steeldefect.errors import SteelDefectError
@@ -72,8 +73,8 @@ def test_interrupted_run_resumes(dataset, tmp_path):
     first = sorted((out / "train_images").iterdir())[0]
     first.unlink()
     (out / "train.csv").unlink()
-    manifest = (out / "synth.json").read_text().replace('"complete": true', '"complete": false')
-    (out / "synth.json").write_text(manifest)
+    text = (out / SYNTH_RECORD_FILE).read_text().replace('"complete": true', '"complete": false')
+    (out / SYNTH_RECORD_FILE).write_text(text)
     summary = generate_dataset(out, N_TRAIN, N_TEST, seed=1, progress=False)
     assert summary.written == 1 and summary.unchanged == N_TRAIN + N_TEST - 1
     assert digest(out) == digest(dataset)
@@ -81,6 +82,46 @@ def test_interrupted_run_resumes(dataset, tmp_path):
     assert again.written == 0
     sorted((out / "test_images").iterdir())[0].unlink()  # a deleted image is noticed and restored
     assert generate_dataset(out, N_TRAIN, N_TEST, seed=1, progress=False).written == 1
+    assert digest(out) == digest(dataset)
+
+
+def test_the_record_keeps_the_arguments_and_counts(dataset):
+    record = read_synth_record(dataset)
+    assert record.complete and record.arguments["seed"] == 1 and record.arguments["train"] == N_TRAIN
+    train = read_labels(dataset / "train.csv")
+    assert record.summary.train_clean == int((train.iloc[:, 1:] == "").all(axis=1).sum())
+    assert len(record.summary.train_per_class) == 4
+
+
+def test_a_folder_written_before_the_record_had_a_version_is_the_same_dataset(dataset, tmp_path):
+    import json
+    import shutil
+
+    out = tmp_path / "old"
+    shutil.copytree(dataset, out)
+    data = json.loads((out / SYNTH_RECORD_FILE).read_text())
+    assert data.pop("format_version") == 1
+    old_text = json.dumps(data, indent=2, sort_keys=True) + "\n"  # what the generator wrote before
+    (out / SYNTH_RECORD_FILE).write_text(old_text)
+    before = digest(out)
+    again = generate_dataset(out, N_TRAIN, N_TEST, seed=1, progress=False)  # run_all.sh's rerun: skipped
+    assert again.written == 0 and again.unchanged == N_TRAIN + N_TEST
+    assert digest(out) == before
+    with pytest.raises(SteelDefectError, match="different synthetic dataset"):
+        generate_dataset(out, N_TRAIN, N_TEST, seed=2, progress=False)
+
+
+def test_a_newer_record_is_refused_unless_forced(dataset, tmp_path):
+    import json
+    import shutil
+
+    out = tmp_path / "newer"
+    shutil.copytree(dataset, out)
+    data = json.loads((out / SYNTH_RECORD_FILE).read_text())
+    (out / SYNTH_RECORD_FILE).write_text(json.dumps({**data, "format_version": 2}))
+    with pytest.raises(SteelDefectError, match="format version 2 is newer"):
+        generate_dataset(out, N_TRAIN, N_TEST, seed=1, progress=False)
+    generate_dataset(out, N_TRAIN, N_TEST, seed=1, progress=False, force=True)
     assert digest(out) == digest(dataset)
 
 

@@ -109,8 +109,9 @@ def model_params(kind: str | None = None) -> list:
         for case in head_cases(kind):
             marks = [pytest.mark.slow] if backbone in HEAVY_BACKBONES else []
             if backbone != cheapest and case.id != spanning:
-                marks = [pytest.mark.slow, pytest.mark.skipif(not run_all, reason=f"rest of the backbone x head "
-                                                              f"product; set {ALL_MODELS_ENV}=1 to run it")]
+                marks = [pytest.mark.slow, pytest.mark.designed_skip,
+                         pytest.mark.skipif(not run_all, reason=f"rest of the backbone x head "
+                                                               f"product; set {ALL_MODELS_ENV}=1 to run it")]
             params.append(pytest.param(backbone, case, id=f"{backbone}-{case.id}", marks=marks))
     return params
 

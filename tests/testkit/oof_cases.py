@@ -2,7 +2,7 @@
 
 ``make_oof_case(seed, ...)`` draws truth masks with rectangular defects and probabilities correlated
 with them, at a tiny resolution; ``write_oof_runs`` writes them as the OOF files of a RUNS tree, split
-into folds and backbones, through ``steeldefect.runfolder``'s names.
+into folds and backbones, through the names of ``steeldefect.artifacts``.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ import numpy as np
 from steeldefect.constants import IMAGE_HEIGHT, IMAGE_WIDTH, NUM_CLASSES
 from steeldefect.data.labels import empty_table
 from steeldefect.data.rle import rle_encode
-from steeldefect.runfolder import DONE_FILE, META_FILE, OOF_FILE, quantise
+from steeldefect.artifacts.oof import OOF_FILE, quantise
+from steeldefect.artifacts.run_folder import DONE_FILE
+from steeldefect.artifacts.run_meta import META_FILE
 
 
 @dataclass

@@ -12,7 +12,8 @@ import os
 import shutil
 from pathlib import Path
 
-from steeldefect.runfolder import DONE_FILE, META_FILE, MODEL_FILE
+from steeldefect.artifacts.run_folder import DONE_FILE, MODEL_FILE
+from steeldefect.artifacts.run_meta import META_FILE
 
 TINY_INPUT = (32, 192)  # (h, w) of the tiny models: multiples of 32, the strip's aspect ratio roughly
 TINY_DECODER_FILTERS = (16, 8, 8, 4, 4)  # a small decoder: the backbone dominates anyway

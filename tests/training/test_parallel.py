@@ -10,7 +10,7 @@ from parallel_fixtures import FAULTS_VAR, set_faults
 from steeldefect.cli.main import main
 from steeldefect.config import save_config
 from steeldefect.errors import SteelDefectError
-from steeldefect.runfolder import DONE_FILE, FOLDS_FILE
+from steeldefect.artifacts.run_folder import DONE_FILE, FOLDS_FILE
 from steeldefect.training.parallel import (RETRIES, RunTask, check_runs_dir, plan_tasks, task_resources,
                                            train_parallel)
 from training_fixtures import TINY_BACKBONE, tiny_training_config

@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from steeldefect.config import save_config
-from steeldefect.runfolder import DONE_FILE, HISTORY_FILE, META_FILE, STATE_FILE
+from steeldefect.artifacts.run_folder import DONE_FILE, HISTORY_FILE, STATE_FILE
+from steeldefect.artifacts.run_meta import META_FILE
 from steeldefect.training import train
 from training_fixtures import tiny_training_config
 

@@ -13,7 +13,9 @@ from steeldefect.cli.main import main
 from steeldefect.config import save_config
 from steeldefect.devices import read_stages
 from steeldefect.errors import SteelDefectError
-from steeldefect.runfolder import CONFIG_FILE, DONE_FILE, FOLDS_FILE, HISTORY_FILE, META_FILE, MODEL_FILE, OOF_FILE
+from steeldefect.artifacts.oof import OOF_FILE
+from steeldefect.artifacts.run_folder import CONFIG_FILE, DONE_FILE, FOLDS_FILE, HISTORY_FILE, MODEL_FILE
+from steeldefect.artifacts.run_meta import META_FILE
 from steeldefect.training import train
 from training_fixtures import EPOCHS, TINY_INPUT, tiny_training_config
 
@@ -147,7 +149,8 @@ def test_view_oof_flips_masks_back_and_its_identity_is_the_oof(tiny_backbone, sy
     from steeldefect.pipeline.image_sources import open_source
     from steeldefect.pipeline.tf_dataset import eval_dataset
     from steeldefect.ensemble.tta import IDENTITY
-    from steeldefect.runfolder import oof_view_path, quantise, run_from_path
+    from steeldefect.artifacts.oof import oof_view_path, quantise
+    from steeldefect.artifacts.run_folder import run_from_path
     from steeldefect.training.validation import Validator
     from steeldefect.tuning.view_oof import _Viewed, ensure_view_oof
 

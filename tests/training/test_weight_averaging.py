@@ -7,7 +7,8 @@ import json
 import numpy as np
 import pytest
 
-from steeldefect.runfolder import MODEL_FILE, META_FILE, WEIGHTS_PATTERN
+from steeldefect.artifacts.run_folder import MODEL_FILE, WEIGHTS_PATTERN
+from steeldefect.artifacts.run_meta import META_FILE
 from steeldefect.training.weight_averaging import average_weights, update_pool
 
 

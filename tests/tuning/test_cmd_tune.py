@@ -7,7 +7,7 @@ import pytest
 
 from steeldefect.cli.main import main
 from steeldefect.data.labels import write_labels
-from steeldefect.postprocess.thresholds import load_thresholds
+from steeldefect.artifacts.thresholds_file import load_thresholds
 
 
 def test_tune_cli_writes_thresholds_and_figures(tmp_path, oof_case, oof_runs, capsys):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from steeldefect.ensemble.spec import EnsembleSpec
+from steeldefect.artifacts.ensemble_file import EnsembleSpec
 from steeldefect.errors import SteelDefectError
-from steeldefect.runfolder import find_runs, oof_view_path
+from steeldefect.artifacts.oof import oof_view_path
+from steeldefect.artifacts.run_folder import find_runs
 from steeldefect.tuning.oof_stream import iter_oof, plan_oof
 
 

@@ -13,7 +13,7 @@ from steeldefect.tuning.sweep import TuneGrid, first_best, select
 from steeldefect.tuning.tune import (class_surface, rule_options, rule_surfaces, run_tune,
                                      tune_components, tune_stats)
 from steeldefect.errors import SteelDefectError
-from steeldefect.runfolder import OOF_FILE
+from steeldefect.artifacts.oof import OOF_FILE
 
 SCALE = area_scale((16, 40))  # full-resolution pixels per pixel of the test masks (640)
 GRID = TuneGrid(pixel_thresholds=(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8),

@@ -8,42 +8,36 @@
                                        (or <backbone>-<variant> for a second recipe of it)
         config.yaml                    the resolved config of the run
         meta.json                      versions, seed, fold, backbone, input_size, figures, and where it
-                                       trained: devices, strategy, precision
+                                       trained: devices, strategy, precision (``run_meta``)
         history.csv, logs/             one row per epoch; TensorBoard events
         state.json, ckpt-<epoch>.keras while training: the resumable state and its checkpoint
         weights-<epoch>.weights.h5     while training with weight averaging: the epochs it may average
         model.keras                    the best epoch's model
-        oof.npz                        out-of-fold predictions: image_ids and probs
+        oof.npz                        out-of-fold predictions: image_ids and probs (``oof``)
         oof_<view>.npz                 the same under a TTA view (hflip, vflip), made on demand by
                                        `select` / `tune --ensemble` (steeldefect.tuning.view_oof)
         DONE                           written last: the run is complete
 
-``oof.npz`` stores classifier probabilities as float32 (N,) or (N, 4) and segmenter probabilities as
-uint8 levels ``q = rint(p * 255)`` (N, h, w, 4): ``quantise`` is that encoding, and post-processing
-thresholds the same levels, so what tuning scored is what prediction does.
-
-Training writes through this module; tuning, prediction, packaging, the report and the tests read
-through it. It imports nothing heavier than numpy.
+Training writes through this module (and ``run_meta``, ``oof``); tuning, prediction, packaging, the
+report and the tests read through them. It imports nothing heavier than numpy.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
+from steeldefect.artifacts.oof import OOF_FILE
+from steeldefect.artifacts.run_meta import META_FILE
 from steeldefect.data.io import atomic_write, require_dir
 from steeldefect.errors import SteelDefectError
 
 KINDS = ("classifier", "segmenter")  # model kinds, also the first folder level of RUNS
 FOLDS_FILE = "folds.csv"  # RUNS/folds.csv
 CONFIG_FILE = "config.yaml"  # the run's resolved config
-META_FILE = "meta.json"  # versions, seed, fold, backbone, input size
 HISTORY_FILE = "history.csv"  # one row per epoch: losses, metrics, lr, seconds
 LOG_DIR = "logs"  # TensorBoard event files
 STATE_FILE = "state.json"  # resumable state, rewritten after each epoch
@@ -52,37 +46,10 @@ CHECKPOINT_GLOB = "ckpt-*.keras"
 WEIGHTS_PATTERN = "weights-{:04d}.weights.h5"  # an epoch's weights, kept while weight averaging may use them
 WEIGHTS_GLOB = "weights-*.weights.h5"
 MODEL_FILE = "model.keras"  # the best epoch's model
-OOF_FILE = "oof.npz"  # the run's out-of-fold predictions on its validation fold: image_ids + probs
-OOF_VIEW_PATTERN = "oof_{}.npz"  # the OOF predictions under a TTA view other than the identity
-IDENTITY_VIEW = "identity"  # the TTA view whose OOF predictions are OOF_FILE
 DONE_FILE = "DONE"  # written last by training: the run is complete
 PREDICTION_FILES = (MODEL_FILE, META_FILE, CONFIG_FILE, DONE_FILE)  # what a run needs at prediction time
 
-PROB_LEVELS = 255  # segmenter probabilities are stored and thresholded as uint8 levels 0..PROB_LEVELS
-N_LEVELS = PROB_LEVELS + 1  # number of distinct quantised probability values
-
 _FOLD_DIR = re.compile(r"^fold(\d+)$")
-
-
-def quantise(probs: np.ndarray) -> np.ndarray:
-    """Probabilities in [0, 1], any shape -> uint8 levels rint(p * 255), the oof.npz encoding."""
-    probs = np.asarray(probs)
-    if probs.dtype == np.uint8:
-        return probs
-    return np.clip(np.rint(probs.astype(np.float32) * PROB_LEVELS), 0, PROB_LEVELS).astype(np.uint8)
-
-
-def dequantise(levels: np.ndarray) -> np.ndarray:
-    """uint8 levels -> float32 probabilities q / 255 (the centre of each level)."""
-    return np.asarray(levels, dtype=np.float32) / PROB_LEVELS
-
-
-def to_oof_probs(kind: str, probs: np.ndarray) -> np.ndarray:
-    """Storage form: classifier float32 (N,) or (N, 4); segmenter uint8 levels (N, h, w, 4)."""
-    if kind == "segmenter":
-        return quantise(probs)
-    probs = np.asarray(probs, dtype=np.float32)
-    return probs[:, 0] if probs.ndim == 2 and probs.shape[1] == 1 else probs
 
 
 def folds_path(runs_dir: str | os.PathLike) -> Path:
@@ -181,63 +148,12 @@ def group_by_backbone(runs: list[Run]) -> dict[str, list[Run]]:
     return groups
 
 
-def read_meta(run: Run) -> dict:
-    """The run's meta.json; {} when it is missing or unreadable (older or hand-made runs)."""
-    try:
-        meta = json.loads((run.path / META_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
-    return meta if isinstance(meta, dict) else {}
-
-
-def run_input_size(run: Run) -> tuple[int, int]:
-    """(h, w) the run's model was trained, validated and OOF-predicted at: meta.json ``input_size``.
-
-    The one source of a run's input size (a model trained on crops accepts any size, so its
-    input shape cannot say); thresholds tuned on its OOF predictions hold at this size.
-    """
-    size = read_meta(run).get("input_size")
-    if (not isinstance(size, (list, tuple)) or len(size) != 2
-            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in size)):
-        raise SteelDefectError(f"{run.path / META_FILE}: records no input_size [height, width] "
-                               f"(got {size!r}); retrain the run or add it to {META_FILE}")
-    return int(size[0]), int(size[1])
-
-
-def run_precision(run: Run) -> str:
-    """The Keras dtype policy the run trained (and so predicts) in: meta.json ``precision`` (older runs:
-    ``device.dtype_policy``); float32 when neither is recorded."""
-    meta = read_meta(run)
-    legacy = meta.get("device") if isinstance(meta.get("device"), dict) else {}
-    return str(meta.get("precision") or legacy.get("dtype_policy") or "float32")
-
-
-def write_json(path: Path, data: dict) -> None:
-    """A JSON file written atomically (meta.json and the like)."""
-    with atomic_write(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=1, default=str))
-
-
-def write_meta(run_dir: Path, meta: dict) -> None:
-    """meta.json of a run, written atomically."""
-    write_json(run_dir / META_FILE, meta)
+def is_done(run_dir: str | os.PathLike) -> bool:
+    """True when the run folder has its DONE marker."""
+    return (Path(run_dir) / DONE_FILE).is_file()
 
 
 def mark_done(run_dir: Path) -> None:
     """Write DONE (last of all): later stages use the run from now on."""
-    with atomic_write(run_dir / DONE_FILE) as tmp:
+    with atomic_write(Path(run_dir) / DONE_FILE) as tmp:
         tmp.write_text(time.strftime("%Y-%m-%dT%H:%M:%S%z\n"))
-
-
-def oof_view_path(run_dir: Path, view: str = IDENTITY_VIEW) -> Path:
-    """The OOF file of a TTA view: oof.npz for the identity, oof_<view>.npz otherwise."""
-    return Path(run_dir) / (OOF_FILE if view == IDENTITY_VIEW else OOF_VIEW_PATTERN.format(view))
-
-
-def write_oof(run_dir: Path, kind: str, image_ids: list[str], probs: np.ndarray, view: str = IDENTITY_VIEW) -> Path:
-    """Write oof.npz (or a TTA view's oof_<view>.npz) atomically in its storage form (``to_oof_probs``);
-    returns its path."""
-    path = oof_view_path(run_dir, view)
-    with atomic_write(path) as tmp, open(tmp, "wb") as f:
-        np.savez_compressed(f, image_ids=np.asarray(image_ids, dtype=str), probs=to_oof_probs(kind, probs))
-    return path

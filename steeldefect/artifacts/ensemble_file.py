@@ -2,6 +2,7 @@
 
 ::
 
+    format_version: 1
     segmenters: [efficientnetb0, resnet34]   # members under RUNS/segmenter, every fold of each averaged
     classifiers: [efficientnetb0]            # members under RUNS/classifier ([] : no gate)
     tta: hflip                               # a TTA mode: none, hflip, vflip or both
@@ -10,7 +11,8 @@
 
 ``predict``, ``tune`` and ``kaggle-package`` take it with ``--ensemble``: they use only the listed
 members' runs, with its TTA mode and reducer. A member is a run folder's second level
-(``runfolder.member_name``). Imports numpy and yaml only.
+(``run_folder.member_name``). Files without ``format_version`` (older ones) are version 1.
+Imports numpy and yaml only.
 """
 
 from __future__ import annotations
@@ -21,13 +23,18 @@ from pathlib import Path
 
 import yaml
 
+from steeldefect.artifacts.run_folder import Run
+from steeldefect.artifacts.versions import VERSION_KEY, check_version
 from steeldefect.data.io import atomic_write, read_yaml
 from steeldefect.ensemble.reducers import available_reducers
 from steeldefect.ensemble.tta import TTA_MODES
 from steeldefect.errors import SteelDefectError
-from steeldefect.runfolder import Run
 
+ENSEMBLE_FILE = "ensemble.yaml"  # the default name `select` writes
+FORMAT_VERSION = 1
 KEYS = ("segmenters", "classifiers", "tta", "reducer", "selected")
+SELECTED_KEY = "selected"
+HINT = " (make one with `steeldefect select`)"
 
 
 @dataclass(frozen=True)
@@ -79,31 +86,34 @@ def _names(data: dict, key: str, source: str) -> tuple[str, ...]:
 
 
 def spec_from_dict(data, source: str = "ensemble") -> EnsembleSpec:
+    """An EnsembleSpec of ensemble.yaml data; unknown keys and a newer format version are refused."""
     if not isinstance(data, dict):
         raise SteelDefectError(f"{source}: expected a mapping with {', '.join(KEYS)}")
-    unknown = sorted(set(data) - set(KEYS))
+    check_version(source, data.get(VERSION_KEY), FORMAT_VERSION)
+    unknown = sorted(set(data) - set(KEYS) - {VERSION_KEY})
     if unknown:
         raise SteelDefectError(f"{source}: unknown key {unknown[0]!r}; valid keys are {', '.join(KEYS)}")
     for key in ("tta", "reducer"):
         if not isinstance(data.get(key, ""), str):
             raise SteelDefectError(f"{source}: {key} must be a name, got {data[key]!r}")
     spec = EnsembleSpec(_names(data, "segmenters", source), _names(data, "classifiers", source),
-                        data.get("tta", "none"), data.get("reducer", "mean"), dict(data.get("selected") or {}))
+                        data.get("tta", "none"), data.get("reducer", "mean"), dict(data.get(SELECTED_KEY) or {}))
     spec.validate(source)
     return spec
 
 
 def spec_to_dict(spec: EnsembleSpec) -> dict:
-    out = {"segmenters": list(spec.segmenters), "classifiers": list(spec.classifiers), "tta": spec.tta,
-           "reducer": spec.reducer}
+    """YAML-ready data of ``spec``, its format version first."""
+    out = {VERSION_KEY: FORMAT_VERSION, "segmenters": list(spec.segmenters), "classifiers": list(spec.classifiers),
+           "tta": spec.tta, "reducer": spec.reducer}
     if spec.selected:
-        out["selected"] = spec.selected
+        out[SELECTED_KEY] = spec.selected
     return out
 
 
 def load_spec(path: str | os.PathLike) -> EnsembleSpec:
     """Read and check an ensemble.yaml; one-line errors name the file."""
-    return spec_from_dict(read_yaml(path, "ensemble file", " (make one with `steeldefect select`)"), str(path))
+    return spec_from_dict(read_yaml(path, "ensemble file", HINT), str(path))
 
 
 def save_spec(spec: EnsembleSpec, path: str | os.PathLike) -> None:

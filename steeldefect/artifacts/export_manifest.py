@@ -1,0 +1,176 @@
+"""The export folder's files: manifest.json (what it is, what it was made from, what it takes, the
+checksum of every file beside it, checked when the folder is loaded) and postprocess.yaml (the
+post-processing settings the server applies).
+
+Layout of an export folder (``steeldefect export --out DIR``)::
+
+    DIR/savedmodel/        the ensemble graph (TensorFlow SavedModel, endpoint "serve")
+    DIR/model.onnx         the same graph in ONNX (with --format onnx)
+    DIR/thresholds.yaml    the tuned thresholds, copied byte for byte
+    DIR/postprocess.yaml   the post-processing settings the server applies (review band, sizes)
+    DIR/manifest.json      this file's contract: format tag, format_version, facts, checksums
+
+Manifests without ``format_version`` (older ones) are version 1; every key but the format tag and
+the checksums is optional when reading.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from steeldefect.artifacts.thresholds_file import THRESHOLDS_FILE
+from steeldefect.artifacts.versions import VERSION_KEY, check_version
+from steeldefect.data.io import atomic_write
+from steeldefect.errors import SteelDefectError
+
+FORMAT = "steeldefect-export/1"  # the format tag of manifest.json
+FORMAT_KEY = "format"
+FORMAT_VERSION = 1
+MANIFEST_FILE = "manifest.json"
+SAVEDMODEL_DIR = "savedmodel"
+ONNX_FILE = "model.onnx"
+POSTPROCESS_FILE = "postprocess.yaml"
+FORMATS = {"savedmodel": SAVEDMODEL_DIR, "onnx": ONNX_FILE}  # --format name -> what it writes
+HASH_CHUNK = 1 << 20  # bytes read at a time when hashing
+HINT = " (make one with `steeldefect export`)"
+
+
+@dataclass(frozen=True)
+class ExportManifest:
+    """manifest.json of an export folder, in the file's key order."""
+
+    created: str | None = None
+    versions: dict[str, str] | None = None
+    git_commit: str | None = None
+    exported_on: dict | None = None  # devices.DeviceReport.to_dict() of the export
+    formats: tuple[str, ...] = ()
+    runs_dir: str | None = None
+    runs: tuple[dict, ...] = ()  # kind, backbone, fold, path, input_size, model_sha256 per model
+    ensemble: dict | None = None  # tta, reducer, input_sizes
+    input: dict | None = None  # the input contract: name, dtype, shape, channels, max size, resize
+    outputs: dict | None = None  # output name -> shape
+    savedmodel_endpoint: str | None = None
+    onnx: dict | None = None  # opset, outputs
+    checksums: dict[str, str] = field(default_factory=dict)  # POSIX path in the folder -> sha256
+
+    def to_dict(self) -> dict:
+        out: dict[str, Any] = {FORMAT_KEY: FORMAT, VERSION_KEY: FORMAT_VERSION}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ExportManifest":
+        known = {f.name for f in fields(cls)}
+        values = {k: v for k, v in data.items() if k in known}
+        for key in ("formats", "runs"):
+            values[key] = tuple(values.get(key) or ())
+        values["checksums"] = dict(values.get("checksums") or {})
+        return cls(**values)
+
+
+@dataclass(frozen=True)
+class ExportSettings:
+    """postprocess.yaml: what the server applies after the graph."""
+
+    review_band: tuple[float, float] | None
+    max_input: tuple[int, int]
+    out_size: tuple[int, int]
+    gate_kind: str
+    n_class_outputs: int
+
+    def to_dict(self) -> dict:
+        return {"review_band": list(self.review_band) if self.review_band else None,
+                "max_input": list(self.max_input), "out_size": list(self.out_size), "gate_kind": self.gate_kind,
+                "n_class_outputs": self.n_class_outputs}
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(HASH_CHUNK), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def checksums(folder: str | os.PathLike) -> dict[str, str]:
+    """sha256 of every file under ``folder`` except the manifest, by POSIX path relative to it."""
+    folder = Path(folder)
+    return {p.relative_to(folder).as_posix(): sha256_file(p) for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != MANIFEST_FILE}
+
+
+def write_manifest(folder: str | os.PathLike, manifest: ExportManifest) -> ExportManifest:
+    """Write ``manifest`` with the checksums of ``folder``'s files; returns what was written."""
+    written = replace(manifest, checksums=checksums(folder))
+    with atomic_write(Path(folder) / MANIFEST_FILE) as tmp:
+        tmp.write_text(json.dumps(written.to_dict(), indent=1, sort_keys=False) + "\n")
+    return written
+
+
+def _verify(folder: Path, manifest: ExportManifest) -> None:
+    for name, digest in manifest.checksums.items():
+        file = folder / name
+        if not file.is_file():
+            raise SteelDefectError(f"{folder}: {name} is listed in the manifest but missing; export again")
+        if sha256_file(file) != digest:
+            raise SteelDefectError(f"{folder}: {name} does not match its manifest checksum; export again")
+
+
+def read_manifest(folder: str | os.PathLike, verify: bool = True) -> ExportManifest:
+    """Read ``folder``/manifest.json; with ``verify`` every listed file must be there with its checksum."""
+    folder = Path(folder)
+    path = folder / MANIFEST_FILE
+    if not folder.is_dir():
+        raise SteelDefectError(f"model folder not found: {folder}{HINT}")
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise SteelDefectError(f"{path} not found: {folder} is not an exported model{HINT}") from None
+    except ValueError as err:
+        raise SteelDefectError(f"{path}: not valid JSON ({err})") from None
+    if not isinstance(data, dict) or data.get(FORMAT_KEY) != FORMAT:
+        raise SteelDefectError(f"{path}: not an export manifest (expected format {FORMAT})")
+    check_version(path, data.get(VERSION_KEY), FORMAT_VERSION)
+    manifest = ExportManifest.from_dict(data)
+    if verify:
+        _verify(folder, manifest)
+    return manifest
+
+
+def write_settings(folder: str | os.PathLike, settings: ExportSettings) -> Path:
+    """Write ``folder``/postprocess.yaml."""
+    path = Path(folder) / POSTPROCESS_FILE
+    with atomic_write(path) as tmp:
+        tmp.write_text(yaml.safe_dump(settings.to_dict(), sort_keys=False, default_flow_style=None))
+    return path
+
+
+def read_settings(folder: str | os.PathLike) -> ExportSettings:
+    """``folder``/postprocess.yaml."""
+    path = Path(folder) / POSTPROCESS_FILE
+    try:
+        data = yaml.safe_load(path.read_text())
+        band = data.get("review_band")
+        return ExportSettings(review_band=tuple(float(v) for v in band) if band else None,
+                              max_input=tuple(int(v) for v in data["max_input"]),
+                              out_size=tuple(int(v) for v in data["out_size"]), gate_kind=str(data["gate_kind"]),
+                              n_class_outputs=int(data["n_class_outputs"]))
+    except FileNotFoundError:
+        raise SteelDefectError(f"{path} not found; export again") from None
+    except (yaml.YAMLError, AttributeError, KeyError, TypeError, ValueError) as err:
+        raise SteelDefectError(f"{path}: not the post-processing settings of an export ({err}); export again") \
+            from None
+
+
+def exported_thresholds_path(folder: str | os.PathLike) -> Path:
+    """The thresholds copied into an export folder."""
+    return Path(folder) / THRESHOLDS_FILE

@@ -1,0 +1,75 @@
+"""Helpers several stages share: the ensemble flags, the truth of OOF predictions, path arguments.
+
+Light at import time (the CLI imports every stage to build its parser): pandas, OpenCV and
+TensorFlow load inside the functions that need them.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from steeldefect.artifacts.ensemble_file import load_spec
+from steeldefect.errors import SteelDefectError
+from steeldefect.artifacts.run_meta import META_FILE
+from steeldefect.artifacts.run_folder import find_runs
+from steeldefect.artifacts.run_meta import read_meta
+
+# The one file name a stage uses by default that has no constant in the library yet (a candidate
+# for steeldefect/artifacts/).
+SUBMISSION_FILE = "submission.csv"  # run_all.sh's submission, OUT/submission.csv
+
+PathLike = str | os.PathLike
+
+
+def as_path(value: PathLike | None) -> Path | None:
+    """``Path(value)``, or None for an empty value."""
+    return Path(value) if value else None
+
+
+def as_str(path: Path | None) -> str | None:
+    """``str(path)``, or None: the folder as the prediction library has always been given it."""
+    return None if path is None else str(path)
+
+
+def require_models(runs: Path | None, models: tuple[Path, ...] | None) -> None:
+    """Refuse a prediction stage given no models at all."""
+    if not runs and not models:
+        raise SteelDefectError("give the models: --runs RUNS_FOLDER or --models RUN_DIR ...")
+
+
+def resolve_ensemble(ensemble: Path | None, tta: str | None, reducer: str | None):
+    """(spec, tta, reducer): the spec of ``ensemble`` with its TTA and reducer, or None with the given
+    ones defaulted to none and mean; giving both an ensemble and a TTA or reducer is refused."""
+    if not ensemble:
+        return None, tta or "none", reducer or "mean"
+    if tta or reducer:
+        raise SteelDefectError(f"--ensemble {ensemble} sets the TTA and the reducer; drop --tta and --reducer")
+    spec = load_spec(ensemble)
+    return spec, spec.tta, spec.reducer
+
+
+def _recorded_data(runs: Path) -> str | None:
+    """The dataset folder the segmenter runs under ``runs`` name in their meta, if it holds train.csv."""
+    from steeldefect.data.kaggle_folder import TRAIN_CSV  # heavy: pandas
+
+    for run in find_runs(runs, "segmenter"):
+        recorded = read_meta(run).data
+        if recorded and (Path(recorded) / TRAIN_CSV).is_file():
+            return recorded
+    return None
+
+
+def truth_labels(runs: Path, labels: Path | None, data: Path | None, stage: str = "tune"):
+    """(label table, where it came from): ``labels``, ``data``/train.csv, or the dataset folder the runs
+    were trained on (their meta's "data")."""
+    from steeldefect.data.kaggle_folder import TRAIN_CSV, train_labels  # heavy: pandas
+    from steeldefect.data.labels import read_labels  # heavy: pandas
+
+    if labels:
+        return read_labels(labels), str(labels)
+    where = data or _recorded_data(runs)
+    if not where:
+        raise SteelDefectError(f"tell {stage} where the truth is: --labels train.csv or --data DATASET_FOLDER "
+                               f"(the runs' {META_FILE} name no dataset folder holding {TRAIN_CSV})")
+    return train_labels(where), str(Path(where) / TRAIN_CSV)

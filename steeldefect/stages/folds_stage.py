@@ -1,0 +1,54 @@
+"""Stage `folds`: a stratified K-fold split of a dataset's training images."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from steeldefect.config import load_config
+from steeldefect.config.schema import FoldsConfig
+from steeldefect.errors import SteelDefectError
+
+DEFAULT_K = FoldsConfig.k  # folds without a config
+DEFAULT_SEED = FoldsConfig.seed
+
+
+@dataclass(frozen=True)
+class FoldsArgs:
+    data: Path  # dataset folder holding train.csv
+    out: Path  # folds CSV to write
+    config: Path | None = None  # take k and seed from its folds section
+    overrides: tuple[str, ...] = ()  # --set KEY.PATH=VALUE on the config
+    k: int | None = None  # overrides the config's
+    seed: int | None = None  # overrides the config's
+
+
+@dataclass(frozen=True)
+class FoldsResult:
+    out: Path
+    n_images: int
+    k: int
+    seed: int
+    counts: str  # images per fold and class, as a table
+
+
+def _k_and_seed(args: FoldsArgs) -> tuple[int, int]:
+    if args.overrides and not args.config:
+        raise SteelDefectError(f"--set {args.overrides[0]} overrides a field of --config; give --config too")
+    k, seed = DEFAULT_K, DEFAULT_SEED
+    if args.config:
+        folds_config = load_config(args.config, check=False, overrides=list(args.overrides)).folds  # only folds is read
+        k, seed = folds_config.k, folds_config.seed
+    return (args.k if args.k is not None else k), (args.seed if args.seed is not None else seed)
+
+
+def folds(args: FoldsArgs) -> FoldsResult:
+    """Assign every training image of ``args.data`` to one of K folds and write them to ``args.out``."""
+    from steeldefect.data.kaggle_folder import train_labels  # heavy: pandas
+    from steeldefect.folds import fold_counts, make_folds, write_folds  # heavy: pandas, scipy
+
+    k, seed = _k_and_seed(args)
+    table = train_labels(args.data)
+    split = make_folds(table, k=k, seed=seed)
+    write_folds(split, args.out)
+    return FoldsResult(Path(args.out), len(split), k, seed, fold_counts(table, split).to_string())

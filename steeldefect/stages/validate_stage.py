@@ -1,0 +1,37 @@
+"""Stage `validate`: check a submission against a sample submission before uploading."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ValidateArgs:
+    pred: Path  # the submission to check
+    sample: Path  # the sample submission: the images and the layout
+    max_problems: int = 20  # problems listed
+
+
+@dataclass(frozen=True)
+class ValidateResult:
+    pred: Path
+    ok: bool
+    n_rows: int
+    n_problems: int
+    problems: tuple[str, ...]  # the first max_problems
+
+    def problems_text(self) -> str:
+        """The problems listed, one a line, then the count."""
+        lines = [f"{self.pred}: {problem}" for problem in self.problems]
+        listed = f", first {len(self.problems)} listed" if self.n_problems > len(self.problems) else ""
+        lines.append(f"{self.pred}: INVALID, {self.n_problems} problem(s){listed}")
+        return "\n".join(lines)
+
+
+def validate(args: ValidateArgs) -> ValidateResult:
+    """Every image of the sample with exactly its rows, no extra or duplicate rows, every RLE well formed."""
+    from steeldefect.data.submission import validate_submission  # heavy: pandas
+
+    report = validate_submission(args.pred, args.sample, max_listed=args.max_problems)
+    return ValidateResult(Path(args.pred), report.ok, report.n_rows, report.n_problems, tuple(report.problems))
