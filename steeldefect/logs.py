@@ -10,7 +10,7 @@ import logging
 import sys
 
 LOGGER_NAME = "steeldefect"  # the parent of every module's logger
-QUIET, NORMAL = -1, 0  # verbosity of -q and of neither flag; 1 and more (-v) is debug
+QUIET, NORMAL, VERBOSE = -1, 0, 1  # verbosity of -q, of neither flag, and of -v (debug)
 PLAIN_FORMAT = "%(message)s"  # INFO and quieter: messages as the user reads them
 DEBUG_FORMAT = "%(levelname)s: %(name)s: %(message)s"  # DEBUG: where each message comes from
 
@@ -22,7 +22,19 @@ def level_of(verbosity: int) -> int:
     return logging.INFO if verbosity == NORMAL else logging.DEBUG
 
 
-def configure(verbosity: int = NORMAL) -> None:
+class _StderrHandler(logging.StreamHandler):
+    """A handler on whatever ``sys.stderr`` is when a record is written (pytest swaps it per test)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value):  # StreamHandler.__init__ assigns it
+        pass
+
+
+def configure(verbosity: int = NORMAL) -> logging.Logger:
     """Send the ``steeldefect`` logger's records at the level of ``verbosity`` to stderr.
 
     Calling it again replaces the handler it added before (no duplicate lines); other loggers and
@@ -32,9 +44,10 @@ def configure(verbosity: int = NORMAL) -> None:
     level = level_of(verbosity)
     for handler in [h for h in logger.handlers if getattr(h, "_steeldefect", False)]:
         logger.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler._steeldefect = True  # marks the handler configure() owns
     handler.setFormatter(logging.Formatter(DEBUG_FORMAT if level <= logging.DEBUG else PLAIN_FORMAT))
     logger.addHandler(handler)
     logger.setLevel(level)
     logger.propagate = False
+    return logger

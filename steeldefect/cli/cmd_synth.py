@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from steeldefect.logs import QUIET
 from steeldefect.cli.commands import arguments, command
 from steeldefect.stages.synth_stage import SynthArgs, synth
 
@@ -32,6 +33,6 @@ def _add(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     result = synth(SynthArgs(out=Path(args.out), train=args.train, test=args.test, seed=args.seed,
                              workers=args.workers, force=args.force, contrast=args.contrast,
-                             progress=args.verbosity != "warning"))
+                             progress=args.verbosity > QUIET))
     print(result.line)
     return 0

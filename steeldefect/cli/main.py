@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import logging
 import os
 import pkgutil
 import sys
 
 import steeldefect.cli
 
-from steeldefect import __version__
+from steeldefect import __version__, logs
 from steeldefect.cli.commands import COMMANDS
 from steeldefect.cli.options import add_verbosity
 from steeldefect.errors import SteelDefectError
@@ -58,37 +57,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-LOG_LEVELS = {"debug": logging.DEBUG, "info": logging.INFO, "warning": logging.WARNING}  # -v, default, -q
-
-
-class _StderrHandler(logging.StreamHandler):
-    """A handler on whatever ``sys.stderr`` is when a record is written (pytest swaps it per test)."""
-
-    @property
-    def stream(self):
-        return sys.stderr
-
-    @stream.setter
-    def stream(self, value):  # StreamHandler.__init__ assigns it
-        pass
-
-
-def configure_logging(verbosity: str = "info") -> logging.Logger:
-    """The ``steeldefect`` logger on stderr at ``verbosity`` (debug, info, warning): messages as they are,
-    with their level and logger under -v; records do not propagate to the root logger."""
-    logger = logging.getLogger("steeldefect")
-    for handler in [h for h in logger.handlers if getattr(h, "_steeldefect", False)]:
-        logger.removeHandler(handler)  # the one an earlier call (or steeldefect.logs.configure) added
-    handler = _StderrHandler()
-    handler._steeldefect = True  # the mark steeldefect.logs.configure also replaces
-    debug = verbosity == "debug"  # -v: each message says where it comes from
-    handler.setFormatter(logging.Formatter("%(levelname)s: %(name)s: %(message)s" if debug else "%(message)s"))
-    logger.addHandler(handler)
-    logger.setLevel(LOG_LEVELS[verbosity])
-    logger.propagate = False
-    return logger
-
-
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter off stderr
     parser = build_parser()
@@ -96,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2
-    log = configure_logging(args.verbosity)
+    log = logs.configure(args.verbosity)
     try:
         return int(args._run(args) or 0)
     except SteelDefectError as err:

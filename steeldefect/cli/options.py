@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from steeldefect.config.schema import RuntimeConfig
 from steeldefect.ensemble.reducers import available_reducers
 from steeldefect.ensemble.tta import TTA_MODES
+from steeldefect import logs
 from steeldefect.errors import SteelDefectError
 from steeldefect.stages.tune_stage import parse_values
 
@@ -60,17 +61,16 @@ def check_set_has_config(args: argparse.Namespace) -> None:
         raise SteelDefectError(f"--set {args.set[0]} overrides a field of --config; give --config too")
 
 
-VERBOSITY_CHOICES = ("debug", "info", "warning")  # -v, default, -q: the level of the steeldefect logger
 
 
 def add_verbosity(p: argparse.ArgumentParser, top: bool = False) -> None:
     """``-v/--verbose`` (debug messages) and ``-q/--quiet`` (warnings and errors only, no progress bars
     where a stage can drop them) as ``args.verbosity``; on a subcommand they override the top level's."""
-    default = "info" if top else argparse.SUPPRESS
+    default = logs.NORMAL if top else argparse.SUPPRESS
     group = p.add_mutually_exclusive_group()
-    group.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const="debug", default=default,
+    group.add_argument("-v", "--verbose", dest="verbosity", action="store_const", const=logs.VERBOSE, default=default,
                        help="also print debug messages on stderr")
-    group.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const="warning", default=default,
+    group.add_argument("-q", "--quiet", dest="verbosity", action="store_const", const=logs.QUIET, default=default,
                        help="print only warnings and errors on stderr (and no progress bar where optional)")
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from steeldefect import logs
 from steeldefect.cli import options
 from steeldefect.cli.main import build_parser, main
 
@@ -152,10 +153,10 @@ def test_help_imports_no_tensorflow(argv):
     (["score", "--truth", "t.csv", "--pred", "s.csv", "--truth-images", "i"], "images", "i"),
     (["serve", "--model", "e"], "model", "e"),
     (["serve", "--models", "e"], "model", "e"),
-    (["-q", "score", "--truth", "t.csv", "--pred", "s.csv"], "verbosity", "warning"),
-    (["score", "--truth", "t.csv", "--pred", "s.csv", "-v"], "verbosity", "debug"),
-    (["score", "--truth", "t.csv", "--pred", "s.csv"], "verbosity", "info"),
-    (["synth", "--out", "d", "--train", "1", "--quiet"], "verbosity", "warning"),
+    (["-q", "score", "--truth", "t.csv", "--pred", "s.csv"], "verbosity", logs.QUIET),
+    (["score", "--truth", "t.csv", "--pred", "s.csv", "-v"], "verbosity", logs.VERBOSE),
+    (["score", "--truth", "t.csv", "--pred", "s.csv"], "verbosity", logs.NORMAL),
+    (["synth", "--out", "d", "--train", "1", "--quiet"], "verbosity", logs.QUIET),
     (["summary", "--runs", "runs/demo"], "out", "runs/demo"),
     (["summary", "--out", "runs/demo"], "out", "runs/demo"),
     (["summary", "--out", "runs/demo", "--pred", "s.csv"], "submission", "s.csv"),
@@ -248,16 +249,14 @@ def test_chunk_size_means_images_per_chunk_everywhere(subparsers):
 def test_verbosity_sets_the_steeldefect_logger(capsys):
     import logging
 
-    from steeldefect.cli.main import configure_logging
-
     log = logging.getLogger("steeldefect.stages.test")
-    configure_logging("warning")
+    logs.configure(build_parser().parse_args(["-q", "summary", "--out", "x"]).verbosity)
     log.info("hidden")
     log.warning("shown")
-    configure_logging("debug")
+    logs.configure(build_parser().parse_args(["summary", "-v", "--out", "x"]).verbosity)
     log.debug("debug shown")
     assert capsys.readouterr().err == "shown\nDEBUG: steeldefect.stages.test: debug shown\n"
-    configure_logging("info")
+    logs.configure(build_parser().parse_args(["summary", "--out", "x"]).verbosity)
 
 
 def test_validate_needs_the_submission(capsys):
