@@ -5,19 +5,18 @@ competition metric ``dice_score`` and ``Predictor`` (the tuned ensemble; TensorF
 load only when one is built).
 """
 
+import importlib
+
 from steeldefect.data.rle import rle_decode, rle_encode
 
 __version__ = "0.1.0"
 __all__ = ["rle_encode", "rle_decode", "dice_score", "Predictor", "__version__"]
 
 
-def __getattr__(name):  # lazy, so `import steeldefect` stays light
-    if name == "dice_score":
-        from steeldefect.metric.dice import dice_score  # heavy: pandas
+_LAZY = {"dice_score": "steeldefect.metric.dice", "Predictor": "steeldefect.predictor"}  # name -> its module
 
-        return dice_score
-    if name == "Predictor":
-        from steeldefect.predictor import Predictor  # heavy: pandas, OpenCV; TensorFlow or ONNX Runtime when built
 
-        return Predictor
-    raise AttributeError(f"module 'steeldefect' has no attribute {name!r}")
+def __getattr__(name):  # lazy (PEP 562), so `import steeldefect` stays light: these import pandas and OpenCV
+    if name not in _LAZY:
+        raise AttributeError(f"module 'steeldefect' has no attribute {name!r}")
+    return getattr(importlib.import_module(_LAZY[name]), name)

@@ -12,6 +12,7 @@ each training run's meta.json holds its own.
 
 from __future__ import annotations
 
+import glob
 import os
 import platform
 import sys
@@ -22,6 +23,8 @@ from steeldefect.artifacts import devices_file
 from steeldefect.artifacts.run_meta import DEFAULT_PRECISION, RunMeta, run_precision
 
 FLOAT32 = DEFAULT_PRECISION  # the dtype policy when nothing else is chosen
+TPU_HINT_VARS = ("TPU_NAME", "COLAB_TPU_ADDR", "TPU_ACCELERATOR_TYPE", "TPU_WORKER_ID")  # set on TPU hosts
+TPU_DEVICE_GLOB = "/dev/accel*"  # TPU VM chips
 
 
 @dataclass(frozen=True)
@@ -53,6 +56,11 @@ class DeviceReport:
     def from_meta(cls, meta: RunMeta) -> "DeviceReport":
         """Where a training run ran, from its meta.json."""
         return cls(tuple(meta.devices or ()), str(meta.strategy or ""), str(meta.precision or ""))
+
+
+def tpu_hinted() -> bool:
+    """True on a TPU host (its environment variables or /dev/accel* chips), before any TPU is connected."""
+    return any(os.environ.get(v) for v in TPU_HINT_VARS) or bool(glob.glob(TPU_DEVICE_GLOB))
 
 
 def cpu_text() -> str:

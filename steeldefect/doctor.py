@@ -23,6 +23,8 @@ from steeldefect.devices import tensorflow_devices
 from steeldefect.errors import SteelDefectError
 from steeldefect.artifacts.run_folder import KINDS, member_name
 from steeldefect.scale.train_time import KAGGLE_TRAIN_IMAGES, cpu_warning, estimate_training
+from steeldefect.data.kaggle_folder import SAMPLE_SUBMISSION, TEST_IMAGES, TRAIN_IMAGES
+from steeldefect.pipeline.image_sources import FOLDER, open_source
 
 TF_BUILDS = ("tensorflow", "tensorflow-cpu", "tensorflow-tpu", "tensorflow-intel", "tf-nightly")  # pip names
 NVIDIA_SMI_TIMEOUT_S = 10
@@ -90,7 +92,7 @@ def _tensorflow(diagnosis: Diagnosis, runtime):
         diagnosis.problems.append(f"TensorFlow/Keras cannot be imported ({err}); run ./run_all.sh (it installs "
                                   'them into .venv) or pip install -e ".[cpu]" (or .[cuda] / .[tpu])')
         return None
-    from steeldefect.training.device import choose_device  # heavy: scikit-learn, pandas (steeldefect.training)
+    from steeldefect.training.device import choose_device  # heavy: TensorFlow, Keras (training.device)
 
     builds = installed_tf_builds()
     built_with_cuda = bool(tf.test.is_built_with_cuda())
@@ -157,9 +159,6 @@ def _config(diagnosis: Diagnosis, config, accelerated: bool, n_images: int | Non
 
 def data_problems(data_dir: str | os.PathLike) -> tuple[int | None, list[str], list[str]]:
     """(training images, problems, warnings) of a Kaggle-layout dataset folder or TFRecords folder."""
-    from steeldefect.data.kaggle_folder import SAMPLE_SUBMISSION, TEST_IMAGES, TRAIN_IMAGES  # heavy: pandas
-    from steeldefect.pipeline.image_sources import FOLDER, open_source  # heavy: pandas
-
     try:
         source = open_source(str(data_dir))
     except SteelDefectError as err:
@@ -181,7 +180,6 @@ def data_problems(data_dir: str | os.PathLike) -> tuple[int | None, list[str], l
 
 def diagnose(config_path: str | None = None, data_dir: str | None = None, overrides=()) -> Diagnosis:
     """Everything ``steeldefect doctor`` reports; ``overrides``: ``--set`` texts applied to the config."""
-
     diagnosis = Diagnosis()
     diagnosis.facts += [("steeldefect", __version__),
                         ("python", f"{platform.python_version()} ({platform.machine()}, {os.cpu_count()} cores)")]

@@ -6,19 +6,23 @@ registered whichever modules the caller imported.
 
 from __future__ import annotations
 
+import importlib
 import os
 
 from steeldefect.errors import SteelDefectError
 
 MODEL_SUFFIX = ".keras"  # Keras 3 whole-model archive
+# The packages whose layers, losses and metrics register themselves with keras.saving when imported. They
+# import Keras at their top, and this module is imported by light code (selection, tuning), so they are
+# loaded like plugins: by name, when a model is about to be loaded.
+CUSTOM_OBJECT_MODULES = ("steeldefect.backbones", "steeldefect.classifier", "steeldefect.losses",
+                         "steeldefect.segmenter")
 
 
 def register_custom_objects() -> None:
     """Import the modules whose classes are registered with keras.saving (idempotent)."""
-    import steeldefect.backbones  # noqa: F401  heavy: Keras (registers the custom objects)
-    import steeldefect.classifier  # noqa: F401  heavy: Keras (registers the custom objects)
-    import steeldefect.losses  # noqa: F401  heavy: Keras (registers the custom objects)
-    import steeldefect.segmenter  # noqa: F401  heavy: Keras (registers the custom objects)
+    for module in CUSTOM_OBJECT_MODULES:
+        importlib.import_module(module)
 
 
 def load_model(path, compile: bool = False):

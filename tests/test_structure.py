@@ -14,6 +14,7 @@ from pathlib import Path
 import steeldefect
 from steeldefect.artifacts import oof, run_folder, run_meta
 from steeldefect.ensemble.reducers import available_reducers
+from testkit.source_ast import docstring_ids
 
 PACKAGE = Path(steeldefect.__file__).parent
 ROOT = PACKAGE.parent
@@ -116,12 +117,7 @@ def test_the_circle_finder_finds_a_circle():
 
 def _string_constants(tree: ast.AST) -> list[str]:
     """String literals of a module, docstrings left out (they describe the layout; code names it)."""
-    docstrings = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
-            first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-                docstrings.add(id(first.value))
+    docstrings = docstring_ids(tree)
     return [n.value for n in ast.walk(tree)
             if isinstance(n, ast.Constant) and isinstance(n.value, str) and id(n) not in docstrings]
 

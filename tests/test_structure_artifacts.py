@@ -12,6 +12,7 @@ from pathlib import Path
 
 import steeldefect
 import steeldefect.artifacts
+from testkit.source_ast import docstring_ids
 
 PACKAGE = Path(steeldefect.__file__).parent
 ARTIFACTS = PACKAGE / "artifacts"
@@ -30,21 +31,11 @@ def artifact_names() -> set[str]:
     return names
 
 
-def _docstrings(tree: ast.AST) -> set[int]:
-    found = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)) and node.body:
-            first = node.body[0]
-            if isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant):
-                found.add(id(first.value))
-    return found
-
-
 def name_spellings(source: str, names: set[str]) -> list[str]:
     """``line N: name`` for each artifact file name in a string literal of ``source`` (the literal parts
     of f-strings included, docstrings left out: they describe, code names)."""
     tree = ast.parse(source)
-    docstrings = _docstrings(tree)
+    docstrings = docstring_ids(tree)
     hits = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings:

@@ -27,6 +27,7 @@ import yaml
 
 from steeldefect.artifacts.thresholds_file import THRESHOLDS_FILE
 from steeldefect.artifacts.versions import VERSION_KEY, check_version
+from steeldefect.constants import IMAGE_HEIGHT, IMAGE_WIDTH
 from steeldefect.data.io import atomic_write
 from steeldefect.errors import SteelDefectError
 
@@ -40,6 +41,9 @@ POSTPROCESS_FILE = "postprocess.yaml"
 FORMATS = {"savedmodel": SAVEDMODEL_DIR, "onnx": ONNX_FILE}  # --format name -> what it writes
 HASH_CHUNK = 1 << 20  # bytes read at a time when hashing
 HINT = " (make one with `steeldefect export`)"
+SERVE_ENDPOINT = "serve"  # the SavedModel's signature
+# the largest (h, w) image the graph resizes exactly by default (its cost grows with it)
+MAX_INPUT = (2 * IMAGE_HEIGHT, 2 * IMAGE_WIDTH)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def _add(p):
     p.add_argument("--debug", action="store_true", help="Dash debug mode (reloader, error pages)")
 
 
-@command("app", help="analysis web app: distributions, image browser, submission comparison",
+@command("app",
          description="Starts a local Dash app over a dataset: class and area distributions (filterable by a "
                      "metadata date or coil range), an image browser with coloured per-class mask contours "
                      "and ground truth beside a prediction with its per-image Dice, and a comparison of two "

@@ -21,7 +21,7 @@ def _add(p):
     p.add_argument("--json", action="store_true", help="print the findings as JSON instead of lines")
 
 
-@command("doctor", help="check the install: versions, TensorFlow build, devices, strategy, weights, data",
+@command("doctor",
          description="Say what this machine would train and predict on: Python, TensorFlow and Keras versions, "
                      "whether TensorFlow was built with CUDA, the devices it sees (and the GPUs nvidia-smi "
                      "lists), the distribution strategy and precision `train` would use; with --config, whether "

@@ -22,7 +22,7 @@ def _add(p):
                    help="skip the per-mask shape pass (connected components, bounding boxes)")
 
 
-@command("eda", help="label statistics, mask areas and shapes, charts and eda.json",
+@command("eda",
          description="Counts images by number of classes, per class and per class combination; mask "
                      "areas per class (count, p10, median, p90, mean); with masks (RLE) also connected "
                      "components and bounding-box sizes. Writes PNG charts (and sample images with "

@@ -28,7 +28,7 @@ def _add(p):
                    help="defect probabilities the server answers 'review' for (default: the band `tune` proposed)")
 
 
-@command("export", help="export the tuned ensemble as one SavedModel / ONNX graph with its thresholds",
+@command("export",
          description="Write the whole tuned ensemble (classifiers, segmenters, TTA views, reducer) as one graph "
                      "that takes a batch of uint8 RGB images of any size, resizes them inside exactly as "
                      "`predict` does, and returns the gate probabilities and the per-class probability maps; "

@@ -21,7 +21,7 @@ def _add(p):
     p.add_argument("--out", required=True, metavar="FILE", help="folds CSV to write (columns ImageId, fold)")
 
 
-@command("folds", help="split training images into stratified folds",
+@command("folds",
          description="Assign every training image to exactly one of K folds, stratified on the "
                      "four-class multi-label and on clean images (iterative stratification).",
          epilog=f"example:\n  steeldefect folds --data data/synth --k 5 --seed 42 --out runs/{FOLDS_FILE}")

@@ -29,7 +29,7 @@ def _add(p):
                    help="a costs YAML (from `select`, or measured on the GPU) to estimate with instead of graph FLOPs")
 
 
-@command("kaggle-package", help="build the Kaggle dataset (wheels, models, thresholds) and offline kernel",
+@command("kaggle-package",
          description=f"Write DIR/dataset (the steeldefect wheel, the {MODEL_FILE} of every finished run in the "
                      f"runs tree, {THRESHOLDS_FILE}, dataset-metadata.json) and DIR/kernel (kernel.py and "
                      "kernel-metadata.json with internet off). The kernel installs the wheels with pip "

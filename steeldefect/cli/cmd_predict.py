@@ -29,7 +29,7 @@ def _add(p):
                         "per-image CSV (their masks are still written); `steeldefect tune` proposes a band")
 
 
-@command("predict", help="predict a folder of images into a submission with the ensemble",
+@command("predict",
          description="Load every finished classifier and segmenter run, average their probabilities "
                      "(with optional flip TTA), gate images on the classifier (an image with every class "
                      "hard-gated never reaches the segmenters; a soft gate raises the minimum area), then "

@@ -33,7 +33,7 @@ def _fmt(value) -> str:
     return "-" if value is None else f"{value:.4f}"
 
 
-@command("pseudo-label", help="label the unlabelled images the ensemble is sure of (pseudo labels)",
+@command("pseudo-label",
          description="Predict the images with the ensemble, segmenting every image (the thresholds' gates are "
                      "opened), and keep those it is sure of: clean when the classifier's defect probability is "
                      "at most --clean-below and no mask survives post-processing; defective, with its masks, "

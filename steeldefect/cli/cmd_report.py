@@ -30,7 +30,7 @@ def _add(p):
     add_chunk_size_option(p, "OOF images read at a time (memory)")
 
 
-@command("report", help="error-analysis report of trained runs (HTML + PNG)",
+@command("report",
          description="Streams the out-of-fold predictions of every finished run once and writes OUT/index.html "
                      "with: per-class Dice and image-level tp/fp/fn/tn (OOF, and a submission when --pred and "
                      "--truth are given); the classifier's ROC, AUC and confusion at its gate; per-class pixel "

@@ -22,7 +22,7 @@ def _add(p):
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
 
-@command("score", help="score a submission with the competition metric (mean Dice)",
+@command("score",
          description="Mean Dice over all (image, class) pairs, a pair with both masks empty scoring 1, "
                      "as Kaggle computes it; also per-class Dice and the counts of empty/non-empty "
                      "decisions (tp = both non-empty, fp = predicted on a clean pair, fn = missed, "

@@ -39,7 +39,7 @@ def _add(p):
     add_batch_size_option(p)
 
 
-@command("select", help="choose members, TTA views and reducer on OOF under a prediction-time budget",
+@command("select",
          description="Greedy forward selection of the ensemble: start from the best single segmenter member "
                      "(its folds averaged), then repeatedly add the segmenter member, classifier member or TTA "
                      "view that raises the tuned OOF Dice most while the estimated prediction time of --n-images "

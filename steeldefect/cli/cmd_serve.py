@@ -27,7 +27,7 @@ def _add(p):
                    help="how long the first image of a batch waits for others (default 5 ms)")
 
 
-@command("serve", help="serve an exported model over HTTP: POST /v1/predict, /v1/predict/batch, /metrics",
+@command("serve",
          description="Load an export folder (its manifest checksums verified) and answer POST /v1/predict "
                      "(multipart field 'image': a JPEG or PNG, grey or RGB, any size up to the export's "
                      "max input) with JSON: height, width, gate probability, latency and per class the "

@@ -23,7 +23,7 @@ def _add(p):
                    help=f"thresholds YAML of `steeldefect tune` (default OUT/{THRESHOLDS_FILE})")
 
 
-@command("summary", help="summarise a run: OOF Dice, test Dice vs the all-empty baseline, stage times",
+@command("summary",
          description=f"Collects the figures of a finished run_all.sh folder into OUT/{SUMMARY_FILE}, beside "
                      "the submission, and prints them: the tuned OOF Dice, the test Dice and the all-empty "
                      "baseline when the data folder holds test_labels.csv, and the wall time per stage.",

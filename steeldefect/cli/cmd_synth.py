@@ -24,7 +24,7 @@ def _add(p: argparse.ArgumentParser) -> None:
                         "can find them)")
 
 
-@command("synth", help="write a synthetic Severstal-like dataset (images, train.csv, test labels)",
+@command("synth",
          description="Write DIR/train_images, DIR/test_images, DIR/train.csv, DIR/test_labels.csv (hidden "
                      "truth of the test images) and DIR/sample_submission.csv, all in the original Kaggle "
                      "layout. Rerunning with the same arguments finishes an interrupted run.",

@@ -15,7 +15,7 @@ def _add(p):
     p.add_argument("--shards", type=int, default=8, help="number of TFRecord files (default 8)")
 
 
-@command("tfrecords", help="write the training set as TFRecord shards (for TPU / cloud training)",
+@command("tfrecords",
          description="Store each training image's original bytes and its four RLE masks in TFRecord "
                      f"shards, with {TFRECORDS_LABELS_FILE} and a {TFRECORDS_MANIFEST_FILE} manifest. `steeldefect train --data` "
                      "accepts the output folder (local or gs://) in place of the dataset folder.",

@@ -44,7 +44,7 @@ def _add_pseudo_and_runtime(p):
                         "steeldefect installed and --data and --out at the same paths (default: a local Ray)")
 
 
-@command("train", help="train classifiers or segmenters per fold and backbone (resumable)",
+@command("train",
          description=f"Train one model per (backbone, fold) on RUNS/{FOLDS_FILE} (made from the config's folds.k and "
                      "folds.seed if missing). Keeps the best epoch by validation AUC (classifier) or "
                      "competition Dice (segmenter) and writes out-of-fold predictions. Killed runs "

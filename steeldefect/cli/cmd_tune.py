@@ -54,7 +54,7 @@ def _add_review_and_search(p):
     p.add_argument("--no-plots", action="store_true", help="do not draw the Dice surfaces")
 
 
-@command("tune", help="tune thresholds, minimum areas and gates on out-of-fold predictions",
+@command("tune",
          description="Search, per class and jointly, the pixel threshold, the minimum mask area and the "
                      "classifier gate that maximise the competition Dice of the OOF predictions of all "
                      "folds (averaged over backbones as the ensemble does), together with two rules of the "

@@ -21,7 +21,7 @@ def _add(p):
     p.add_argument("--max-problems", type=int, default=20, help="how many problems to list (default 20)")
 
 
-@command("validate", help="check a submission's rows and RLE against the sample submission",
+@command("validate",
          description="Every image of the sample must have exactly its rows (original layout: the "
                      "sample's ImageId_ClassId keys; later layout: classes 1-4 of each image), with no "
                      "extra or duplicate rows, and every RLE well formed and inside the 256x1600 image. "

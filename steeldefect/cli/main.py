@@ -5,21 +5,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import pkgutil
 import sys
 
-import steeldefect.cli
-
 from steeldefect import __version__, logs
-from steeldefect.cli.commands import COMMANDS
+from steeldefect.cli.commands import COMMANDS, SUBCOMMANDS, module_of
 from steeldefect.cli.options import add_verbosity
 from steeldefect.errors import SteelDefectError
 from steeldefect.artifacts.run_folder import FOLDS_FILE
 
-# Subcommands are the modules steeldefect/cli/cmd_*.py, each registering itself when imported;
-# --help lists them in the order of the data flow, then any others alphabetically.
-FLOW_ORDER = ("doctor", "synth", "eda", "folds", "tfrecords", "train", "select", "tune", "predict", "pseudo-label", "validate",
-              "score", "summary", "report", "app", "kaggle-package")
+# Subcommands are the modules steeldefect/cli/cmd_*.py, each registering itself when imported; --help
+# lists them in the order of SUBCOMMANDS (the data flow). A run imports only its subcommand's module.
 
 PROLOG = """Severstal steel-defect detection, end to end.
 
@@ -37,19 +32,27 @@ EPILOG = """examples:
 run `steeldefect <subcommand> --help` for the options of each.""".format(folds_file=FOLDS_FILE)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    for info in pkgutil.iter_modules(steeldefect.cli.__path__):
-        if info.name.startswith("cmd_"):
-            importlib.import_module(f"steeldefect.cli.{info.name}")
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The full parser; with ``only``, subcommand ``only``'s module alone is imported, the others listed by name."""
+    return _parser(tuple(SUBCOMMANDS) if only is None else (only,))
+
+
+def _parser(loaded: tuple[str, ...]) -> argparse.ArgumentParser:
+    """The parser with the arguments of the subcommands ``loaded``; the others take none (help and choices only)."""
+    for name in loaded:
+        importlib.import_module(module_of(name))  # a cmd module registers its subcommand when imported
     parser = argparse.ArgumentParser(
         prog="steeldefect", description=PROLOG, epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"steeldefect {__version__}")
     add_verbosity(parser, top=True)
     sub = parser.add_subparsers(dest="command", metavar="SUBCOMMAND")
-    rank = {name: i for i, name in enumerate(FLOW_ORDER)}
-    for cmd in sorted(COMMANDS.values(), key=lambda c: (rank.get(c.name, len(rank)), c.name)):
-        p = sub.add_parser(cmd.name, help=cmd.help, description=cmd.description, epilog=cmd.epilog,
+    for name, line in SUBCOMMANDS.items():
+        if name not in loaded:
+            sub.add_parser(name, help=line)
+            continue
+        cmd = COMMANDS.get(name)
+        p = sub.add_parser(name, help=line, description=cmd.description, epilog=cmd.epilog,
                            formatter_class=argparse.RawDescriptionHelpFormatter)
         cmd.add_arguments(p)
         add_verbosity(p)
@@ -57,9 +60,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def subcommand_in(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv``: its first token that is one (global options such as -v come before it)."""
+    return next((token for token in argv if token in SUBCOMMANDS), None)
+
+
 def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's C++ start-up chatter off stderr
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    name = subcommand_in(argv)
+    parser = _parser((name,) if name else ())
     args = parser.parse_args(argv)
     if not getattr(args, "_run", None):
         parser.print_help()

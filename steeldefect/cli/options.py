@@ -1,8 +1,8 @@
 """Flags several subcommands share: the names choice-valued flags accept, and ``--set``.
 
 The names are taken from the registries that own them, so argparse lists them in ``--help`` and
-refuses a typo by name. The parser is built for every call, ``--help`` included, so this module
-imports only light modules (numpy, yaml); the names whose modules import TensorFlow, OpenCV or pandas
+refuses a typo by name. ``steeldefect.cli.main`` imports this module for every call, ``--help`` included,
+so it imports only light modules (numpy, yaml); the names whose modules import TensorFlow, OpenCV or pandas
 (serve runtimes, export formats, Kaggle GPUs) are mirrored by tuples that
 ``tests/cli/test_cli_options.py`` compares with them.
 """
@@ -19,7 +19,7 @@ from steeldefect.ensemble.reducers import available_reducers
 from steeldefect.ensemble.tta import TTA_MODES
 from steeldefect import logs
 from steeldefect.errors import SteelDefectError
-from steeldefect.stages.tune_stage import parse_values
+from steeldefect.tuning.sweep import parse_values
 
 TTA_CHOICES = tuple(TTA_MODES)  # --tta
 REDUCER_CHOICES = tuple(available_reducers())  # --reducer, select --reducers

@@ -150,9 +150,7 @@ def _routes(app: FastAPI, service: _Service) -> None:
 
     @app.get("/metrics")
     async def prometheus():
-        from prometheus_client import CONTENT_TYPE_LATEST  # heavy: prometheus_client (optional)
-
-        return Response(service.metrics.exposition(), media_type=CONTENT_TYPE_LATEST)
+        return Response(service.metrics.exposition(), media_type=service.metrics.content_type)
 
 
 def create_app(model: ExportedModel, max_batch: int = 8, max_wait_ms: float = 5.0):

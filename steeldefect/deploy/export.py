@@ -2,7 +2,8 @@
 post-processing settings and a manifest (``artifacts.export_manifest`` describes the folder).
 
 The folder is written beside ``out`` under a temporary name and renamed into place when complete, so
-a failed export leaves no half folder behind.
+a failed export leaves no half folder behind. TensorFlow and Keras code: the `export` stage imports it
+when it runs; its constants (``MAX_INPUT``, ``SERVE_ENDPOINT``) live in ``artifacts.export_manifest``.
 """
 
 from __future__ import annotations
@@ -15,19 +16,21 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from steeldefect.artifacts.export_manifest import (ONNX_FILE, SAVEDMODEL_DIR, ExportManifest, ExportSettings,
-                                                  exported_thresholds_path, sha256_file, write_manifest,
-                                                  write_settings)
+import keras
+import tensorflow as tf
+
+from steeldefect.artifacts.export_manifest import (MAX_INPUT, ONNX_FILE, SAVEDMODEL_DIR, SERVE_ENDPOINT, ExportManifest,
+                                                  ExportSettings, exported_thresholds_path, sha256_file,
+                                                  write_manifest, write_settings)
 from steeldefect.artifacts.thresholds_file import load_thresholds
-from steeldefect.constants import IMAGE_HEIGHT, IMAGE_WIDTH, NUM_CLASSES
+from steeldefect.constants import NUM_CLASSES
+from steeldefect.deploy.graph import GATE_OUTPUT, INPUT_NAME, PROBS_OUTPUT, ensemble_function, input_signature
 from steeldefect.errors import SteelDefectError
 from steeldefect.postprocess.gating import check_gate
 from steeldefect.postprocess.rules import Thresholds, check_resolution
 from steeldefect.training.meta import git_commit, package_versions
 
-MAX_INPUT = (2 * IMAGE_HEIGHT, 2 * IMAGE_WIDTH)  # largest (h, w) image the graph resizes exactly by default (its cost grows with it)
 ONNX_OPSET = 17  # ONNX opset of the converted graph (onnxruntime >= 1.14 runs it)
-SERVE_ENDPOINT = "serve"  # the SavedModel's signature
 EXPORT_VERSIONS = ("tf2onnx", "onnx", "onnxruntime")  # recorded beside the training packages when installed
 
 
@@ -65,8 +68,6 @@ def _versions() -> dict[str, str]:
 
 
 def _write_savedmodel(ensemble, fn, dest: Path) -> None:
-    import keras  # heavy: Keras
-
     archive = keras.export.ExportArchive()
     for m in ensemble.classifiers + ensemble.segmenters:
         archive.track(m.model)
@@ -77,15 +78,11 @@ def _write_savedmodel(ensemble, fn, dest: Path) -> None:
 def _write_onnx(fn, dest: Path) -> list[str]:
     """Convert the graph with tf2onnx; returns the ONNX output names."""
     try:
-        import tf2onnx  # noqa: F401  heavy: tf2onnx (optional)
+        from tf2onnx import tf_loader  # heavy: tf2onnx (optional)
+        from tf2onnx.convert import _convert_common, tensor_names_from_structed  # heavy: tf2onnx (optional)
     except ImportError:
         raise SteelDefectError("ONNX export needs tf2onnx (pip install -r requirements/deploy.txt), or use "
                                "--format savedmodel") from None
-    import tensorflow as tf  # heavy: TensorFlow
-    from tf2onnx import tf_loader  # heavy: tf2onnx (optional)
-    from tf2onnx.convert import _convert_common, tensor_names_from_structed  # heavy: tf2onnx (optional)
-
-    from steeldefect.deploy.graph import INPUT_NAME, input_signature  # heavy: TensorFlow
 
     # tf2onnx.convert.from_function, except that only the images are graph inputs: it makes every
     # non-variable capture an input too, and Keras' Normalization layer captures its mean and
@@ -148,11 +145,6 @@ def _manifest(ensemble, formats, max_input: tuple[int, int], runs_dir, where: di
 def _write_folder(ensemble, thresholds: Thresholds, thresholds_path, tmp: Path, formats, max_input, band,
                   runs_dir, where: dict | None) -> None:
     """Everything of the export folder into ``tmp``: graphs, thresholds, settings, manifest last."""
-    import tensorflow as tf  # heavy: TensorFlow
-
-    from steeldefect.deploy.graph import (GATE_OUTPUT, INPUT_NAME, PROBS_OUTPUT,  # heavy: TensorFlow
-                                          ensemble_function, input_signature)
-
     fn = tf.function(ensemble_function(ensemble, max_input), input_signature=input_signature())
     onnx_outputs = None
     if "savedmodel" in formats:

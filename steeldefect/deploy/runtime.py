@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Callable, Protocol
 
 import numpy as np
+import tensorflow as tf
 
 from steeldefect.deploy.graph import GATE_OUTPUT, PROBS_OUTPUT
-from steeldefect.artifacts.export_manifest import ONNX_FILE, SAVEDMODEL_DIR
-from steeldefect.deploy.export import SERVE_ENDPOINT
+from steeldefect.artifacts.export_manifest import ONNX_FILE, SAVEDMODEL_DIR, SERVE_ENDPOINT
 from steeldefect.errors import SteelDefectError
 from steeldefect.registry import Registry
 
@@ -41,15 +41,11 @@ class TFRuntime:
     name = "tf"
 
     def __init__(self, folder: Path):
-        import tensorflow as tf  # heavy: TensorFlow
-
-
-        self._tf = tf
         self._loaded = tf.saved_model.load(str(_need(folder, SAVEDMODEL_DIR, self.name)))  # owns the variables
         self._fn = getattr(self._loaded, SERVE_ENDPOINT)
 
     def __call__(self, images: np.ndarray) -> dict[str, np.ndarray]:
-        out = self._fn(self._tf.constant(images, self._tf.uint8))
+        out = self._fn(tf.constant(images, tf.uint8))
         return {k: v.numpy() for k, v in out.items()}
 
 

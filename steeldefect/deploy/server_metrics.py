@@ -8,6 +8,13 @@ LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0
 BATCH_BUCKETS = (1, 2, 4, 8, 16, 32)  # images per graph call
 
 
+def _prometheus():
+    """prometheus_client, imported when a server starts (it is a `serve` extra, not a core dependency)."""
+    import prometheus_client  # heavy: prometheus_client (optional, serve only)
+
+    return prometheus_client
+
+
 @dataclass
 class ServerMetrics:
     registry: object
@@ -23,14 +30,17 @@ class ServerMetrics:
         self.latency.labels(endpoint).observe(seconds)
 
     def exposition(self) -> bytes:
-        from prometheus_client import generate_latest  # heavy: prometheus_client (optional)
+        return _prometheus().generate_latest(self.registry)
 
-        return generate_latest(self.registry)
+    @property
+    def content_type(self) -> str:
+        """The media type of :meth:`exposition` (Prometheus' text format)."""
+        return _prometheus().CONTENT_TYPE_LATEST
 
 
 def server_metrics() -> ServerMetrics:
-    from prometheus_client import CollectorRegistry, Counter, Histogram  # heavy: prometheus_client (optional)
-
+    prometheus = _prometheus()
+    CollectorRegistry, Counter, Histogram = prometheus.CollectorRegistry, prometheus.Counter, prometheus.Histogram
     registry = CollectorRegistry()
     return ServerMetrics(
         registry,

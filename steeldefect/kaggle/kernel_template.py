@@ -66,32 +66,9 @@ def main(argv=None):
     args = parse_args(argv)
     start = time.time()
     install(args.dataset, args.pip_target)
-    import steeldefect  # wheel installed by install()
-    from steeldefect.artifacts.run_folder import find_runs  # wheel installed by install()
-    from steeldefect.artifacts.thresholds_file import THRESHOLDS_FILE, load_thresholds  # wheel installed by install()
-    from steeldefect.data.submission import validate_submission  # wheel installed by install()
-    from steeldefect.devices import announce_inference  # wheel installed by install()
-    from steeldefect.prediction.keras_ensemble import load_ensemble  # wheel installed by install()
-    from steeldefect.prediction.predict import PredictOptions, image_list, predict_images  # wheel installed by install()
+    from steeldefect.kaggle.kernel_run import run  # the wheel is installed by install() just above
 
-    print(f"steeldefect {steeldefect.__version__} from {os.path.dirname(steeldefect.__file__)}", flush=True)
-    thresholds = load_thresholds(os.path.join(args.dataset, THRESHOLDS_FILE))
-    ids, layout = image_list(args.images, args.sample)
-    runs_dir = os.path.join(args.dataset, "runs")
-    announce_inference("kernel", find_runs(runs_dir, "classifier") + find_runs(runs_dir, "segmenter"))
-    forward = load_ensemble(runs_dir, tta=args.tta, reducer=args.reducer, batch_size=args.batch_size)
-    print(f"models: {len(forward.classifiers)} classifier, {len(forward.segmenters)} segmenter; {len(ids)} images",
-          flush=True)
-    options = PredictOptions(batch_size=args.batch_size, chunk_size=args.chunk_size)
-    report = predict_images(ids, args.images, forward, thresholds, args.out, options, layout,
-                            progress=None)
-    print(f"{report.n_images} images, {report.n_gated} gated, {report.n_nonempty} non-empty masks, "
-          f"{time.time() - start:.0f} s -> {report.submission}", flush=True)
-    if args.sample:
-        check = validate_submission(args.out, args.sample)
-        if not check.ok:
-            sys.exit("the submission does not match the sample: " + "; ".join(check.problems[:5]))
-        print("submission validated against the sample", flush=True)
+    run(args, start)
 
 
 if __name__ == "__main__":

@@ -23,9 +23,16 @@ os.environ.setdefault("NO_ALBUMENTATIONS_UPDATE", "1")  # no network check on im
 Augmenter = Callable[[np.ndarray, np.ndarray | None, int], tuple[np.ndarray, np.ndarray | None]]
 
 
+def _albumentations():
+    """albumentations, imported when a pipeline augments (config validation and prediction never do)."""
+    import albumentations  # heavy: albumentations
+
+    return albumentations
+
+
 def build_transform(spec: AugmentationConfig):
     """The albumentations transform of one config entry; raises if the name or params are bad."""
-    import albumentations as A  # heavy: albumentations, only when a pipeline augments
+    A = _albumentations()
 
     if spec.name not in AUGMENTATIONS:
         raise ValueError(f"unknown augmentation {spec.name!r}; valid names are {', '.join(AUGMENTATIONS)}")
@@ -49,7 +56,7 @@ def build_augmenter(specs: tuple[AugmentationConfig, ...], crop: tuple[int, int]
     """
     if not specs and crop is None:
         return None
-    import albumentations as A  # heavy: albumentations, only when a pipeline augments
+    A = _albumentations()
 
     local = threading.local()
 

@@ -2,7 +2,8 @@
 
 The image bytes are stored as read (JPEG, or PNG under a .jpg name), so decoding a record gives
 exactly the pixels the folder pipeline decodes; masks stay RLE, decoded like the folder's.
-Works with local paths and gs:// (tf.io.gfile).
+Works with local paths and gs:// (tf.io.gfile). TensorFlow is imported when records are first written or
+read (``_tf``), so the `tfrecords` stage reports a wrong dataset folder without starting it.
 """
 
 from __future__ import annotations
@@ -23,10 +24,15 @@ from steeldefect.pipeline.image_sources import open_source
 SHARD_PATTERN = "train-{:05d}-of-{:05d}.tfrecord"  # shard file names
 
 
+def _tf():
+    import tensorflow as tf  # heavy: TensorFlow, imported when records are written or read
+
+    return tf
+
+
 def feature_spec():
     """The parsing spec of one record."""
-    import tensorflow as tf  # heavy: TensorFlow, only when this runs
-
+    tf = _tf()
     return {
         "image_id": tf.io.FixedLenFeature([], tf.string),
         "image": tf.io.FixedLenFeature([], tf.string),
@@ -35,7 +41,7 @@ def feature_spec():
 
 
 def _example(image_id: str, data: bytes, rles: list[str]):
-    import tensorflow as tf  # heavy: TensorFlow, only when this runs
+    tf = _tf()
 
     def b(values):
         return tf.train.Feature(bytes_list=tf.train.BytesList(value=values))
@@ -51,11 +57,10 @@ def write_tfrecords(data_dir: str | os.PathLike, out: str, shards: int = 8, prog
     renamed; the manifest is written last, so a folder with a manifest is complete.
     Returns the manifest's data (``TfrecordsManifest.to_dict()``).
     """
-    import tensorflow as tf  # heavy: TensorFlow, only when this runs
-
     if shards < 1:
         raise SteelDefectError(f"--shards must be at least 1, got {shards}")
     source = open_source(str(data_dir))
+    tf = _tf()
     table = source.table
     shards = min(shards, max(1, len(table)))
     tf.io.gfile.makedirs(out)
@@ -87,8 +92,7 @@ def write_tfrecords(data_dir: str | os.PathLike, out: str, shards: int = 8, prog
 
 def read_records(shards: tuple[str, ...]):
     """A tf.data.Dataset of parsed records {image_id, image, rle}, in a fixed order."""
-    import tensorflow as tf  # heavy: TensorFlow, only when this runs
-
+    tf = _tf()
     spec = feature_spec()
     ds = tf.data.TFRecordDataset(list(shards), num_parallel_reads=min(len(shards), 8) or None)
     return ds.map(lambda r: tf.io.parse_single_example(r, spec), num_parallel_calls=tf.data.AUTOTUNE)

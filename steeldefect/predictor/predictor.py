@@ -24,6 +24,9 @@ from steeldefect.artifacts.ensemble_file import load_spec
 from steeldefect.artifacts.prediction_table import MAX_PROB_COLUMNS, classifier_probs
 from steeldefect.artifacts.thresholds_file import load_thresholds
 from steeldefect.data.images import read_image
+# deploy.results imports steeldefect.predictor.result, whose package imports this module: the module, not its
+# function, so that either may be imported first
+from steeldefect.deploy import results as deploy_results
 from steeldefect.ensemble.decide import decide_views
 from steeldefect.errors import SteelDefectError
 from steeldefect.pipeline.preprocess import resize_image
@@ -55,10 +58,7 @@ class _ExportBackend:
         self.model = model
 
     def run(self, images: list[np.ndarray]) -> list[ImageResult]:
-        # deploy.results imports steeldefect.predictor.result, whose package __init__ imports this module
-        from steeldefect.deploy.results import predict_results  # circle at import time (see above)
-
-        return predict_results(self.model, images)
+        return deploy_results.predict_results(self.model, images)
 
 
 class _KerasBackend:

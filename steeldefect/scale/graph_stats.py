@@ -24,9 +24,16 @@ class GraphStats:
     tensor_elements: int  # elements output by the graph's ops (activations), NO_MEMORY_OPS excluded
 
 
+def _tf():
+    """TensorFlow, imported on first use: ``kaggle.hour_plan`` imports this module on light paths."""
+    import tensorflow as tf  # heavy: TensorFlow
+
+    return tf
+
+
 def frozen_graph(model, size: tuple[int, int], batch: int = 1):
     """The model's inference graph at (batch, h, w, 3) with its variables folded into constants."""
-    import tensorflow as tf  # heavy: TensorFlow, only when this runs
+    tf = _tf()
     from tensorflow.python.framework.convert_to_constants import convert_variables_to_constants_v2  # heavy: TensorFlow
 
     fn = tf.function(lambda x: model(x, training=False))
@@ -36,7 +43,7 @@ def frozen_graph(model, size: tuple[int, int], batch: int = 1):
 
 def count_flops(graph) -> int:
     """Float operations of ``graph`` by TensorFlow's profiler (ops with a registered FLOP count)."""
-    import tensorflow as tf  # heavy: TensorFlow, only when this runs
+    tf = _tf()
 
     options = tf.compat.v1.profiler.ProfileOptionBuilder.float_operation()
     options["output"] = "none"

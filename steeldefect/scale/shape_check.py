@@ -13,6 +13,7 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import keras
 import numpy as np
 
 from steeldefect.config.schema import Config
@@ -62,8 +63,6 @@ def _step(model, case: ModelCase, config: Config, rng) -> tuple[float, float]:
 
 def check_case(case: ModelCase, config: Config, steps: tuple[str, ...] = ("float32", "mixed_bfloat16")) -> dict:
     """Check ``case`` of ``config`` (weights "none": nothing downloaded); returns the row's figures."""
-    import keras  # heavy: Keras, only when this runs
-
     config = replace(config, **{case.kind: replace(config.model(case.kind), weights="none")})
     rng = np.random.default_rng(0)
     row: dict = {"case": case.name, "kind": case.kind, "backbone": case.backbone, "head": case.head,

@@ -7,43 +7,44 @@ a notebook calls the same functions::
     from steeldefect.stages import ScoreArgs, score
     print(score(ScoreArgs(truth=Path("data/synth/test_labels.csv"), pred=Path("runs/submission.csv"))).mean_dice)
 
-Importing this package is light (no TensorFlow, pandas or OpenCV): each stage imports its heavy
-libraries when called.
+Importing this package is light (no TensorFlow, pandas or OpenCV): a name is imported from its stage
+module when first used (PEP 562), and a stage module imports TensorFlow, Keras, Dash and the like only
+when called.
 """
 
-from steeldefect.stages.app_stage import AppArgs, AppResult, app
-from steeldefect.stages.doctor_stage import DoctorArgs, DoctorResult, doctor
-from steeldefect.stages.eda_stage import EdaArgs, EdaResult, eda
-from steeldefect.stages.export_stage import ExportArgs, ExportResult, export
-from steeldefect.stages.folds_stage import FoldsArgs, FoldsResult, folds
-from steeldefect.stages.kaggle_package_stage import KagglePackageArgs, KagglePackageResult, kaggle_package
-from steeldefect.stages.predict_stage import PredictArgs, PredictResult, predict
-from steeldefect.stages.pseudo_label_stage import PseudoLabelArgs, PseudoLabelResult, pseudo_label
-from steeldefect.stages.report_stage import ReportArgs, ReportResult, report
-from steeldefect.stages.score_stage import ScoreArgs, ScoreResult, score
-from steeldefect.stages.select_stage import SelectArgs, SelectResult, select
-from steeldefect.stages.serve_stage import ServeArgs, ServeResult, serve
-from steeldefect.stages.summary_stage import SummaryArgs, SummaryResult, summary
-from steeldefect.stages.synth_stage import SynthArgs, SynthResult, synth
-from steeldefect.stages.tfrecords_stage import TfrecordsArgs, TfrecordsResult, tfrecords
-from steeldefect.stages.train_stage import TrainArgs, TrainResult, train
-from steeldefect.stages.tune_stage import TuneArgs, TuneResult, tune
-from steeldefect.stages.validate_stage import ValidateArgs, ValidateResult, validate
+from __future__ import annotations
 
-STAGES = {  # subcommand -> stage function
-    "synth": synth, "doctor": doctor, "eda": eda, "folds": folds, "tfrecords": tfrecords, "train": train,
-    "select": select, "tune": tune, "predict": predict, "pseudo-label": pseudo_label, "validate": validate,
-    "score": score, "summary": summary, "report": report, "app": app, "kaggle-package": kaggle_package,
-    "export": export, "serve": serve,
-}
+import importlib
 
-__all__ = [
-    "STAGES",
-    "AppArgs", "AppResult", "app", "DoctorArgs", "DoctorResult", "doctor", "EdaArgs", "EdaResult", "eda",
-    "ExportArgs", "ExportResult", "export", "FoldsArgs", "FoldsResult", "folds", "KagglePackageArgs",
-    "KagglePackageResult", "kaggle_package", "PredictArgs", "PredictResult", "predict", "PseudoLabelArgs",
-    "PseudoLabelResult", "pseudo_label", "ReportArgs", "ReportResult", "report", "ScoreArgs", "ScoreResult", "score",
-    "SelectArgs", "SelectResult", "select", "ServeArgs", "ServeResult", "serve", "SummaryArgs", "SummaryResult",
-    "summary", "SynthArgs", "SynthResult", "synth", "TfrecordsArgs", "TfrecordsResult", "tfrecords", "TrainArgs",
-    "TrainResult", "train", "TuneArgs", "TuneResult", "tune", "ValidateArgs", "ValidateResult", "validate",
-]
+_SUBCOMMANDS = ("synth", "doctor", "eda", "folds", "tfrecords", "train", "select", "tune", "predict", "pseudo-label",
+                "validate", "score", "summary", "report", "app", "kaggle-package", "export", "serve")
+
+
+def _module(subcommand: str) -> str:
+    return f"steeldefect.stages.{subcommand.replace('-', '_')}_stage"
+
+
+def _names(subcommand: str) -> tuple[str, str, str]:
+    """The argument class, result class and function of a stage: ("PseudoLabelArgs", ..., "pseudo_label")."""
+    camel = "".join(part.capitalize() for part in subcommand.split("-"))
+    return f"{camel}Args", f"{camel}Result", subcommand.replace("-", "_")
+
+
+_HOME = {name: _module(sub) for sub in _SUBCOMMANDS for name in _names(sub)}  # exported name -> its stage module
+
+__all__ = ["STAGES", *sorted(_HOME, key=str.lower)]
+
+
+def __getattr__(name: str):
+    if name == "STAGES":  # subcommand -> stage function; reading it imports every stage module
+        globals()["STAGES"] = {sub: __getattr__(_names(sub)[2]) for sub in _SUBCOMMANDS}
+        return globals()["STAGES"]
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOME[name]), name)  # a stage module, imported on first use
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

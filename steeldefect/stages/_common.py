@@ -14,6 +14,8 @@ from steeldefect.errors import SteelDefectError
 from steeldefect.artifacts.run_meta import META_FILE
 from steeldefect.artifacts.run_folder import find_runs
 from steeldefect.artifacts.run_meta import read_meta
+from steeldefect.data.kaggle_folder import TRAIN_CSV, train_labels
+from steeldefect.data.labels import read_labels
 
 # The one file name a stage uses by default that has no constant in the library yet (a candidate
 # for steeldefect/artifacts/).
@@ -51,8 +53,6 @@ def resolve_ensemble(ensemble: Path | None, tta: str | None, reducer: str | None
 
 def _recorded_data(runs: Path) -> str | None:
     """The dataset folder the segmenter runs under ``runs`` name in their meta, if it holds train.csv."""
-    from steeldefect.data.kaggle_folder import TRAIN_CSV  # heavy: pandas
-
     for run in find_runs(runs, "segmenter"):
         recorded = read_meta(run).data
         if recorded and (Path(recorded) / TRAIN_CSV).is_file():
@@ -63,9 +63,6 @@ def _recorded_data(runs: Path) -> str | None:
 def truth_labels(runs: Path, labels: Path | None, data: Path | None, stage: str = "tune"):
     """(label table, where it came from): ``labels``, ``data``/train.csv, or the dataset folder the runs
     were trained on (their meta's "data")."""
-    from steeldefect.data.kaggle_folder import TRAIN_CSV, train_labels  # heavy: pandas
-    from steeldefect.data.labels import read_labels  # heavy: pandas
-
     if labels:
         return read_labels(labels), str(labels)
     where = data or _recorded_data(runs)

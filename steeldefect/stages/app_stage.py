@@ -35,7 +35,7 @@ class AppResult:
 
 def app(args: AppArgs) -> AppResult:
     """Index the labels and submissions, then serve the Dash app on ``args.host:args.port`` until interrupted."""
-    from steeldefect.app.index import build_app_data  # heavy: pandas, matplotlib
+    from steeldefect.app.index import build_app_data  # heavy: matplotlib
     from steeldefect.app.server import check_address, create_app, exposure_warning  # heavy: Dash
 
     check_address(args.host, args.port)

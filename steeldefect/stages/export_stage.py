@@ -11,6 +11,7 @@ from steeldefect.postprocess.rules import check_resolution
 from steeldefect.artifacts.thresholds_file import load_thresholds
 from steeldefect.prediction import keras_ensemble
 from steeldefect.stages._common import resolve_ensemble
+from steeldefect.artifacts.export_manifest import MAX_INPUT
 
 
 @dataclass(frozen=True)
@@ -22,7 +23,7 @@ class ExportArgs:
     tta: str | None = None
     reducer: str | None = None
     formats: tuple[str, ...] = ("savedmodel", "onnx")  # artifacts.export_manifest.FORMATS (tests/cli compares them)
-    max_input: tuple[int, int] | None = None  # largest (h, w) the graph takes (None: deploy.export.MAX_INPUT)
+    max_input: tuple[int, int] | None = None  # largest (h, w) the graph takes (None: export_manifest.MAX_INPUT)
     review_band: tuple[float, float] | None = None  # default: the band `tune` proposed
 
 
@@ -35,8 +36,6 @@ class ExportResult:
 
 def export(args: ExportArgs) -> ExportResult:
     """Write the whole tuned ensemble as one graph with its thresholds and a checksummed manifest."""
-    from steeldefect.deploy.export import MAX_INPUT, export_ensemble  # heavy: scikit-learn, TensorFlow when called
-
     thresholds = load_thresholds(args.thresholds)
     spec, tta, reducer = resolve_ensemble(args.ensemble, args.tta, args.reducer)
     classifier_runs, segmenter_runs = keras_ensemble.select_runs(args.runs, None, spec)
@@ -45,6 +44,8 @@ def export(args: ExportArgs) -> ExportResult:
     check_resolution(thresholds, keras_ensemble.planned_out_size(segmenter_runs), args.thresholds)  # before loading models
     where = announce_inference("export", classifier_runs + segmenter_runs)
     ensemble = keras_ensemble.load_ensemble(args.runs, None, tta, reducer, True, spec=spec)
+    from steeldefect.deploy.export import export_ensemble  # heavy: TensorFlow, Keras
+
     report = export_ensemble(ensemble, args.thresholds, args.out, args.formats, args.max_input or MAX_INPUT,
                              args.review_band,
                              runs_dir=args.runs, where=where.to_dict())

@@ -8,6 +8,8 @@ from pathlib import Path
 from steeldefect.config import load_config
 from steeldefect.config.schema import FoldsConfig
 from steeldefect.errors import SteelDefectError
+from steeldefect.data.kaggle_folder import train_labels
+from steeldefect.folds import fold_counts, make_folds, write_folds
 
 DEFAULT_K = FoldsConfig.k  # folds without a config
 DEFAULT_SEED = FoldsConfig.seed
@@ -44,9 +46,6 @@ def _k_and_seed(args: FoldsArgs) -> tuple[int, int]:
 
 def folds(args: FoldsArgs) -> FoldsResult:
     """Assign every training image of ``args.data`` to one of K folds and write them to ``args.out``."""
-    from steeldefect.data.kaggle_folder import train_labels  # heavy: pandas
-    from steeldefect.folds import fold_counts, make_folds, write_folds  # heavy: pandas, scipy
-
     k, seed = _k_and_seed(args)
     table = train_labels(args.data)
     split = make_folds(table, k=k, seed=seed)

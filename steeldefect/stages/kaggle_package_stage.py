@@ -11,6 +11,9 @@ from steeldefect.ensemble.tta import tta_views
 from steeldefect.errors import SteelDefectError
 from steeldefect.kaggle.package import KaggleSpec, build_package, finished_runs
 from steeldefect.stages._common import resolve_ensemble
+from steeldefect.kaggle.hour_plan import (ensemble_members, get_gpu, hour_warning, KAGGLE_TEST_IMAGES, member_flops,
+                                          plan_costs)
+from steeldefect.selection.costs import load_costs
 
 log = logging.getLogger(__name__)
 
@@ -55,10 +58,6 @@ class KagglePackageResult:
 def _estimate(args: KagglePackageArgs, spec, tta: str) -> tuple[float | None, str, int]:
     """The kernel-time estimate, with a warning past the hour (advisory: a model that cannot be read
     for it leaves the package as written)."""
-    from steeldefect.kaggle.hour_plan import (KAGGLE_TEST_IMAGES, ensemble_members, get_gpu,  # heavy: pandas
-                                              hour_warning, member_flops, plan_costs)
-    from steeldefect.selection.costs import load_costs  # heavy: pandas, OpenCV
-
     runs = finished_runs(args.runs, spec)
     try:
         costs = load_costs(args.costs) if args.costs else plan_costs(member_flops(runs), get_gpu(args.gpu))

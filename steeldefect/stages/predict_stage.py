@@ -14,6 +14,7 @@ from steeldefect.postprocess.rules import check_resolution
 from steeldefect.artifacts.thresholds_file import load_thresholds
 from steeldefect.prediction import keras_ensemble
 from steeldefect.stages._common import as_str, require_models, resolve_ensemble
+from steeldefect.prediction.predict import PredictOptions, image_list, predict_images
 
 
 @dataclass(frozen=True)
@@ -57,8 +58,6 @@ def format_report(report, notes) -> str:
 
 
 def _options(args: PredictArgs):
-    from steeldefect.prediction.predict import PredictOptions  # heavy: pandas, OpenCV
-
     options = PredictOptions(batch_size=args.batch_size, chunk_size=args.chunk_size, use_gate=args.use_gate,
                              review_band=tuple(args.review_band) if args.review_band else None)
     options.validate()  # before minutes of model loading
@@ -78,8 +77,6 @@ def _checked_runs(args: PredictArgs, spec, thresholds, review: bool):
 
 def predict(args: PredictArgs) -> PredictResult:
     """Gate, segment, post-process and run-length encode ``args.images`` into the submission ``args.out``."""
-    from steeldefect.prediction.predict import image_list, predict_images  # heavy: pandas, OpenCV
-
     require_models(args.runs, args.models)
     thresholds = load_thresholds(args.thresholds)
     spec, tta, reducer = resolve_ensemble(args.ensemble, args.tta, args.reducer)

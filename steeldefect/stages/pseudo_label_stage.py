@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import pandas as pd
 from tqdm import tqdm
 
 from steeldefect.devices import announce_inference
@@ -13,6 +14,9 @@ from steeldefect.postprocess.rules import check_resolution
 from steeldefect.artifacts.thresholds_file import load_thresholds
 from steeldefect.prediction import keras_ensemble
 from steeldefect.stages._common import as_str, require_models, resolve_ensemble
+from steeldefect.data.labels import read_labels, write_labels
+from steeldefect.prediction.predict import PredictOptions, image_list, predict_images
+from steeldefect.prediction.pseudo_labels import PseudoRule, choose_pseudo, pseudo_precision
 
 PREDICTED_SUFFIX = "_predict"  # OUT stem + this: the submission of the opened-gate prediction, beside OUT
 
@@ -54,8 +58,6 @@ def _runs(args: PseudoLabelArgs, spec, thresholds) -> list:
 
 def _predict_opened(args: PseudoLabelArgs, predicted: Path):
     """Predict the images with every gate opened; the prediction report."""
-    from steeldefect.prediction.predict import PredictOptions, image_list, predict_images  # heavy: pandas
-
     spec, tta, reducer = resolve_ensemble(args.ensemble, args.tta, args.reducer)
     thresholds = load_thresholds(args.thresholds)
     opened = replace(thresholds, classes=tuple(replace(c, gate=0.0) for c in thresholds.classes))
@@ -71,11 +73,6 @@ def _predict_opened(args: PseudoLabelArgs, predicted: Path):
 
 def pseudo_label(args: PseudoLabelArgs) -> PseudoLabelResult:
     """Predict the images with opened gates and keep those the ensemble is sure of as a labels CSV."""
-    import pandas as pd  # heavy: pandas
-
-    from steeldefect.data.labels import read_labels, write_labels  # heavy: pandas
-    from steeldefect.prediction.pseudo_labels import PseudoRule, choose_pseudo, pseudo_precision  # heavy: pandas
-
     require_models(args.runs, args.models)
     rule = PseudoRule(args.clean_below, args.defect_above)
     rule.validate()

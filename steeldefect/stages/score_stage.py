@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from steeldefect.data.labels import read_labels
+from steeldefect.data.submission import read_submission
+from steeldefect.metric import score_tables
 
 
 @dataclass(frozen=True)
@@ -41,9 +44,5 @@ def format_report(report: dict) -> str:
 
 def score(args: ScoreArgs) -> ScoreResult:
     """Mean Dice over every (image, class) pair of the truth, per-class Dice and decision counts."""
-    from steeldefect.data.labels import read_labels  # heavy: pandas
-    from steeldefect.data.submission import read_submission  # heavy: pandas
-    from steeldefect.metric import score_tables  # heavy: pandas
-
     truth = read_labels(args.truth, images_dir=args.images)
     return ScoreResult(score_tables(truth, read_submission(args.pred)))

@@ -13,6 +13,10 @@ from steeldefect.errors import SteelDefectError
 from steeldefect.artifacts.run_folder import find_runs
 from steeldefect.artifacts.run_meta import read_meta
 from steeldefect.stages._common import truth_labels
+from steeldefect.data.kaggle_folder import TRAIN_IMAGES
+from steeldefect.selection.costs import costs_to_dict, load_costs, measure_costs, save_costs
+from steeldefect.selection.select import Scorer, SelectOptions, everything, run_select, spec_of
+from steeldefect.tuning.view_oof import ensure_view_oof, missing_views
 
 COSTS_SUFFIX = "_costs.yaml"  # OUT stem + this: the costs timed here, beside the ensemble
 STEPS_PLOT_SUFFIX = "_steps.png"  # OUT stem + this: the greedy steps' chart
@@ -61,8 +65,6 @@ def _check(args: SelectArgs) -> None:
 
 def _image_dir(runs: list, data: Path | None) -> Path:
     """The training images the members are timed on: ``data``'s, or those of the dataset the runs name."""
-    from steeldefect.data.kaggle_folder import TRAIN_IMAGES  # heavy: pandas
-
     where = data or next((read_meta(r).data for r in runs if read_meta(r).data), None)
     if not where or not (Path(where) / TRAIN_IMAGES).is_dir():
         raise SteelDefectError(f"cannot find the training images to time the overhead ({where or 'no dataset'}"
@@ -72,8 +74,6 @@ def _image_dir(runs: list, data: Path | None) -> Path:
 
 def _costs(args: SelectArgs, runs: list, costs_out: Path):
     """(costs, as recorded): the costs per image of --costs, or timed here (and saved to ``costs_out``)."""
-    from steeldefect.selection.costs import costs_to_dict, load_costs, measure_costs, save_costs  # heavy: pandas
-
     if args.costs:
         costs = load_costs(args.costs)
         return costs, costs_to_dict(costs)
@@ -88,8 +88,6 @@ def _costs(args: SelectArgs, runs: list, costs_out: Path):
 def _prepare(args: SelectArgs, costs_out: Path):
     """(runs, costs, costs as recorded): the finished runs, their costs, and their OOF predictions under the
     flips."""
-    from steeldefect.tuning.view_oof import ensure_view_oof, missing_views  # heavy: scikit-learn, pandas
-
     runs = find_runs(args.runs, "segmenter") + find_runs(args.runs, "classifier")
     if not any(r.kind == "segmenter" for r in runs):
         raise SteelDefectError(f"no finished segmenter runs under {args.runs}; train segmenters first")
@@ -121,8 +119,6 @@ def _selected(args: SelectArgs, selection, reference, costs: dict, costs_out: Pa
 
 def select(args: SelectArgs) -> SelectResult:
     """Greedy forward selection of members, TTA views and reducer by tuned OOF Dice within the budget."""
-    from steeldefect.selection.select import Scorer, SelectOptions, everything, run_select, spec_of  # heavy: pandas
-
     _check(args)
     labels, _ = truth_labels(args.runs, args.labels, args.data, stage="select")
     out = Path(args.out)

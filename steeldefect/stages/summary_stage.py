@@ -8,6 +8,7 @@ from pathlib import Path
 from steeldefect.artifacts.summary_file import SUMMARY_FILE
 from steeldefect.artifacts.thresholds_file import THRESHOLDS_FILE
 from steeldefect.stages._common import SUBMISSION_FILE
+from steeldefect.summary import build_summary, format_summary, write_summary
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,6 @@ class SummaryResult:
 
 def summary(args: SummaryArgs) -> SummaryResult:
     """Collect the tuned OOF Dice, the test Dice against the all-empty baseline and the stage times."""
-    from steeldefect.summary import build_summary, format_summary, write_summary  # heavy: pandas
-
     out = Path(args.out)
     built = build_summary(out, args.pred or out / SUBMISSION_FILE, args.data, args.thresholds or out / THRESHOLDS_FILE)
     path = out / SUMMARY_FILE

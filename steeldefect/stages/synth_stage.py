@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from steeldefect.synth.generator import generate_dataset
 
 
 @dataclass(frozen=True)
@@ -28,8 +29,6 @@ class SynthResult:
 
 def synth(args: SynthArgs) -> SynthResult:
     """Write (or finish, or confirm) the synthetic dataset of ``args.seed`` into ``args.out``."""
-    from steeldefect.synth.generator import generate_dataset  # heavy: pandas, OpenCV
-
     summary = generate_dataset(args.out, args.train, args.test, args.seed, force=args.force, workers=args.workers,
                                progress=args.progress, contrast=args.contrast)
     return SynthResult(Path(args.out), summary.line())

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from steeldefect.pipeline.tfrecords import write_tfrecords
+
 
 @dataclass(frozen=True)
 class TfrecordsArgs:
@@ -22,7 +24,5 @@ class TfrecordsResult:
 
 def tfrecords(args: TfrecordsArgs) -> TfrecordsResult:
     """Write each training image's bytes and its RLE masks into ``args.shards`` TFRecord files."""
-    from steeldefect.pipeline.tfrecords import write_tfrecords  # heavy: pandas, TensorFlow
-
     manifest = write_tfrecords(args.data, args.out, args.shards)
     return TfrecordsResult(args.out, manifest.count, len(manifest.shards))

@@ -9,10 +9,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from steeldefect.config import Config, load_config, validate
-from steeldefect.devices import tensorflow_devices
+from steeldefect.devices import tensorflow_devices, tpu_hinted
 from steeldefect.errors import SteelDefectError
 from steeldefect.artifacts.run_folder import DONE_FILE, member_name, run_dir_of
 from steeldefect.scale.train_time import cpu_warning, estimate_training
+from steeldefect import training
+from steeldefect.pipeline.image_sources import open_source
+from steeldefect.training.parallel import plan_tasks, summary_lines, train_parallel
+from steeldefect.training.plan import planned_runs
 
 log = logging.getLogger(__name__)
 
@@ -57,16 +61,12 @@ def resolved_config(args: TrainArgs) -> Config:
 
 def n_images(data: str) -> int:
     """Labelled images of the training data (a dataset or TFRecords folder)."""
-    from steeldefect.pipeline.image_sources import open_source  # heavy: pandas
-
     return len(open_source(str(data)).table)
 
 
 def check_cpu_time(args: TrainArgs, config: Config, plan) -> None:
     """On a machine without a GPU or TPU, warn when the runs still to train would take hours (the
     estimate of ``scale.train_time``); at a terminal, ask before going on unless ``args.yes``."""
-    from steeldefect.training.device import tpu_hinted  # heavy: scikit-learn, pandas (steeldefect.training)
-
     variant = config.model(args.kind).variant
     todo = [(args.kind, b) for b, f in plan
             if not (run_dir_of(args.out, args.kind, member_name(b, variant), f) / DONE_FILE).is_file()]
@@ -89,8 +89,6 @@ def _progress_line(line: str) -> None:
 
 
 def _train_parallel(args: TrainArgs, config: Config) -> TrainResult:
-    from steeldefect.training.parallel import plan_tasks, summary_lines, train_parallel  # heavy: scikit-learn
-
     if args.parallel is None:
         raise SteelDefectError("--ray-address needs --parallel N (how many runs at once)")
     tasks = plan_tasks(config, (args.kind,), args.fold, args.backbone)
@@ -107,9 +105,6 @@ def _train_parallel(args: TrainArgs, config: Config) -> TrainResult:
 
 def train(args: TrainArgs) -> TrainResult:
     """Train every planned (backbone, fold) of ``args.kind``; finished runs are skipped, killed ones resume."""
-    from steeldefect import training  # heavy: scikit-learn, pandas, TensorFlow when training
-    from steeldefect.training.plan import planned_runs  # heavy: scikit-learn, pandas
-
     config = resolved_config(args)
     plan = planned_runs(config, args.kind, args.fold, args.backbone)
     check_cpu_time(args, config, plan)

@@ -6,7 +6,6 @@ import logging
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import numpy as np
 from tqdm import tqdm
 
 from steeldefect.devices import announce_inference
@@ -16,28 +15,17 @@ from steeldefect.artifacts.thresholds_file import save_thresholds
 from steeldefect.artifacts.run_folder import find_runs
 from steeldefect.stages._common import truth_labels
 from steeldefect.tuning.review_band import propose_review_band
-from steeldefect.tuning.sweep import TuneGrid
+from steeldefect.tuning.sweep import TuneGrid, parse_values  # noqa: F401 - parse_values: kept importable here
+from steeldefect.data.labels import label_presence
+from steeldefect.tuning.surface_plots import plot_surfaces, save_surfaces
+from steeldefect.tuning.tune import RULE_FAMILIES, run_tune
+from steeldefect.tuning.view_oof import ensure_view_oof, missing_views
 
 log = logging.getLogger(__name__)
 
 SURFACES_SUFFIX = "_surfaces.npz"  # OUT stem + this: the Dice surfaces beside the thresholds
 DICE_PLOT_SUFFIX = "_dice.png"  # OUT stem + this: their plot
 GRID_FIELDS = ("pixel_thresholds", "min_areas", "gates", "min_components", "survival_thresholds", "gate_area_factors")
-
-
-def parse_values(text: str, kind=float) -> tuple:
-    """'0.1:0.9:0.05' (start:stop:step, stop included), '0,100,200', or 'none' (empty) -> a tuple of numbers."""
-    try:
-        if ":" in text:
-            start, stop, step = (float(v) for v in text.split(":"))
-            if step <= 0:
-                raise ValueError("step must be positive")
-            return tuple(kind(round(float(v), 6)) for v in np.arange(start, stop + step / 2, step))
-        if text.strip().lower() == "none":
-            return ()
-        return tuple(kind(float(v)) for v in text.split(",") if v.strip())
-    except ValueError as err:
-        raise SteelDefectError(f"cannot read the values {text!r} ({err}); write start:stop:step or a,b,c") from None
 
 
 @dataclass(frozen=True)
@@ -86,7 +74,6 @@ def _ensemble(args: TuneArgs):
     """The ensemble spec of ``args.ensemble``, with the OOF predictions of its TTA views made; None without it."""
     if not args.ensemble:
         return None
-    from steeldefect.tuning.view_oof import ensure_view_oof, missing_views  # heavy: scikit-learn, pandas
 
     spec = load_spec(args.ensemble)
     runs = (spec.pick(find_runs(args.runs, "segmenter"), "segmenter", args.ensemble)
@@ -104,7 +91,6 @@ def _review_band(args: TuneArgs, labels, plan) -> dict | None:
     """The review band proposed on the classifiers' OOF probabilities, as written into the thresholds."""
     if plan.cls_probs is None:
         return None
-    from steeldefect.data.labels import label_presence  # heavy: pandas
 
     rows = labels.set_index("ImageId").loc[list(plan.image_ids)].reset_index()
     band = propose_review_band(plan.cls_probs, label_presence(rows).any(axis=1), args.review_max_missed,
@@ -114,8 +100,6 @@ def _review_band(args: TuneArgs, labels, plan) -> dict | None:
 
 def _write(args: TuneArgs, tuned, plan, labels_path: str, spec, band: dict | None) -> tuple[Path, ...]:
     """Save the thresholds (with where they came from), the surfaces and their plot."""
-    from steeldefect.tuning.surface_plots import plot_surfaces, save_surfaces  # heavy: pandas, matplotlib
-
     runs = {"runs_dir": str(args.runs), "labels": labels_path,
             "segmenter": [r.name for r in plan.segmenter_runs], "classifier": [r.name for r in plan.classifier_runs]}
     if spec is not None:
@@ -133,8 +117,6 @@ def _write(args: TuneArgs, tuned, plan, labels_path: str, spec, band: dict | Non
 
 def tune(args: TuneArgs) -> TuneResult:
     """Search the thresholds, minimum areas, gates and component sizes that maximise the OOF Dice."""
-    from steeldefect.tuning.tune import RULE_FAMILIES, run_tune  # heavy: pandas
-
     grid = tune_grid(args)
     if args.review_max_missed < 0 or args.review_max_false_alarms < 0:
         raise SteelDefectError("--review-max-missed and --review-max-false-alarms must be >= 0")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from steeldefect.data.submission import validate_submission
 
 
 @dataclass(frozen=True)
@@ -31,7 +32,5 @@ class ValidateResult:
 
 def validate(args: ValidateArgs) -> ValidateResult:
     """Every image of the sample with exactly its rows, no extra or duplicate rows, every RLE well formed."""
-    from steeldefect.data.submission import validate_submission  # heavy: pandas
-
     report = validate_submission(args.pred, args.sample, max_listed=args.max_problems)
     return ValidateResult(Path(args.pred), report.ok, report.n_rows, report.n_problems, tuple(report.problems))

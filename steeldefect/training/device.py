@@ -1,18 +1,22 @@
-"""Distribution strategy and mixed precision: the best the machine offers, or what the config says."""
+"""Distribution strategy and mixed precision: the best the machine offers, or what the config says.
+
+TensorFlow code: imported by the training loop and the shape checks (``steeldefect doctor`` imports it when
+it runs); the light TPU hint lives in ``steeldefect.devices``.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import glob
-import os
 from dataclasses import dataclass
 
+import keras
+import tensorflow as tf
+
 from steeldefect.config.schema import RuntimeConfig
-from steeldefect.devices import training_report
+from steeldefect.devices import TPU_DEVICE_GLOB, tpu_hinted, training_report
 from steeldefect.errors import SteelDefectError
 
-TPU_HINT_VARS = ("TPU_NAME", "COLAB_TPU_ADDR", "TPU_ACCELERATOR_TYPE", "TPU_WORKER_ID")  # set on TPU hosts
-TPU_DEVICE_GLOB = "/dev/accel*"  # TPU VM chips
 POLICY_GPU = "mixed_float16"  # float16 compute with loss scaling on GPUs
 POLICY_TPU = "mixed_bfloat16"  # bfloat16 compute on TPUs (and CPUs that have it)
 
@@ -32,14 +36,7 @@ class Device:
         return training_report(self.name, self.replicas, self.gpus, self.policy)
 
 
-def tpu_hinted() -> bool:
-    """True on a TPU host (its environment variables or /dev/accel* chips), before any TPU is connected."""
-    return any(os.environ.get(v) for v in TPU_HINT_VARS) or bool(glob.glob(TPU_DEVICE_GLOB))
-
-
 def _connect_tpu(address: str | None):
-    import tensorflow as tf  # heavy: TensorFlow
-
     resolver = tf.distribute.cluster_resolver.TPUClusterResolver(tpu=address or ("local" if glob.glob(
         TPU_DEVICE_GLOB) else None))
     tf.config.experimental_connect_to_cluster(resolver)
@@ -49,8 +46,6 @@ def _connect_tpu(address: str | None):
 
 def choose_device(runtime: RuntimeConfig) -> Device:
     """Pick the strategy (TPU if found, several GPUs mirrored, else default) and the dtype policy."""
-    import tensorflow as tf  # heavy: TensorFlow
-
     strategy = name = None
     if runtime.strategy == "tpu" or (runtime.strategy == "auto" and (tpu_hinted() or runtime.tpu)):
         try:
@@ -75,8 +70,6 @@ def choose_device(runtime: RuntimeConfig) -> Device:
 @contextlib.contextmanager
 def dtype_policy(policy: str):
     """Set Keras's global dtype policy for the block, and restore the previous one after."""
-    import keras  # heavy: Keras
-
     previous = keras.mixed_precision.dtype_policy()
     keras.mixed_precision.set_dtype_policy(policy)
     try:

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import keras
+
 from steeldefect.config.schema import Config
+from steeldefect.classifier import build_classifier
+from steeldefect.losses import CompetitionDice, get_loss
+from steeldefect.segmenter import build_segmenter
 
 
 @dataclass(frozen=True)
@@ -28,13 +33,9 @@ def build_model(kind: str, config: Config, backbone: str):
         shape = (None, None, 3)  # trained on crops, validated and used on whole images
     weights = model.weights
     if kind == "classifier":
-        from steeldefect.classifier import build_classifier  # heavy: Keras (the model code)
-
         built = build_classifier(backbone, input_shape=shape, weights=weights, n_outputs=model.n_outputs,
                                  dropout=model.dropout, pooling=model.pooling)
     else:
-        from steeldefect.segmenter import build_segmenter  # heavy: Keras (the model code)
-
         built = build_segmenter(backbone, input_shape=shape, weights=weights, decoder=model.decoder,
                                 decoder_filters=tuple(model.decoder_filters),
                                 deep_supervision=model.deep_supervision, output_prior=model.output_prior,
@@ -52,7 +53,6 @@ def set_bn_momentum(model, momentum: float | None) -> int:
     """
     if momentum is None:
         return 0
-    import keras  # heavy: Keras
 
     layers = [layer for layer in _all_layers(model) if isinstance(layer, keras.layers.BatchNormalization)]
     for layer in layers:
@@ -73,20 +73,15 @@ def n_outputs(model) -> int:
 
 
 def _metrics(kind: str, config: Config):
-    import keras  # heavy: Keras
-
     if kind == "classifier":
         n = config.classifier.n_outputs
         return [keras.metrics.AUC(name="auc", multi_label=n > 1, num_labels=n if n > 1 else None)]
-    from steeldefect.losses import CompetitionDice  # heavy: Keras (the model code)
 
     return [CompetitionDice()]
 
 
 def compile_model(model, kind: str, config: Config, optimizer):
     """Compile with the configured loss and the training metric; return the loss object."""
-    from steeldefect.losses import get_loss  # heavy: Keras (the model code)
-
     train = config.model(kind).train
     class_weights = list(train.class_weights) if train.class_weights else None
     metrics = _metrics(kind, config)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
+import keras
+
 from steeldefect.config.choices import OPTIMIZERS
 from steeldefect.config.schema import TrainConfig
 from steeldefect.registry import Registry
@@ -48,8 +50,6 @@ def epoch_learning_rate(train: TrainConfig, epoch: int) -> float:
 
 def build_optimizer(train: TrainConfig):
     """The configured Keras optimizer, its rate a variable the callback sets each epoch."""
-    import keras  # heavy: Keras
-
     return _OPTIMIZERS.get(train.optimizer)(train, keras)
 
 

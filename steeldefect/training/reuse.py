@@ -15,6 +15,7 @@ import warnings
 from dataclasses import dataclass
 from typing import Callable
 
+import keras
 import numpy as np
 
 from steeldefect.config import Config, to_dict
@@ -33,8 +34,6 @@ _LAST: list[_Entry] = []  # at most one compiled model is kept
 
 
 def _values(variables) -> list[np.ndarray]:
-    import keras  # heavy: Keras
-
     with warnings.catch_warnings():  # Keras's TF backend trips NumPy 2's __array__(copy=) deprecation
         warnings.simplefilter("ignore", DeprecationWarning)
         return [keras.ops.convert_to_numpy(v) for v in variables]
@@ -52,8 +51,6 @@ def compiled_model(kind: str, config: Config, backbone: str, policy: str, reusab
     ``build`` returns a compiled model (optimizer built) and its loss; it runs right after
     seeding with ``config.seed`` so the initial weights depend on the config alone.
     """
-    import keras  # heavy: Keras
-
     key = _key(kind, config, backbone, policy)
     if reusable and _LAST and _LAST[0].key == key:
         entry = _LAST[0]

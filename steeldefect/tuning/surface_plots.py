@@ -15,14 +15,12 @@ COLUMNS = 2  # subplots per row
 
 def plot_surfaces(result: TuneResult, path: str | os.PathLike) -> None:
     """Heatmaps of the stage-1 Dice surfaces, the chosen (threshold, area) marked, saved as PNG."""
-    import matplotlib  # heavy: matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt  # heavy: matplotlib
+    from matplotlib.figure import Figure  # heavy: matplotlib (a Figure needs no pyplot or backend choice)
 
     n = len(result.classes)
     rows = -(-n // COLUMNS)
-    fig, axes = plt.subplots(rows, COLUMNS, figsize=(6.5 * COLUMNS, 4.2 * rows), squeeze=False)
+    fig = Figure(figsize=(6.5 * COLUMNS, 4.2 * rows))
+    axes = fig.subplots(rows, COLUMNS, squeeze=False)
     grid = result.grid
     for ax, cls, surface in zip(axes.ravel(), result.classes, result.surfaces):
         first = cls.stage1 or cls.chosen
@@ -51,7 +49,6 @@ def plot_surfaces(result: TuneResult, path: str | os.PathLike) -> None:
     fig.tight_layout()
     with atomic_write(path) as tmp:
         fig.savefig(tmp, dpi=FIGURE_DPI, format="png")
-    plt.close(fig)
 
 
 def save_surfaces(result: TuneResult, path: str | os.PathLike) -> None:

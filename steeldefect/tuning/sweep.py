@@ -135,3 +135,18 @@ def select(surfaces: list[np.ndarray], shared_gate: bool = False) -> list[tuple[
     per_gate = sum(s.reshape(-1, s.shape[-1]).max(axis=0) for s in surfaces)
     (g,) = first_best(per_gate)
     return [(*(int(i) for i in first_best(s[..., g])), int(g)) for s in surfaces]
+
+
+def parse_values(text: str, kind=float) -> tuple:
+    """'0.1:0.9:0.05' (start:stop:step, stop included), '0,100,200', or 'none' (empty) -> a tuple of numbers."""
+    try:
+        if ":" in text:
+            start, stop, step = (float(v) for v in text.split(":"))
+            if step <= 0:
+                raise ValueError("step must be positive")
+            return tuple(kind(round(float(v), 6)) for v in np.arange(start, stop + step / 2, step))
+        if text.strip().lower() == "none":
+            return ()
+        return tuple(kind(float(v)) for v in text.split(",") if v.strip())
+    except ValueError as err:
+        raise SteelDefectError(f"cannot read the values {text!r} ({err}); write start:stop:step or a,b,c") from None

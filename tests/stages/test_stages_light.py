@@ -16,6 +16,9 @@ from steeldefect.cli.main import build_parser
 
 STAGES_DIR = Path(stages.__file__).parent
 HEAVY = ("tensorflow", "keras", "albumentations", "dash", "fastapi", "pandas", "matplotlib", "ray", "sklearn", "scipy")
+# a stage module imports these only when its stage is called
+HEAVY_FOR_A_STAGE = ("tensorflow", "keras", "albumentations", "dash", "fastapi", "ray")
+STAGE_MODULES = sorted(f"steeldefect.stages.{p.stem}" for p in STAGES_DIR.glob("*_stage.py"))
 ARGS = {  # subcommand -> its stage's argument dataclass
     "synth": stages.SynthArgs, "doctor": stages.DoctorArgs, "eda": stages.EdaArgs, "folds": stages.FoldsArgs,
     "tfrecords": stages.TfrecordsArgs, "train": stages.TrainArgs, "select": stages.SelectArgs,
@@ -26,11 +29,29 @@ ARGS = {  # subcommand -> its stage's argument dataclass
 }
 
 
+def _loaded_by(module: str, candidates) -> str:
+    """The ``candidates`` that importing ``module`` in a fresh interpreter loads, comma-separated."""
+    code = f"import sys, {module}; print(','.join(m for m in {tuple(candidates)!r} if m in sys.modules))"
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+
+
 def test_the_cli_and_the_stages_import_no_heavy_library():
-    code = ("import sys, steeldefect.stages, steeldefect.cli.main; "
-            f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))")
-    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
-    assert loaded == ""
+    assert _loaded_by("steeldefect.stages, steeldefect.cli.main", HEAVY) == ""
+
+
+def test_the_stages_package_exports_lazily():
+    code = ("import sys, steeldefect.stages as s; before = [m for m in sys.modules if m.endswith('_stage')]; "
+            "from steeldefect.stages import TuneArgs, tune; "
+            "print(before, tune.__module__, TuneArgs.__module__, 'tune' in dir(s), "
+            "sorted(s.__all__) == sorted(set(s.__all__)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["[]", "steeldefect.stages.tune_stage", "steeldefect.stages.tune_stage", "True", "True"]
+    assert all(hasattr(stages, name) for name in stages.__all__)
+
+
+@pytest.mark.parametrize("module", STAGE_MODULES)
+def test_a_stage_module_imports_no_model_or_server_library(module):
+    assert _loaded_by(module, HEAVY_FOR_A_STAGE) == ""
 
 
 def test_every_subcommand_has_a_stage():
