@@ -19,15 +19,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the package, and tests/ for testkit
 
-from steeldefect.app.dash_callbacks import comparison_view, distribution_view, image_view, navigate
-from steeldefect.app.compare import compare_sets
-from steeldefect.app.index import build_app_data
-from steeldefect.app.render import ImageStore
-from steeldefect.app.server import create_app, render_image
+from steeldefect.analysis.app.dash_callbacks import comparison_view, distribution_view, image_view, navigate
+from steeldefect.analysis.app.compare import compare_sets
+from steeldefect.analysis.app.index import build_app_data
+from steeldefect.analysis.app.render import ImageStore
+from steeldefect.analysis.app.server import create_app, render_image
 from steeldefect.data.labels import read_labels, write_labels
 from steeldefect.data.submission import write_submission
 from testkit.recycled_labels import recycle_masks
-from steeldefect.eda.label_sources import load_label_source
+from steeldefect.analysis.eda.label_sources import load_label_source
 
 
 def timed(fn, repeat: int = 1):

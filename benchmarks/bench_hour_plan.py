@@ -76,7 +76,7 @@ def measure_overhead(work: Path, n: int = OVERHEAD_IMAGES) -> tuple[float, float
 
 def anchor_utilisation() -> dict:
     """Achieved share of the A100 float32 peak in Keras's published step times, per anchor model."""
-    from steeldefect.classifier import build_classifier
+    from steeldefect.models.classifier import build_classifier
     from steeldefect.scale.graph_stats import graph_stats
 
     out = {}
@@ -121,7 +121,7 @@ def ensembles(flops: dict[str, dict[str, float]]) -> list[tuple[str, str, list[t
 
 
 def main(argv=None) -> int:
-    from steeldefect.kaggle.hour_plan import (KAGGLE_GPUS, KAGGLE_LIMIT_S, KAGGLE_TEST_IMAGES, UTILISATION,
+    from steeldefect.delivery.kaggle.hour_plan import (KAGGLE_GPUS, KAGGLE_LIMIT_S, KAGGLE_TEST_IMAGES, UTILISATION,
                                               plan_costs)
     from steeldefect.selection.costs import machine_text, save_costs
 

@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-# The report tests' run writer lives in their conftest: tests/report/ goes first, ahead of tests/ (which
+# The report tests' run writer lives in their conftest: tests/analysis/report/ goes first, ahead of tests/ (which
 # holds a conftest.py of its own, and testkit), then the project root for steeldefect.
 sys.path[:0] = [str(ROOT / "tests" / "report"), str(ROOT / "tests"), str(ROOT)]
 
-from conftest import _config, _write_run  # noqa: E402  (tests/report/conftest.py)
+from conftest import _config, _write_run  # noqa: E402  (tests/analysis/report/conftest.py)
 
 from steeldefect.data.labels import label_presence, read_labels, write_labels  # noqa: E402
 from steeldefect.artifacts.run_folder import FOLDS_FILE  # noqa: E402

@@ -51,7 +51,7 @@ def main() -> None:
     args = p.parse_args()
 
     from steeldefect.data.images import list_images, read_image
-    from steeldefect.deploy.model import load_exported
+    from steeldefect.delivery.deploy.model import load_exported
     from steeldefect.pipeline.preprocess import resize_image
     from steeldefect.prediction.keras_ensemble import load_ensemble
 

@@ -32,8 +32,8 @@ def main() -> None:
     import tensorflow as tf
     from tensorflow.tsl.profiler.protobuf import xplane_pb2
 
-    from steeldefect.losses import get_loss
-    from steeldefect.segmenter import build_segmenter
+    from steeldefect.models.losses import get_loss
+    from steeldefect.models.segmenter import build_segmenter
 
     h, w, batch = 64, 384, 8
     filters = (128, 64, 32, 16, 8) if args.decoder == "unet" else (64, 32, 32, 16, 8)

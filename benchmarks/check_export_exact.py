@@ -22,8 +22,8 @@ def main() -> None:
     from steeldefect.constants import RLE_COLUMNS
     from steeldefect.data.images import list_images, read_image
     from steeldefect.data.submission import write_submission
-    from steeldefect.deploy.model import load_exported
-    from steeldefect.deploy.results import outputs_table
+    from steeldefect.delivery.deploy.model import load_exported
+    from steeldefect.delivery.deploy.results import outputs_table
     from steeldefect.prediction.keras_ensemble import load_ensemble
     from steeldefect.prediction.predict import load_views, predict_images
 

@@ -13,7 +13,7 @@ __version__ = "0.1.0"
 __all__ = ["rle_encode", "rle_decode", "dice_score", "Predictor", "__version__"]
 
 
-_LAZY = {"dice_score": "steeldefect.metric.dice", "Predictor": "steeldefect.predictor"}  # name -> its module
+_LAZY = {"dice_score": "steeldefect.metric.dice", "Predictor": "steeldefect.delivery.predictor"}  # name -> its module
 
 
 def __getattr__(name):  # lazy (PEP 562), so `import steeldefect` stays light: these import pandas and OpenCV

@@ -126,7 +126,7 @@ def _tensorflow(diagnosis: Diagnosis, runtime):
 
 def _config(diagnosis: Diagnosis, config, accelerated: bool, n_images: int | None) -> None:
     """Per member: are its weights found; on a CPU, a warning when training would take hours."""
-    from steeldefect.backbones.backbone_registry import weights_status  # heavy: TensorFlow, Keras
+    from steeldefect.models.backbones.backbone_registry import weights_status  # heavy: TensorFlow, Keras
 
     status: dict[tuple[str, str], tuple[bool, str]] = {}
     missing: dict[str, list[str]] = {}  # why -> members

@@ -17,7 +17,7 @@ import numpy as np
 from steeldefect.ensemble.reducers import get_reducer
 from steeldefect.ensemble.tta import tta_apply, tta_views
 from steeldefect.errors import SteelDefectError
-from steeldefect.models_io import load_model
+from steeldefect.models.model_io import load_model
 from steeldefect.artifacts.run_folder import DONE_FILE, MODEL_FILE, Run, find_runs, require_done, run_from_path
 from steeldefect.artifacts.run_meta import run_input_size
 

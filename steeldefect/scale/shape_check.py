@@ -18,7 +18,7 @@ import numpy as np
 
 from steeldefect.config.schema import Config
 from steeldefect.constants import NUM_CLASSES
-from steeldefect.models_io import load_model
+from steeldefect.models.model_io import load_model
 from steeldefect.artifacts.run_folder import MODEL_FILE
 from steeldefect.scale.graph_stats import graph_stats
 from steeldefect.scale.model_cases import ModelCase

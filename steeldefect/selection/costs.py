@@ -28,7 +28,7 @@ import yaml
 from steeldefect.data.io import atomic_write, read_yaml
 from steeldefect.ensemble.decide import decide_views
 from steeldefect.errors import SteelDefectError
-from steeldefect.models_io import load_model
+from steeldefect.models.model_io import load_model
 from steeldefect.postprocess.rules import Thresholds
 from steeldefect.prediction.predict import load_views
 from steeldefect.artifacts.run_folder import Run, group_by_backbone

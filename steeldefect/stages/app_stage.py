@@ -35,8 +35,8 @@ class AppResult:
 
 def app(args: AppArgs) -> AppResult:
     """Index the labels and submissions, then serve the Dash app on ``args.host:args.port`` until interrupted."""
-    from steeldefect.app.index import build_app_data  # heavy: matplotlib
-    from steeldefect.app.server import check_address, create_app, exposure_warning  # heavy: Dash
+    from steeldefect.analysis.app.index import build_app_data  # heavy: matplotlib
+    from steeldefect.analysis.app.server import check_address, create_app, exposure_warning  # heavy: Dash
 
     check_address(args.host, args.port)
     warning = exposure_warning(args.host, args.port)

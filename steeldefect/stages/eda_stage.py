@@ -39,9 +39,9 @@ def default_out(data: Path | None) -> Path:
 
 def eda(args: EdaArgs) -> EdaResult:
     """Compute the statistics of the labels and write eda.json and the charts into ``args.out``."""
-    from steeldefect.eda import (compute_eda, format_eda, load_label_source,  # heavy: matplotlib (eda.plots)
+    from steeldefect.analysis.eda import (compute_eda, format_eda, load_label_source,  # heavy: matplotlib (eda.plots)
                                  resolve_inputs, write_eda)
-    from steeldefect.eda.label_sources import summary_of  # heavy: matplotlib (eda.plots)
+    from steeldefect.analysis.eda.label_sources import summary_of  # heavy: matplotlib (eda.plots)
 
     labels, images = resolve_inputs(args.data, args.labels, args.images)
     out = Path(args.out) if args.out else default_out(args.data)

@@ -44,7 +44,7 @@ def export(args: ExportArgs) -> ExportResult:
     check_resolution(thresholds, keras_ensemble.planned_out_size(segmenter_runs), args.thresholds)  # before loading models
     where = announce_inference("export", classifier_runs + segmenter_runs)
     ensemble = keras_ensemble.load_ensemble(args.runs, None, tta, reducer, True, spec=spec)
-    from steeldefect.deploy.export import export_ensemble  # heavy: TensorFlow, Keras
+    from steeldefect.delivery.deploy.export import export_ensemble  # heavy: TensorFlow, Keras
 
     report = export_ensemble(ensemble, args.thresholds, args.out, args.formats, args.max_input or MAX_INPUT,
                              args.review_band,

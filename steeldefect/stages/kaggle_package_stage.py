@@ -9,9 +9,9 @@ from pathlib import Path
 
 from steeldefect.ensemble.tta import tta_views
 from steeldefect.errors import SteelDefectError
-from steeldefect.kaggle.package import KaggleSpec, build_package, finished_runs
+from steeldefect.delivery.kaggle.package import KaggleSpec, build_package, finished_runs
 from steeldefect.stages._common import resolve_ensemble
-from steeldefect.kaggle.hour_plan import (ensemble_members, get_gpu, hour_warning, KAGGLE_TEST_IMAGES, member_flops,
+from steeldefect.delivery.kaggle.hour_plan import (ensemble_members, get_gpu, hour_warning, KAGGLE_TEST_IMAGES, member_flops,
                                           plan_costs)
 from steeldefect.selection.costs import load_costs
 

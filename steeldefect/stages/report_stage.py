@@ -52,7 +52,7 @@ class _LateBar:
 
 def report(args: ReportArgs) -> ReportResult:
     """Stream the OOF predictions of every finished run once and write ``args.out``/index.html."""
-    from steeldefect.report import ReportInputs, build_report  # heavy: matplotlib (report figures)
+    from steeldefect.analysis.report import ReportInputs, build_report  # heavy: matplotlib (report figures)
 
     inputs = ReportInputs(Path(args.runs), args.data, args.labels, args.pred, args.truth, args.thresholds)
     progress = _LateBar()

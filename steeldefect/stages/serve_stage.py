@@ -39,8 +39,8 @@ def check_serve_args(args: ServeArgs) -> None:
 def serve(args: ServeArgs) -> ServeResult:
     """Load the export (its checksums verified) and answer HTTP requests until interrupted."""
     check_serve_args(args)
-    from steeldefect.deploy.app import serve as serve_app  # heavy: FastAPI, TensorFlow
-    from steeldefect.deploy.model import load_exported  # heavy: TensorFlow
+    from steeldefect.delivery.deploy.app import serve as serve_app  # heavy: FastAPI, TensorFlow
+    from steeldefect.delivery.deploy.model import load_exported  # heavy: TensorFlow
 
     model = load_exported(args.model, args.runtime)
     url = f"http://{args.host}:{args.port}"

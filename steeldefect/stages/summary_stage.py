@@ -8,7 +8,7 @@ from pathlib import Path
 from steeldefect.artifacts.summary_file import SUMMARY_FILE
 from steeldefect.artifacts.thresholds_file import THRESHOLDS_FILE
 from steeldefect.stages._common import SUBMISSION_FILE
-from steeldefect.summary import build_summary, format_summary, write_summary
+from steeldefect.analysis.summary import build_summary, format_summary, write_summary
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ DETAIL_CHARS = 300  # how much of albumentations' message a ConfigError quotes
 
 def registered_backbones() -> tuple[str, ...]:
     """Names of the registered backbones (imports the model code, and with it Keras)."""
-    from steeldefect.backbones import available_backbones  # heavy: Keras (the model code)
+    from steeldefect.models.backbones import available_backbones  # heavy: Keras (the model code)
 
     return tuple(available_backbones())
 
@@ -35,7 +35,7 @@ def check_augmentations(config: Config, source: str = "config") -> None:
 
 def check_output_stride(config: Config, source: str = "config") -> None:
     """ConfigError if the segmenter's decoder cannot stop at segmenter.output_stride."""
-    from steeldefect.segmenter.decoders import output_strides  # heavy: Keras (the model code)
+    from steeldefect.models.segmenter.decoders import output_strides  # heavy: Keras (the model code)
 
     model = config.segmenter
     supported = output_strides(model.decoder)

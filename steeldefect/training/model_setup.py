@@ -7,9 +7,9 @@ from dataclasses import dataclass
 import keras
 
 from steeldefect.config.schema import Config
-from steeldefect.classifier import build_classifier
-from steeldefect.losses import CompetitionDice, get_loss
-from steeldefect.segmenter import build_segmenter
+from steeldefect.models.classifier import build_classifier
+from steeldefect.models.losses import CompetitionDice, get_loss
+from steeldefect.models.segmenter import build_segmenter
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from steeldefect.artifacts.oof import IDENTITY_VIEW, oof_view_path, write_oof
 from steeldefect.artifacts.run_folder import Run
 from steeldefect.artifacts.run_meta import META_FILE, read_meta
 from steeldefect.config import load_config
-from steeldefect.models_io import load_model
+from steeldefect.models.model_io import load_model
 from steeldefect.pipeline.image_sources import open_source
 from steeldefect.training.validation import Validator
 from steeldefect.tuning.oof_stream import oof_ids

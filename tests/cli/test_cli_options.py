@@ -45,7 +45,7 @@ def test_the_light_names_equal_their_registries():
     from steeldefect.artifacts.export_manifest import FORMATS
     from steeldefect.ensemble.reducers import available_reducers
     from steeldefect.ensemble.tta import TTA_MODES
-    from steeldefect.kaggle.hour_plan import KAGGLE_GPUS
+    from steeldefect.delivery.kaggle.hour_plan import KAGGLE_GPUS
 
     assert options.TTA_CHOICES == tuple(TTA_MODES) == ("none", "hflip", "vflip", "both")
     assert list(options.REDUCER_CHOICES) == available_reducers()
@@ -56,7 +56,7 @@ def test_the_light_names_equal_their_registries():
 
 
 def test_the_runtime_names_equal_the_runtime_registry():
-    from steeldefect.deploy.runtime import RUNTIMES  # imports TensorFlow: hence the tuple in cli/options.py
+    from steeldefect.delivery.deploy.runtime import RUNTIMES  # imports TensorFlow: hence the tuple in cli/options.py
 
     assert sorted(options.RUNTIME_CHOICES) == RUNTIMES.names()
 
@@ -69,7 +69,7 @@ def test_the_export_format_tuples_mirror_the_manifest():
 
 
 def test_the_kaggle_gpu_tuple_mirrors_the_hour_plan():
-    from steeldefect.kaggle.hour_plan import KAGGLE_GPUS  # imports pandas: hence the tuple in cli/options.py
+    from steeldefect.delivery.kaggle.hour_plan import KAGGLE_GPUS  # imports pandas: hence the tuple in cli/options.py
 
     assert options.KAGGLE_GPU_CHOICES == tuple(KAGGLE_GPUS)
 

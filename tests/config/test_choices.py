@@ -44,8 +44,8 @@ def test_monitors_are_every_kinds():
 
 def test_loss_registry_registers_exactly_the_declared_names():
     pytest.importorskip("keras")
-    from steeldefect.losses import available_losses
-    from steeldefect.losses.loss_registry import _LOSSES
+    from steeldefect.models.losses import available_losses
+    from steeldefect.models.losses.loss_registry import _LOSSES
 
     assert _LOSSES.declared == choices.LOSSES
     assert _LOSSES.missing() == []
@@ -54,7 +54,7 @@ def test_loss_registry_registers_exactly_the_declared_names():
 
 def test_decoder_registry_registers_exactly_the_declared_names():
     pytest.importorskip("keras")
-    from steeldefect.segmenter.decoders import _DECODERS, available_decoders
+    from steeldefect.models.segmenter.decoders import _DECODERS, available_decoders
 
     assert _DECODERS.declared == choices.DECODERS
     assert _DECODERS.missing() == []
@@ -63,7 +63,7 @@ def test_decoder_registry_registers_exactly_the_declared_names():
 
 def test_classifier_poolings_are_the_declared_ones():
     pytest.importorskip("keras")
-    from steeldefect.classifier import POOLINGS
+    from steeldefect.models.classifier import POOLINGS
 
     assert POOLINGS is choices.POOLINGS
 

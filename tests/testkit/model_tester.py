@@ -14,7 +14,7 @@ decoder that can stop short of full resolution, at its coarsest output stride. E
 
 A test module subclasses :class:`ModelTester` and sets ``kind``; its tests are parametrised over
 :func:`model_params`. The JAX backend runs the same checks in one subprocess
-(tests/segmenter/test_jax_backend.py), on a tiny backbone.
+(tests/models/segmenter/test_jax_backend.py), on a tiny backbone.
 
 Cost (measured on CPU at 32x64): building a model costs 1 s (resnet34) to 7 s (efficientnetb7) and
 loading it as much again, so the full cross product (about 40 pairs) takes ~10 minutes. The default
@@ -55,10 +55,10 @@ class HeadCase:
     def build(self, backbone: str, input_shape=TINY_SHAPE):
         kwargs = dict(self.options)
         if self.kind == "classifier":
-            from steeldefect.classifier import build_classifier
+            from steeldefect.models.classifier import build_classifier
 
             return build_classifier(backbone, input_shape, weights="none", **kwargs)
-        from steeldefect.segmenter import build_segmenter
+        from steeldefect.models.segmenter import build_segmenter
 
         return build_segmenter(backbone, input_shape, weights="none", **kwargs)
 
@@ -77,7 +77,7 @@ class HeadCase:
 
 def head_cases(kind: str | None = None) -> list[HeadCase]:
     """The head cases from the registries: classifier 1 and 4 outputs, then every decoder."""
-    from steeldefect.segmenter.decoders import available_decoders, output_strides
+    from steeldefect.models.segmenter.decoders import available_decoders, output_strides
 
     cases = [HeadCase("classifier", "classifier1", (("n_outputs", 1), ("pooling", "avg"))),
              HeadCase("classifier", "classifier4", (("n_outputs", 4), ("pooling", "avgmax")))]
@@ -97,7 +97,7 @@ def model_params(kind: str | None = None) -> list:
     spanning segmenter (heavy backbones marked slow). The rest: slow, and skipped unless
     ALL_MODELS_ENV is set (the full product takes ~10 minutes).
     """
-    from steeldefect.backbones import available_backbones
+    from steeldefect.models.backbones import available_backbones
 
     backbones = available_backbones()
     cheapest = CHEAPEST_BACKBONE if CHEAPEST_BACKBONE in backbones else backbones[0]
@@ -135,7 +135,7 @@ def _check_probabilities(outs: list[np.ndarray], shape: tuple) -> None:
 
 def check_backbone_features(model, input_shape=TINY_SHAPE) -> None:
     """The nested backbone layer takes the model's input and returns 5 feature maps at strides 2..32."""
-    from steeldefect.backbones import BACKBONE_LAYER_NAME
+    from steeldefect.models.backbones import BACKBONE_LAYER_NAME
 
     encoder = model.get_layer(BACKBONE_LAYER_NAME)
     height, width = input_shape[:2]
@@ -156,9 +156,9 @@ def check_outputs(model, backbone: str, case: HeadCase, x=None) -> list[np.ndarr
 
 
 def check_save_load(model, path: Path, x=None, expected: list[np.ndarray] | None = None) -> None:
-    """model.save -> steeldefect.models_io.load_model -> same output names, identical outputs
+    """model.save -> steeldefect.models.model_io.load_model -> same output names, identical outputs
     (``expected``: the model's outputs on ``x`` when already computed)."""
-    from steeldefect.models_io import load_model
+    from steeldefect.models.model_io import load_model
 
     x = images() if x is None else x
     before = outputs_of(model, x) if expected is None else expected
@@ -175,7 +175,7 @@ def check_mixed_precision(backbone: str, case: HeadCase, x=None) -> None:
     """Under mixed_float16: the backbone computes in float16, outputs are float32 probabilities."""
     import keras
 
-    from steeldefect.backbones import BACKBONE_LAYER_NAME
+    from steeldefect.models.backbones import BACKBONE_LAYER_NAME
 
     x = images() if x is None else x
     previous = keras.config.dtype_policy()

@@ -50,7 +50,7 @@ def write_demo_folder(real_dir: str | os.PathLike, out: str | os.PathLike, seed:
     from steeldefect.data.kaggle_folder import TRAIN_CSV, TRAIN_IMAGES
     from steeldefect.data.images import list_images
     from steeldefect.data.labels import read_labels, write_labels
-    from steeldefect.eda.label_sources import load_label_source
+    from steeldefect.analysis.eda.label_sources import load_label_source
 
     real_dir, out = Path(real_dir), Path(out)
     images = out / TRAIN_IMAGES

@@ -32,8 +32,8 @@ def write_tiny_runs(runs_dir: str | os.PathLike, input_size=TINY_INPUT, backbone
     of ``folds`` folds (the folds share one model file's weights). Returns ``runs_dir``."""
     import keras
 
-    from steeldefect.classifier import build_classifier
-    from steeldefect.segmenter import build_segmenter
+    from steeldefect.models.classifier import build_classifier
+    from steeldefect.models.segmenter import build_segmenter
 
     keras.utils.set_random_seed(seed)
     runs_dir = Path(runs_dir)

@@ -61,7 +61,7 @@ def test_training_writes_the_run_folder(tiny_backbone, synth_set, runs, kind, de
 @pytest.mark.slow
 def test_segmenter_trained_on_crops_validates_and_predicts_whole_images(tiny_backbone, synth_set, tmp_path):
     from steeldefect.prediction.keras_ensemble import load_runs, select_runs
-    from steeldefect.models_io import load_model
+    from steeldefect.models.model_io import load_model
 
     crop = (TINY_INPUT[0], TINY_INPUT[1] // 2)
     run_dir = train("segmenter", tiny_training_config(epochs=1, crop=crop), 0, synth_set, tmp_path / "runs")
@@ -75,7 +75,7 @@ def test_segmenter_trained_on_crops_validates_and_predicts_whole_images(tiny_bac
 
 @pytest.mark.slow
 def test_best_model_reproduces_the_oof_predictions(tiny_backbone, synth_set, runs):
-    from steeldefect.models_io import load_model
+    from steeldefect.models.model_io import load_model
     from steeldefect.pipeline.tf_dataset import eval_dataset
     from steeldefect.pipeline.image_sources import open_source
 
@@ -145,7 +145,7 @@ def test_training_reads_tfrecords_in_place_of_the_folder(tiny_backbone, synth_se
 
 @pytest.mark.slow
 def test_view_oof_flips_masks_back_and_its_identity_is_the_oof(tiny_backbone, synth_set, runs):
-    from steeldefect.models_io import load_model
+    from steeldefect.models.model_io import load_model
     from steeldefect.pipeline.image_sources import open_source
     from steeldefect.pipeline.tf_dataset import eval_dataset
     from steeldefect.ensemble.tta import IDENTITY

@@ -50,7 +50,7 @@ def test_average_is_elementwise_and_keeps_integer_state_of_the_last():
 def test_a_run_with_averaging_saves_the_mean_model_and_records_it(tiny_backbone, synth_set, tmp_path):
     from dataclasses import replace
 
-    from steeldefect.models_io import load_model
+    from steeldefect.models.model_io import load_model
     from steeldefect.training import train
     from training_fixtures import tiny_training_config
 

@@ -17,7 +17,7 @@ def register_tiny_backbone() -> str:
     """Register TINY_BACKBONE once per process (the registry refuses duplicates)."""
     import keras
 
-    from steeldefect.backbones import BACKBONE_LAYER_NAME, available_backbones, register_backbone
+    from steeldefect.models.backbones import BACKBONE_LAYER_NAME, available_backbones, register_backbone
 
     if TINY_BACKBONE in available_backbones():
         return TINY_BACKBONE

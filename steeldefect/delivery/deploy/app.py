@@ -1,0 +1,172 @@
+"""The HTTP API over an exported model (FastAPI): predict one image or several, health, readiness,
+Prometheus metrics. ``results.py`` describes the JSON of an image.
+
+Bad input is answered with 400 (no image field, empty upload), 413 (too many bytes or pixels) or
+415 (not a JPEG/PNG/... image) and a one-line ``{"error": ...}``; the server keeps serving.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+import numpy as np
+from fastapi import FastAPI, Request  # module level: FastAPI resolves the handlers' annotations here
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from steeldefect.data.images import decode_image
+from steeldefect.delivery.deploy.batcher import MicroBatcher
+from steeldefect.delivery.deploy.server_metrics import server_metrics
+from steeldefect.delivery.deploy.model import ExportedModel, InputTooLarge
+from steeldefect.delivery.deploy.results import results_for_shape
+from steeldefect.errors import SteelDefectError
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # larger uploads get 413 (a 256x1600 JPEG is ~100 KB, a PNG ~1 MB)
+MAX_BATCH_IMAGES = 32  # images per /v1/predict/batch request
+WARMUP_SHAPE = (256, 1600, 3)  # one graph call at start-up, so the first request pays no tracing
+
+
+class BadInput(Exception):
+    """A request the server refuses: ``status`` (400, 413, 415) and a one-line message."""
+
+    def __init__(self, status: int, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def decode_upload(data: bytes, name: str, model: ExportedModel) -> np.ndarray:
+    """Upload bytes -> uint8 RGB (H, W, 3); BadInput for empty, undecodable or too large images."""
+    if not data:
+        raise BadInput(400, f"{name}: the upload is empty")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise BadInput(413, f"{name}: {len(data)} bytes is over the limit of {MAX_UPLOAD_BYTES} bytes")
+    try:
+        image = decode_image(data, 3, source=name)
+    except SteelDefectError:
+        raise BadInput(415, f"{name}: not a readable image (send a JPEG or PNG, grey or RGB)") from None
+    try:
+        model.check_image(image.shape, name)
+    except InputTooLarge as err:
+        raise BadInput(413, str(err)) from None
+    return image
+
+
+async def read_images(request: Request, field: str, many: bool) -> list[tuple[str, bytes]]:
+    """The uploaded files of multipart field ``field`` as (name, bytes); BadInput for a request the
+    server refuses (too large, not multipart, no or too many files)."""
+    length = request.headers.get("content-length")
+    limit = MAX_UPLOAD_BYTES * (MAX_BATCH_IMAGES if many else 1) + 65536
+    if length and length.isdigit() and int(length) > limit:
+        raise BadInput(413, f"request body of {length} bytes is over the limit of {limit} bytes")
+    if "multipart/form-data" not in request.headers.get("content-type", ""):
+        raise BadInput(400, f"send the image as multipart/form-data field {field!r}")
+    try:
+        form = await request.form(max_files=MAX_BATCH_IMAGES + 1)
+    except Exception as err:  # malformed multipart
+        raise BadInput(400, f"malformed multipart body ({type(err).__name__})") from None
+    uploads = [u for u in form.getlist(field) if hasattr(u, "read")]
+    if not uploads:
+        raise BadInput(400, f"missing multipart field {field!r} with the image file")
+    if many and len(uploads) > MAX_BATCH_IMAGES:
+        raise BadInput(413, f"{len(uploads)} images is over the limit of {MAX_BATCH_IMAGES} per request")
+    if not many and len(uploads) > 1:
+        raise BadInput(400, f"send one {field!r} field (use /v1/predict/batch for several images)")
+    files = []
+    for i, upload in enumerate(uploads):
+        data = await upload.read(MAX_UPLOAD_BYTES + 1)
+        name = upload.filename or f"{field} {i + 1}"
+        files.append((name if many else f"{field} {name}".strip(), data))
+    return files
+
+
+@dataclass
+class _Service:
+    """What the endpoints share: the model, its micro-batcher, the metrics and readiness."""
+
+    model: ExportedModel
+    batcher: MicroBatcher
+    metrics: object  # server_metrics.ServerMetrics
+    ready: bool = False
+
+    async def predict_one(self, name: str, data: bytes) -> dict:
+        image = await run_in_threadpool(decode_upload, data, name, self.model)
+        start = time.perf_counter()
+        gate, probs = await self.batcher.submit(image)
+        out: list = [None]
+        await run_in_threadpool(results_for_shape, self.model, [0], None if gate is None else gate[None],
+                                probs[None], [image.shape[:2]], out)
+        out[0]["model_ms"] = round((time.perf_counter() - start) * 1000, 2)
+        return out[0]
+
+    async def answer(self, endpoint: str, request: Request, field: str, many: bool):
+        start = time.perf_counter()
+        try:
+            files = await read_images(request, field, many)
+            results = await asyncio.gather(*(self.predict_one(n, d) for n, d in files))
+            status = 200
+            latency = round((time.perf_counter() - start) * 1000, 2)
+            for r in results:
+                r["latency_ms"] = latency
+            body = {"results": list(results), "latency_ms": latency} if many else results[0]
+        except BadInput as err:
+            status, body = err.status, {"error": err.message}
+        except Exception as err:  # a model failure: 500 with one line, the server keeps serving
+            status, body = 500, {"error": f"{type(err).__name__}: {' '.join(str(err).split())[:200]}"}
+        self.metrics.observe(endpoint, status, time.perf_counter() - start)
+        return JSONResponse(body, status_code=status)
+
+    @asynccontextmanager
+    async def lifespan(self, app):
+        self.batcher.start()
+        warmup = tuple(min(a, b) for a, b in zip(WARMUP_SHAPE, (*self.model.max_input, 3)))
+        await self.batcher.submit(np.zeros(warmup, np.uint8))
+        self.ready = True
+        yield
+        self.ready = False
+        await self.batcher.stop()
+
+
+def _routes(app: FastAPI, service: _Service) -> None:
+    @app.post("/v1/predict")
+    async def predict(request: Request):
+        return await service.answer("/v1/predict", request, "image", many=False)
+
+    @app.post("/v1/predict/batch")
+    async def predict_batch(request: Request):
+        return await service.answer("/v1/predict/batch", request, "images", many=True)
+
+    @app.get("/healthz")
+    async def healthz():
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    async def readyz():
+        if not service.ready:
+            return JSONResponse({"status": "loading"}, status_code=503)
+        return {"status": "ready", "runtime": service.model.runtime.name, "model": str(service.model.folder)}
+
+    @app.get("/metrics")
+    async def prometheus():
+        return Response(service.metrics.exposition(), media_type=service.metrics.content_type)
+
+
+def create_app(model: ExportedModel, max_batch: int = 8, max_wait_ms: float = 5.0):
+    """The FastAPI app serving ``model``; images of concurrent requests are micro-batched."""
+    metrics = server_metrics()
+    batcher = MicroBatcher(model.run, max_batch, max_wait_ms, on_batch=metrics.batch_size.observe)
+    service = _Service(model, batcher, metrics)
+    app = FastAPI(title="steeldefect", lifespan=service.lifespan)
+    _routes(app, service)
+    return app
+
+
+def serve(model: ExportedModel, host: str = "127.0.0.1", port: int = 8000, max_batch: int = 8,
+          max_wait_ms: float = 5.0, log_level: str = "warning") -> None:
+    """Run the API with uvicorn until interrupted (one process; the model runs in one worker thread)."""
+    import uvicorn  # heavy: uvicorn (optional, serve only)
+
+    uvicorn.run(create_app(model, max_batch, max_wait_ms), host=host, port=port, log_level=log_level,
+                access_log=False)

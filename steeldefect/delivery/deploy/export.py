@@ -1,0 +1,182 @@
+"""Export a tuned ensemble as one artifact: the graph (SavedModel, ONNX), its thresholds, its
+post-processing settings and a manifest (``artifacts.export_manifest`` describes the folder).
+
+The folder is written beside ``out`` under a temporary name and renamed into place when complete, so
+a failed export leaves no half folder behind. TensorFlow and Keras code: the `export` stage imports it
+when it runs; its constants (``MAX_INPUT``, ``SERVE_ENDPOINT``) live in ``artifacts.export_manifest``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib.metadata
+import os
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import keras
+import tensorflow as tf
+
+from steeldefect.artifacts.export_manifest import (MAX_INPUT, ONNX_FILE, SAVEDMODEL_DIR, SERVE_ENDPOINT, ExportManifest,
+                                                  ExportSettings, exported_thresholds_path, sha256_file,
+                                                  write_manifest, write_settings)
+from steeldefect.artifacts.thresholds_file import load_thresholds
+from steeldefect.constants import NUM_CLASSES
+from steeldefect.delivery.deploy.graph import GATE_OUTPUT, INPUT_NAME, PROBS_OUTPUT, ensemble_function, input_signature
+from steeldefect.errors import SteelDefectError
+from steeldefect.postprocess.gating import check_gate
+from steeldefect.postprocess.rules import Thresholds, check_resolution
+from steeldefect.training.meta import git_commit, package_versions
+
+ONNX_OPSET = 17  # ONNX opset of the converted graph (onnxruntime >= 1.14 runs it)
+EXPORT_VERSIONS = ("tf2onnx", "onnx", "onnxruntime")  # recorded beside the training packages when installed
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    out: Path
+    formats: tuple[str, ...]
+    n_classifiers: int
+    n_segmenters: int
+    seconds: float
+
+
+def review_band_of(thresholds, band=None) -> list[float] | None:
+    """The review band to serve: the one given, else the one `tune` proposed (as it printed it), else None."""
+    if band is not None:
+        lo, hi = (float(v) for v in band)
+        if not 0.0 <= lo <= hi <= 1.0:
+            raise SteelDefectError(f"--review-band {lo:g} {hi:g}: need 0 <= LO <= HI <= 1")
+        return [lo, hi]
+    proposed = (thresholds.tuned or {}).get("review_band") or {}
+    printed = proposed.get("printed")
+    return [float(printed[0]), float(printed[1])] if printed and not proposed.get("empty") else None
+
+
+def _installed(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _versions() -> dict[str, str]:
+    """The training packages' versions (as runs record them) and the export packages'."""
+    return {**package_versions(), **{n: v for n in EXPORT_VERSIONS if (v := _installed(n))}}
+
+
+def _write_savedmodel(ensemble, fn, dest: Path) -> None:
+    archive = keras.export.ExportArchive()
+    for m in ensemble.classifiers + ensemble.segmenters:
+        archive.track(m.model)
+    archive.add_endpoint(SERVE_ENDPOINT, fn)
+    archive.write_out(str(dest), verbose=False)
+
+
+def _write_onnx(fn, dest: Path) -> list[str]:
+    """Convert the graph with tf2onnx; returns the ONNX output names."""
+    try:
+        from tf2onnx import tf_loader  # heavy: tf2onnx (optional)
+        from tf2onnx.convert import _convert_common, tensor_names_from_structed  # heavy: tf2onnx (optional)
+    except ImportError:
+        raise SteelDefectError("ONNX export needs tf2onnx (pip install -r requirements/deploy.txt), or use "
+                               "--format savedmodel") from None
+
+    # tf2onnx.convert.from_function, except that only the images are graph inputs: it makes every
+    # non-variable capture an input too, and Keras' Normalization layer captures its mean and
+    # variance as constant tensors (ONNX Runtime then asks for them at run time).
+    concrete = fn.get_concrete_function(*input_signature())
+    inputs = [t.name for t in concrete.inputs[:len(input_signature())]]
+    outputs = [t.name for t in concrete.outputs]
+    with tf.device("/cpu:0"):
+        frozen = tf_loader.from_function(concrete, inputs, outputs)
+        proto, _ = _convert_common(frozen, name=concrete.name, continue_on_error=False, opset=ONNX_OPSET,
+                                   input_names=inputs, output_names=outputs, output_path=str(dest),
+                                   tensors_to_rename=tensor_names_from_structed(concrete, inputs, outputs))
+    names = [o.name for o in proto.graph.output]
+    extra = [i.name for i in proto.graph.input if i.name not in ("images", INPUT_NAME)]
+    if extra:
+        raise SteelDefectError(f"ONNX conversion left extra graph inputs {extra[:3]}; export --format savedmodel")
+    return names
+
+
+def _checked_thresholds(ensemble, thresholds_path: str | os.PathLike) -> Thresholds:
+    thresholds = load_thresholds(thresholds_path)
+    check_resolution(thresholds, ensemble.out_size, str(thresholds_path))
+    check_gate(ensemble.n_class_outputs, thresholds)
+    return thresholds
+
+
+def _checked_out(out: str | os.PathLike, max_input) -> tuple[Path, tuple[int, int]]:
+    max_input = tuple(int(v) for v in max_input)
+    if min(max_input) < 1:
+        raise SteelDefectError(f"--max-input {max_input[0]} {max_input[1]}: need positive sizes")
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise SteelDefectError(f"--out {out}: it is a file; give a folder")
+    return out, max_input
+
+
+def _manifest(ensemble, formats, max_input: tuple[int, int], runs_dir, where: dict | None, names: dict,
+              onnx_outputs: list[str] | None) -> ExportManifest:
+    """What the export is and what it was made from; ``names``: the graph's input and output names."""
+    outputs = {names["probs"]: [None, *ensemble.out_size, NUM_CLASSES]}
+    if ensemble.classifiers:
+        outputs[names["gate"]] = [None, ensemble.n_class_outputs]
+    runs = tuple({"kind": m.run.kind, "backbone": m.run.backbone, "fold": m.run.fold,
+                  "path": str(Path(m.run.path).relative_to(runs_dir)) if runs_dir else str(m.run.path),
+                  "input_size": list(m.input_size), "model_sha256": sha256_file(m.run.model_path)}
+                 for m in ensemble.classifiers + ensemble.segmenters)
+    return ExportManifest(
+        created=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        versions=_versions(), git_commit=git_commit(), exported_on=where, formats=tuple(formats),
+        runs_dir=str(runs_dir) if runs_dir else None, runs=runs,
+        ensemble={"tta": ensemble.tta, "reducer": ensemble.reducer,
+                  "input_sizes": [list(s) for s in ensemble.input_sizes]},
+        input={"name": names["input"], "dtype": "uint8", "shape": [None, None, None, 3], "channels": "RGB",
+               "max_height": max_input[0], "max_width": max_input[1],
+               "resize": "inside the graph, as predict does (OpenCV INTER_AREA shrinking, linear enlarging)"},
+        outputs=outputs, savedmodel_endpoint=SERVE_ENDPOINT if "savedmodel" in formats else None,
+        onnx={"opset": ONNX_OPSET, "outputs": onnx_outputs} if onnx_outputs else None)
+
+
+def _write_folder(ensemble, thresholds: Thresholds, thresholds_path, tmp: Path, formats, max_input, band,
+                  runs_dir, where: dict | None) -> None:
+    """Everything of the export folder into ``tmp``: graphs, thresholds, settings, manifest last."""
+    fn = tf.function(ensemble_function(ensemble, max_input), input_signature=input_signature())
+    onnx_outputs = None
+    if "savedmodel" in formats:
+        _write_savedmodel(ensemble, fn, tmp / SAVEDMODEL_DIR)
+    if "onnx" in formats:
+        onnx_outputs = _write_onnx(fn, tmp / ONNX_FILE)
+    shutil.copyfile(thresholds_path, exported_thresholds_path(tmp))
+    write_settings(tmp, ExportSettings(review_band=tuple(band) if band else None, max_input=max_input,
+                                       out_size=tuple(ensemble.out_size), gate_kind=thresholds.gate_kind,
+                                       n_class_outputs=ensemble.n_class_outputs))
+    names = {"input": INPUT_NAME, "probs": PROBS_OUTPUT, "gate": GATE_OUTPUT}
+    write_manifest(tmp, _manifest(ensemble, formats, max_input, runs_dir, where, names, onnx_outputs))
+
+
+def export_ensemble(ensemble, thresholds_path: str | os.PathLike, out: str | os.PathLike,
+                    formats=("savedmodel", "onnx"), max_input=MAX_INPUT, review_band=None,
+                    runs_dir: str | os.PathLike | None = None, where: dict | None = None) -> ExportReport:
+    """Write the export folder ``out`` for a loaded ``KerasEnsemble`` and its thresholds file; ``where``
+    (``devices.DeviceReport.to_dict()``) goes into the manifest as ``exported_on``."""
+    start = time.perf_counter()
+    thresholds = _checked_thresholds(ensemble, thresholds_path)
+    band = review_band_of(thresholds, review_band)
+    out, max_input = _checked_out(out, max_input)
+    tmp = out.parent / f".{out.name}.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    try:
+        _write_folder(ensemble, thresholds, thresholds_path, tmp, formats, max_input, band, runs_dir, where)
+        if out.exists():
+            shutil.rmtree(out)
+        tmp.rename(out)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return ExportReport(out, tuple(formats), len(ensemble.classifiers), len(ensemble.segmenters),
+                        time.perf_counter() - start)

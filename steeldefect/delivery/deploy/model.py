@@ -1,0 +1,66 @@
+"""An exported model folder, loaded: its manifest (checked), thresholds, post-processing settings and
+a runtime; ``run`` checks the input contract and runs images of one size through the graph."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from steeldefect.artifacts.export_manifest import (ExportManifest, ExportSettings, exported_thresholds_path,
+                                                  read_manifest, read_settings)
+from steeldefect.artifacts.thresholds_file import load_thresholds
+from steeldefect.delivery.deploy.graph import GATE_OUTPUT, PROBS_OUTPUT
+from steeldefect.delivery.deploy.runtime import Runtime, load_runtime
+from steeldefect.errors import SteelDefectError
+from steeldefect.postprocess.rules import Thresholds
+
+
+class InputTooLarge(SteelDefectError):
+    """An image beyond the export's input contract (its max height or width)."""
+
+
+@dataclass
+class ExportedModel:
+    folder: Path
+    manifest: ExportManifest
+    thresholds: Thresholds
+    settings: ExportSettings  # postprocess.yaml
+    runtime: Runtime
+
+    @property
+    def max_input(self) -> tuple[int, int]:
+        return self.settings.max_input
+
+    @property
+    def review_band(self) -> tuple[float, float] | None:
+        return self.settings.review_band
+
+    def check_image(self, shape, what: str = "image") -> None:
+        """One-line errors for an image the graph does not take: not (H, W, 3), or over the max size."""
+        if len(shape) != 3 or shape[2] != 3:
+            raise SteelDefectError(f"{what}: expected an RGB image (H, W, 3), got shape {tuple(shape)}")
+        (h, w), (mh, mw) = shape[:2], self.max_input
+        if h > mh or w > mw:
+            raise InputTooLarge(f"{what} is {h}x{w}; this model takes images up to {mh}x{mw}")
+
+    def run(self, images: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
+        """uint8 (B, H, W, 3) of one size -> (gate (B,) or (B, 4) or None, probs float32 (B, h, w, 4))."""
+        images = np.ascontiguousarray(images, np.uint8)
+        self.check_image(images.shape[1:], "batch")
+        out = self.runtime(images)
+        gate = out.get(GATE_OUTPUT)
+        if gate is not None:
+            gate = np.asarray(gate, np.float32)
+            gate = gate[:, 0] if gate.shape[1] == 1 else gate
+        return gate, np.asarray(out[PROBS_OUTPUT], np.float32)
+
+
+def load_exported(folder: str | os.PathLike, runtime: str = "onnx", verify: bool = True) -> ExportedModel:
+    """Load an export folder (manifest checksums verified) with runtime 'onnx' or 'tf'."""
+    folder = Path(folder)
+    manifest = read_manifest(folder, verify)
+    thresholds = load_thresholds(exported_thresholds_path(folder))
+    return ExportedModel(folder, manifest, thresholds, read_settings(folder), load_runtime(folder, runtime))

@@ -1,0 +1,1 @@
+"""The models: backbones (feature pyramids), the gate classifier and segmenter heads on them, the losses, and loading saved models."""

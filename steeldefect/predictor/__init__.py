@@ -1,7 +1,0 @@
-"""The Python API of prediction: ``Predictor`` (from an export folder or from runs + thresholds) and
-the result of one image, the same whether the caller is Python, ``serve`` or a notebook."""
-
-from steeldefect.predictor.predictor import Predictor
-from steeldefect.predictor.result import ClassResult, ImageResult
-
-__all__ = ["ClassResult", "ImageResult", "Predictor"]

@@ -1,5 +1,0 @@
-"""The end-of-run summary of run_all.sh: OOF Dice, test Dice, the all-empty baseline, stage times."""
-
-from steeldefect.summary.collect import build_summary, format_summary, write_summary
-
-__all__ = ["build_summary", "format_summary", "write_summary"]
