@@ -66,8 +66,8 @@ class EnsembleSpec:
         """The runs of ``kind`` that belong to the spec's members; a listed member without any finished
         run is an error."""
         wanted = self.members(kind)
-        chosen = [r for r in runs if r.kind == kind and r.backbone in wanted]
-        missing = [m for m in wanted if not any(r.backbone == m for r in chosen)]
+        chosen = [r for r in runs if r.kind == kind and r.member in wanted]
+        missing = [m for m in wanted if not any(r.member == m for r in chosen)]
         if missing:
             raise SteelDefectError(f"{source}: {kind} member {missing[0]} has no finished run; the ensemble "
                                    "was selected on another runs folder, or the run was deleted")

@@ -73,7 +73,7 @@ class Run:
     """One training run's folder, finished or not."""
 
     kind: str
-    backbone: str
+    member: str  # the folder under <kind>/: the backbone, or <backbone>-<variant> for a second recipe of it
     fold: int
     path: Path
 
@@ -83,8 +83,8 @@ class Run:
 
     @property
     def name(self) -> str:
-        """``<kind>/<backbone>/fold<k>``, the run's path relative to RUNS."""
-        return f"{self.kind}/{self.backbone}/fold{self.fold}"
+        """``<kind>/<member>/fold<k>``, the run's path relative to RUNS."""
+        return f"{self.kind}/{self.member}/fold{self.fold}"
 
     @property
     def model_path(self) -> Path:
@@ -117,7 +117,7 @@ def find_runs(runs_dir: str | os.PathLike, kind: str, done_only: bool = True) ->
                 match = _FOLD_DIR.match(fold_dir.name)
                 if match and fold_dir.is_dir():
                     runs.append(Run(kind, backbone_dir.name, int(match.group(1)), fold_dir))
-    runs.sort(key=lambda r: (r.backbone, r.fold))
+    runs.sort(key=lambda r: (r.member, r.fold))
     return [r for r in runs if r.done] if done_only else runs
 
 
@@ -144,7 +144,7 @@ def group_by_backbone(runs: list[Run]) -> dict[str, list[Run]]:
     """Runs of one kind grouped by backbone, in order."""
     groups: dict[str, list[Run]] = {}
     for run in runs:
-        groups.setdefault(run.backbone, []).append(run)
+        groups.setdefault(run.member, []).append(run)
     return groups
 
 

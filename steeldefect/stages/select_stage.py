@@ -78,7 +78,7 @@ def _costs(args: SelectArgs, runs: list, costs_out: Path):
         costs = load_costs(args.costs)
         return costs, costs_to_dict(costs)
     image_dir = _image_dir(runs, args.data)
-    with tqdm(total=len({(r.kind, r.backbone) for r in runs}), desc="timing members", unit="model",
+    with tqdm(total=len({(r.kind, r.member) for r in runs}), desc="timing members", unit="model",
               leave=False) as bar:
         costs = measure_costs(runs, image_dir, args.batch_size, progress=bar)
     save_costs(costs, costs_out)

@@ -43,7 +43,7 @@ def test_find_runs_and_run_from_path(tmp_path):
     with pytest.raises(SteelDefectError, match="valid kinds are classifier, segmenter"):
         find_runs(tmp_path, "gate")
     run = run_from_path(tmp_path / "segmenter" / "aa" / "fold2")
-    assert (run.kind, run.backbone, run.fold, run.done) == ("segmenter", "aa", 2, False)
+    assert (run.kind, run.member, run.fold, run.done) == ("segmenter", "aa", 2, False)
     assert not is_done(run.path) and is_done(tmp_path / "segmenter" / "bb" / "fold0")
     with pytest.raises(SteelDefectError, match="has no DONE marker"):
         require_done([run])

@@ -32,7 +32,7 @@ def test_spec_picks_members_views_and_reducer(tmp_path, oof_case, oof_runs):
     position = {i: k for k, i in enumerate(case.image_ids)}
     spec = EnsembleSpec(("bb1",), ("bb0",), "hflip", "max")
     plan = plan_oof(runs, spec)
-    assert {r.backbone for r in plan.segmenter_runs} == {"bb1"} and {r.backbone for r in plan.classifier_runs} == {"bb0"}
+    assert {r.member for r in plan.segmenter_runs} == {"bb1"} and {r.member for r in plan.classifier_runs} == {"bb0"}
     assert plan.views == ("identity", "hflip") and plan.reducer == "max"
     q1 = case.seg_levels[1]
     want = np.maximum(q1, _view_levels(q1))

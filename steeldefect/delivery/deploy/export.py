@@ -125,7 +125,7 @@ def _manifest(ensemble, formats, max_input: tuple[int, int], runs_dir, where: di
     outputs = {names["probs"]: [None, *ensemble.out_size, NUM_CLASSES]}
     if ensemble.classifiers:
         outputs[names["gate"]] = [None, ensemble.n_class_outputs]
-    runs = tuple({"kind": m.run.kind, "backbone": m.run.backbone, "fold": m.run.fold,
+    runs = tuple({"kind": m.run.kind, "backbone": m.run.member, "fold": m.run.fold,
                   "path": str(Path(m.run.path).relative_to(runs_dir)) if runs_dir else str(m.run.path),
                   "input_size": list(m.input_size), "model_sha256": sha256_file(m.run.model_path)}
                  for m in ensemble.classifiers + ensemble.segmenters)

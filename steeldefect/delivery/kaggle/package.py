@@ -135,7 +135,7 @@ def check_runs(runs: list[Run], thresholds: Thresholds, source: str) -> None:
 def copy_runs(runs: list[Run], dest: Path) -> None:
     """Copy the prediction files of the runs, keeping the runs tree."""
     for run in runs:
-        target = dest / run.kind / run.backbone / f"fold{run.fold}"
+        target = dest / run.kind / run.member / f"fold{run.fold}"
         target.mkdir(parents=True, exist_ok=True)
         require_file(run.model_path, f"{MODEL_FILE} of run {run.name}")
         for name in PREDICTION_FILES:
