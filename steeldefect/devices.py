@@ -22,7 +22,6 @@ from pathlib import Path
 from steeldefect.artifacts import devices_file
 from steeldefect.artifacts.run_meta import DEFAULT_PRECISION, RunMeta, run_precision
 
-FLOAT32 = DEFAULT_PRECISION  # the dtype policy when nothing else is chosen
 TPU_HINT_VARS = ("TPU_NAME", "COLAB_TPU_ADDR", "TPU_ACCELERATOR_TYPE", "TPU_WORKER_ID")  # set on TPU hosts
 TPU_DEVICE_GLOB = "/dev/accel*"  # TPU VM chips
 
@@ -102,7 +101,7 @@ def inference_report(runs) -> DeviceReport:
     """Prediction runs the loaded models of ``runs`` on the first accelerator (or the CPU), each in the
     precision it was trained in (a Keras model keeps its dtype policy when saved and loaded)."""
     devices = tensorflow_devices()
-    kinds = sorted({run_precision(run) for run in runs}) or [FLOAT32]
+    kinds = sorted({run_precision(run) for run in runs}) or [DEFAULT_PRECISION]
     return DeviceReport(devices[:1], "default", "+".join(kinds))
 
 

@@ -24,7 +24,7 @@ from steeldefect.errors import SteelDefectError
 
 OOF_FILE = "oof.npz"  # the run's out-of-fold predictions on its validation fold: image_ids + probs
 OOF_VIEW_PATTERN = "oof_{}.npz"  # the OOF predictions under a TTA view other than the identity
-OOF_VIEW_GLOB = "oof_*.npz"
+
 IDENTITY_VIEW = "identity"  # the TTA view whose OOF predictions are OOF_FILE
 IDS_KEY = "image_ids"  # npz arrays
 PROBS_KEY = "probs"

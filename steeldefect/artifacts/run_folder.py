@@ -79,7 +79,7 @@ class Run:
 
     @property
     def done(self) -> bool:
-        return (self.path / DONE_FILE).is_file()
+        return is_done(self.path)
 
     @property
     def name(self) -> str:

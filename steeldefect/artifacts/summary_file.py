@@ -124,7 +124,7 @@ def read_stage_times(path: Path) -> dict[str, float]:
 
 def write_summary(summary: Summary, path: str | os.PathLike) -> Path:
     """Write summary.json atomically; returns its path."""
-    data = summary.to_dict() if isinstance(summary, Summary) else summary
+    data = summary.to_dict()
     with atomic_write(path) as tmp:
         tmp.write_text(json.dumps(data, indent=2) + "\n")
     return Path(path)

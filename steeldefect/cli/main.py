@@ -32,9 +32,9 @@ EPILOG = """examples:
 run `steeldefect <subcommand> --help` for the options of each.""".format(folds_file=FOLDS_FILE)
 
 
-def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The full parser; with ``only``, subcommand ``only``'s module alone is imported, the others listed by name."""
-    return _parser(tuple(SUBCOMMANDS) if only is None else (only,))
+def build_parser() -> argparse.ArgumentParser:
+    """The full parser, every subcommand's module imported (tests and the README check use it)."""
+    return _parser(tuple(SUBCOMMANDS))
 
 
 def _parser(loaded: tuple[str, ...]) -> argparse.ArgumentParser:

@@ -55,12 +55,6 @@ def add_set_option(p: argparse.ArgumentParser) -> None:
                         "value is read as YAML: 4, 1e-3, null, [0, 1]); the config is then validated as usual")
 
 
-def check_set_has_config(args: argparse.Namespace) -> None:
-    """Refuse ``--set`` without ``--config`` (where the config is optional) rather than ignore it."""
-    if args.set and not args.config:
-        raise SteelDefectError(f"--set {args.set[0]} overrides a field of --config; give --config too")
-
-
 
 
 def add_verbosity(p: argparse.ArgumentParser, top: bool = False) -> None:

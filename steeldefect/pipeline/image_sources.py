@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from steeldefect.artifacts.tfrecords_manifest import (TFRECORDS_LABELS_FILE, TFRECORDS_MANIFEST_FILE,
+from steeldefect.artifacts.tfrecords_manifest import (TFRECORDS_MANIFEST_FILE,
                                                        has_tfrecords_manifest, is_remote, join,
                                                        read_tfrecords_manifest)
 from steeldefect.data.kaggle_folder import TRAIN_IMAGES, train_labels
@@ -23,7 +23,6 @@ from steeldefect.errors import SteelDefectError
 FOLDER = "folder"  # Kaggle layout: train.csv + train_images/
 TFRECORDS = "tfrecords"  # written by `steeldefect tfrecords`
 MANIFEST = TFRECORDS_MANIFEST_FILE  # alias kept for importers: the shard list of a TFRecords folder
-LABELS = TFRECORDS_LABELS_FILE  # alias kept for importers: the label table inside a TFRecords folder
 
 
 @dataclass(frozen=True, eq=False)
@@ -57,11 +56,6 @@ class DataSource:
         return DataSource(self.location, self.kind, table, self.shards, str(images_dir), frozenset(labels["ImageId"]))
 
 
-def is_tfrecord_dir(location: str | os.PathLike) -> bool:
-    """True when ``location`` (local or gs://) holds a TFRecords manifest."""
-    return has_tfrecords_manifest(location)
-
-
 def _read_labels(location: str, name: str) -> pd.DataFrame:
     """The label table ``name`` of a TFRecords folder (copied to a temporary file first from gs://)."""
     if not is_remote(location):
@@ -77,7 +71,7 @@ def _read_labels(location: str, name: str) -> pd.DataFrame:
 def open_source(location: str | os.PathLike) -> DataSource:
     """Open a dataset folder or a TFRecords folder; one clear error when it is neither."""
     location = str(location)
-    if is_tfrecord_dir(location):
+    if has_tfrecords_manifest(location):
         manifest = read_tfrecords_manifest(location)
         table = _read_labels(location, manifest.labels)
         return DataSource(location, TFRECORDS, table, tuple(join(location, s) for s in manifest.shards))

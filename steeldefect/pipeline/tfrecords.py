@@ -13,7 +13,6 @@ import tempfile
 
 from tqdm import tqdm
 
-from steeldefect.artifacts.tfrecords_manifest import FORMAT_VERSION  # noqa: F401 - the record features' version
 from steeldefect.artifacts.tfrecords_manifest import (TFRECORDS_LABELS_FILE, TfrecordsManifest, join,
                                                        write_tfrecords_manifest)
 from steeldefect.constants import RLE_COLUMNS
@@ -55,7 +54,7 @@ def write_tfrecords(data_dir: str | os.PathLike, out: str, shards: int = 8, prog
 
     Images go round-robin over the shards. Each shard is written under a temporary name and
     renamed; the manifest is written last, so a folder with a manifest is complete.
-    Returns the manifest's data (``TfrecordsManifest.to_dict()``).
+    Returns the manifest written.
     """
     if shards < 1:
         raise SteelDefectError(f"--shards must be at least 1, got {shards}")

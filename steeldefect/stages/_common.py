@@ -1,19 +1,13 @@
-"""Helpers several stages share: the ensemble flags, the truth of OOF predictions, path arguments.
-
-Light at import time (the CLI imports every stage to build its parser): pandas, OpenCV and
-TensorFlow load inside the functions that need them.
-"""
+"""Helpers several stages share: the ensemble flags, the truth of OOF predictions, path arguments."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from steeldefect.artifacts.ensemble_file import load_spec
 from steeldefect.errors import SteelDefectError
-from steeldefect.artifacts.run_meta import META_FILE
 from steeldefect.artifacts.run_folder import find_runs
-from steeldefect.artifacts.run_meta import read_meta
+from steeldefect.artifacts.run_meta import META_FILE, read_meta
 from steeldefect.data.kaggle_folder import TRAIN_CSV, train_labels
 from steeldefect.data.labels import read_labels
 
@@ -21,12 +15,11 @@ from steeldefect.data.labels import read_labels
 # for steeldefect/artifacts/).
 SUBMISSION_FILE = "submission.csv"  # run_all.sh's submission, OUT/submission.csv
 
-PathLike = str | os.PathLike
 
-
-def as_path(value: PathLike | None) -> Path | None:
-    """``Path(value)``, or None for an empty value."""
-    return Path(value) if value else None
+def require_config_for_overrides(config: Path | None, overrides: tuple[str, ...]) -> None:
+    """Refuse ``--set`` without ``--config`` (where the config is optional) rather than ignore it."""
+    if overrides and not config:
+        raise SteelDefectError(f"--set {overrides[0]} overrides a field of --config; give --config too")
 
 
 def as_str(path: Path | None) -> str | None:

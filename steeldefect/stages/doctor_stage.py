@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from steeldefect.stages._common import require_config_for_overrides
 from steeldefect.doctor import diagnose, format_diagnosis
-from steeldefect.errors import SteelDefectError
 
 
 @dataclass(frozen=True)
@@ -37,7 +37,6 @@ class DoctorResult:
 
 def doctor(args: DoctorArgs) -> DoctorResult:
     """Versions, the TensorFlow build, devices, strategy and precision; a config's weights; a data folder."""
-    if args.overrides and not args.config:
-        raise SteelDefectError(f"--set {args.overrides[0]} overrides a field of --config; give --config too")
+    require_config_for_overrides(args.config, args.overrides)
     return DoctorResult(diagnose(args.config, args.data, overrides=list(args.overrides)))
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from steeldefect.config import load_config
 from steeldefect.config.schema import FoldsConfig
-from steeldefect.errors import SteelDefectError
 from steeldefect.data.kaggle_folder import train_labels
 from steeldefect.folds import fold_counts, make_folds, write_folds
+from steeldefect.stages._common import require_config_for_overrides
 
 DEFAULT_K = FoldsConfig.k  # folds without a config
 DEFAULT_SEED = FoldsConfig.seed
@@ -35,8 +35,7 @@ class FoldsResult:
 
 
 def _k_and_seed(args: FoldsArgs) -> tuple[int, int]:
-    if args.overrides and not args.config:
-        raise SteelDefectError(f"--set {args.overrides[0]} overrides a field of --config; give --config too")
+    require_config_for_overrides(args.config, args.overrides)
     k, seed = DEFAULT_K, DEFAULT_SEED
     if args.config:
         folds_config = load_config(args.config, check=False, overrides=list(args.overrides)).folds  # only folds is read

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-import pandas as pd
 from tqdm import tqdm
 
 from steeldefect.devices import announce_inference
 from steeldefect.errors import SteelDefectError
 from steeldefect.postprocess.rules import check_resolution
+from steeldefect.artifacts.prediction_table import read_prediction_table
 from steeldefect.artifacts.thresholds_file import load_thresholds
 from steeldefect.prediction import keras_ensemble
 from steeldefect.stages._common import as_str, require_models, resolve_ensemble
@@ -80,7 +80,7 @@ def pseudo_label(args: PseudoLabelArgs) -> PseudoLabelResult:
     out = Path(args.out)
     predicted = out.with_name(f"{out.stem}{PREDICTED_SUFFIX}.csv")
     report = _predict_opened(args, predicted)
-    kept, counts = choose_pseudo(pd.read_csv(report.per_image), read_labels(predicted), rule)
+    kept, counts = choose_pseudo(read_prediction_table(report.per_image), read_labels(predicted), rule)
     write_labels(kept, out)
     precision = None
     if truth is not None:

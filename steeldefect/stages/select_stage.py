@@ -65,7 +65,7 @@ def _check(args: SelectArgs) -> None:
 
 def _image_dir(runs: list, data: Path | None) -> Path:
     """The training images the members are timed on: ``data``'s, or those of the dataset the runs name."""
-    where = data or next((read_meta(r).data for r in runs if read_meta(r).data), None)
+    where = data or next(filter(None, (read_meta(r).data for r in runs)), None)
     if not where or not (Path(where) / TRAIN_IMAGES).is_dir():
         raise SteelDefectError(f"cannot find the training images to time the overhead ({where or 'no dataset'}"
                                f"/{TRAIN_IMAGES}); pass --data or --costs")

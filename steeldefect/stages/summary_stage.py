@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from steeldefect.artifacts.summary_file import SUMMARY_FILE
+from steeldefect.artifacts.summary_file import summary_path, write_summary
 from steeldefect.artifacts.thresholds_file import THRESHOLDS_FILE
 from steeldefect.stages._common import SUBMISSION_FILE
-from steeldefect.analysis.summary import build_summary, format_summary, write_summary
+from steeldefect.analysis.summary import build_summary, format_summary
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,6 @@ def summary(args: SummaryArgs) -> SummaryResult:
     """Collect the tuned OOF Dice, the test Dice against the all-empty baseline and the stage times."""
     out = Path(args.out)
     built = build_summary(out, args.pred or out / SUBMISSION_FILE, args.data, args.thresholds or out / THRESHOLDS_FILE)
-    path = out / SUMMARY_FILE
+    path = summary_path(out)
     write_summary(built, path)
     return SummaryResult(path, built, format_summary(built))

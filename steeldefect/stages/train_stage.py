@@ -11,7 +11,7 @@ from pathlib import Path
 from steeldefect.config import Config, load_config, validate
 from steeldefect.devices import tensorflow_devices, tpu_hinted
 from steeldefect.errors import SteelDefectError
-from steeldefect.artifacts.run_folder import DONE_FILE, member_name, run_dir_of
+from steeldefect.artifacts.run_folder import is_done, member_name, run_dir_of
 from steeldefect.scale.train_time import cpu_warning, estimate_training
 from steeldefect import training
 from steeldefect.pipeline.image_sources import open_source
@@ -69,7 +69,7 @@ def check_cpu_time(args: TrainArgs, config: Config, plan) -> None:
     estimate of ``scale.train_time``); at a terminal, ask before going on unless ``args.yes``."""
     variant = config.model(args.kind).variant
     todo = [(args.kind, b) for b, f in plan
-            if not (run_dir_of(args.out, args.kind, member_name(b, variant), f) / DONE_FILE).is_file()]
+            if not is_done(run_dir_of(args.out, args.kind, member_name(b, variant), f))]
     if not todo or tpu_hinted() or not all(d.startswith("CPU") for d in tensorflow_devices()):
         return
     warning = cpu_warning(estimate_training(config, n_images(args.data), todo), config.name)

@@ -15,7 +15,7 @@ from steeldefect.artifacts.thresholds_file import save_thresholds
 from steeldefect.artifacts.run_folder import find_runs
 from steeldefect.stages._common import truth_labels
 from steeldefect.tuning.review_band import propose_review_band
-from steeldefect.tuning.sweep import TuneGrid, parse_values  # noqa: F401 - parse_values: kept importable here
+from steeldefect.tuning.sweep import TuneGrid
 from steeldefect.data.labels import label_presence
 from steeldefect.tuning.surface_plots import plot_surfaces, save_surfaces
 from steeldefect.tuning.tune import RULE_FAMILIES, run_tune

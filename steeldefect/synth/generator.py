@@ -33,7 +33,6 @@ from steeldefect.synth.sample import render_sample
 MAX_CONTRAST = 4.0  # upper limit of --contrast; dark defects clip to black from ~1.5 (class 4 at 2: ~11% of its pixels)
 SYNTH_VERSION = 1  # bump when the same seed would give different images
 JPEG_QUALITY = 90  # fixed, so the JPEG bytes are deterministic
-MANIFEST = SYNTH_RECORD_FILE  # alias kept for importers: the dataset's record (steeldefect.artifacts.synth_record)
 SPLITS = {"train": 0, "test": 1}  # split name -> stream code in the seed
 IMAGE_DIRS = {"train": "train_images", "test": "test_images"}
 TRAIN_CSV, TEST_LABELS_CSV, SAMPLE_SUBMISSION_CSV = "train.csv", "test_labels.csv", "sample_submission.csv"

@@ -19,22 +19,22 @@ from steeldefect.registry import Registry
 
 SGD_MOMENTUM = 0.9  # momentum of the sgd choice
 
-# name -> builder(train, keras) of a Keras optimizer; the names are config/choices.py's OPTIMIZERS
+# name -> builder(train) of a Keras optimizer; the names are config/choices.py's OPTIMIZERS
 _OPTIMIZERS: Registry[Callable] = Registry("optimizer", declared=OPTIMIZERS)
 
 
 @_OPTIMIZERS.register("adam")
-def _adam(train: TrainConfig, keras):
+def _adam(train: TrainConfig):
     return keras.optimizers.Adam(train.lr)
 
 
 @_OPTIMIZERS.register("adamw")
-def _adamw(train: TrainConfig, keras):
+def _adamw(train: TrainConfig):
     return keras.optimizers.AdamW(train.lr, weight_decay=train.weight_decay)
 
 
 @_OPTIMIZERS.register("sgd")
-def _sgd(train: TrainConfig, keras):
+def _sgd(train: TrainConfig):
     return keras.optimizers.SGD(train.lr, momentum=SGD_MOMENTUM, nesterov=True)
 
 
@@ -50,7 +50,7 @@ def epoch_learning_rate(train: TrainConfig, epoch: int) -> float:
 
 def build_optimizer(train: TrainConfig):
     """The configured Keras optimizer, its rate a variable the callback sets each epoch."""
-    return _OPTIMIZERS.get(train.optimizer)(train, keras)
+    return _OPTIMIZERS.get(train.optimizer)(train)
 
 
 def current_lr(optimizer) -> float:

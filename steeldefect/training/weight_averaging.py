@@ -15,9 +15,6 @@ from pathlib import Path
 import numpy as np
 
 from steeldefect.artifacts.run_folder import WEIGHTS_GLOB, WEIGHTS_PATTERN
-from steeldefect.config.choices import AVERAGE_OF
-
-MODES = AVERAGE_OF  # the last k epochs, or the best k by the monitor
 
 
 def update_pool(pool: list[list], epoch: int, value: float, k: int, mode: str, higher_is_better: bool) -> list[list]:

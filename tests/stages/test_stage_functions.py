@@ -101,7 +101,7 @@ def test_tune_on_oof_runs(tmp_path, oof_case, oof_runs):
 
 
 def test_tune_values_parse():
-    from steeldefect.stages.tune_stage import parse_values
+    from steeldefect.tuning.sweep import parse_values
 
     assert parse_values("0.1:0.3:0.1") == (0.1, 0.2, 0.3) and parse_values("0,5", int) == (0, 5)
     assert parse_values("none") == ()

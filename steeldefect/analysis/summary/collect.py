@@ -12,8 +12,7 @@ import os
 from pathlib import Path
 
 from steeldefect.artifacts.devices_file import read_devices
-from steeldefect.artifacts.summary_file import (SUMMARY_FILE, OofFigures, Summary, HeldOutFigures, read_stage_times,
-                                                stage_times_path, write_summary)
+from steeldefect.artifacts.summary_file import OofFigures, Summary, HeldOutFigures, read_stage_times, stage_times_path
 from steeldefect.artifacts.thresholds_file import load_thresholds
 from steeldefect.data.io import require_file
 from steeldefect.data.kaggle_folder import TEST_LABELS
@@ -21,7 +20,7 @@ from steeldefect.data.labels import empty_table, read_labels
 from steeldefect.data.submission import read_submission
 from steeldefect.metric import score_tables
 
-__all__ = ["build_summary", "format_summary", "read_stage_times", "write_summary"]
+__all__ = ["build_summary", "format_summary"]
 
 
 def _test_figures(data_dir: str | os.PathLike | None, submission: Path) -> HeldOutFigures | None:

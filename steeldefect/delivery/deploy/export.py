@@ -119,12 +119,12 @@ def _checked_out(out: str | os.PathLike, max_input) -> tuple[Path, tuple[int, in
     return out, max_input
 
 
-def _manifest(ensemble, formats, max_input: tuple[int, int], runs_dir, where: dict | None, names: dict,
+def _manifest(ensemble, formats, max_input: tuple[int, int], runs_dir, where: dict | None,
               onnx_outputs: list[str] | None) -> ExportManifest:
-    """What the export is and what it was made from; ``names``: the graph's input and output names."""
-    outputs = {names["probs"]: [None, *ensemble.out_size, NUM_CLASSES]}
+    """What the export is and what it was made from."""
+    outputs = {PROBS_OUTPUT: [None, *ensemble.out_size, NUM_CLASSES]}
     if ensemble.classifiers:
-        outputs[names["gate"]] = [None, ensemble.n_class_outputs]
+        outputs[GATE_OUTPUT] = [None, ensemble.n_class_outputs]
     runs = tuple({"kind": m.run.kind, "backbone": m.run.member, "fold": m.run.fold,
                   "path": str(Path(m.run.path).relative_to(runs_dir)) if runs_dir else str(m.run.path),
                   "input_size": list(m.input_size), "model_sha256": sha256_file(m.run.model_path)}
@@ -135,7 +135,7 @@ def _manifest(ensemble, formats, max_input: tuple[int, int], runs_dir, where: di
         runs_dir=str(runs_dir) if runs_dir else None, runs=runs,
         ensemble={"tta": ensemble.tta, "reducer": ensemble.reducer,
                   "input_sizes": [list(s) for s in ensemble.input_sizes]},
-        input={"name": names["input"], "dtype": "uint8", "shape": [None, None, None, 3], "channels": "RGB",
+        input={"name": INPUT_NAME, "dtype": "uint8", "shape": [None, None, None, 3], "channels": "RGB",
                "max_height": max_input[0], "max_width": max_input[1],
                "resize": "inside the graph, as predict does (OpenCV INTER_AREA shrinking, linear enlarging)"},
         outputs=outputs, savedmodel_endpoint=SERVE_ENDPOINT if "savedmodel" in formats else None,
@@ -155,8 +155,7 @@ def _write_folder(ensemble, thresholds: Thresholds, thresholds_path, tmp: Path, 
     write_settings(tmp, ExportSettings(review_band=tuple(band) if band else None, max_input=max_input,
                                        out_size=tuple(ensemble.out_size), gate_kind=thresholds.gate_kind,
                                        n_class_outputs=ensemble.n_class_outputs))
-    names = {"input": INPUT_NAME, "probs": PROBS_OUTPUT, "gate": GATE_OUTPUT}
-    write_manifest(tmp, _manifest(ensemble, formats, max_input, runs_dir, where, names, onnx_outputs))
+    write_manifest(tmp, _manifest(ensemble, formats, max_input, runs_dir, where, onnx_outputs))
 
 
 def export_ensemble(ensemble, thresholds_path: str | os.PathLike, out: str | os.PathLike,

@@ -9,7 +9,7 @@
     result = predictor.predict("strip.jpg")           # a path, or a uint8 (H, W, 3) RGB / (H, W) grey array
     result.classes[0].decision, result.classes[0].rle, result.masks().shape
 
-Both paths post-process with ``predict``'s code (``prediction.predict``): the same thresholds, gates,
+Both paths post-process with ``predict``'s code (``ensemble.decide``): the same thresholds, gates,
 minimum areas, RLE at the image's own size; images of any size are resized to the models' input.
 """
 

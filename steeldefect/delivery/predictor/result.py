@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from steeldefect.artifacts.prediction_table import AREA_COLUMNS, HEIGHT, REVIEW, WIDTH
+from steeldefect.artifacts.prediction_table import AREA_COLUMNS, HEIGHT, WIDTH
+from steeldefect.artifacts.prediction_table import REVIEW as REVIEW_COLUMN
 from steeldefect.constants import CLASS_IDS, RLE_COLUMNS
 from steeldefect.data.rle import rle_decode
 from steeldefect.postprocess.gating import image_probability
@@ -91,7 +92,7 @@ def image_result(row, gate_probability: float | None, class_probability) -> Imag
     """An ImageResult from one row of the decided table (``ensemble.decide.decide``), the
     image's gate probability and each class's largest pixel probability (NaN: not segmented)."""
     shape = (int(row[HEIGHT]), int(row[WIDTH]))
-    review = bool(row[REVIEW])
+    review = bool(row[REVIEW_COLUMN])
     classes = []
     for k, c in enumerate(CLASS_IDS):
         area = int(row[AREA_COLUMNS[k]])
