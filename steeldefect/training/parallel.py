@@ -21,7 +21,7 @@ from pathlib import Path
 
 from steeldefect.config import Config
 from steeldefect.errors import SteelDefectError
-from steeldefect.artifacts.run_folder import DONE_FILE, folds_path, member_name, run_dir_of
+from steeldefect.artifacts.run_folder import DONE_FILE, folds_path, is_done, member_name, run_dir_of
 from steeldefect.folds import ensure_folds
 from steeldefect.pipeline.image_sources import open_source
 from steeldefect.training import run as run_module  # its train is looked up at call time (tests wrap it)
@@ -138,7 +138,7 @@ def train_parallel(tasks: list[RunTask], config: Config, data_dir: str | os.Path
     outcomes: dict[RunTask, RunOutcome] = {}
     todo = []
     for task in tasks:
-        if (run_dir_of_task(config, runs_dir, task) / DONE_FILE).is_file():
+        if is_done(run_dir_of_task(config, runs_dir, task)):
             outcomes[task] = RunOutcome(task, "skipped", run_dir=str(run_dir_of_task(config, runs_dir, task)))
             report(f"{task.name}: already done, skipping (delete {DONE_FILE} to train again)")
         else:

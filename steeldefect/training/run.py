@@ -16,7 +16,7 @@ from steeldefect.config import Config, load_config, save_config, validate
 from steeldefect.config.loader import parse_config
 from steeldefect.devices import DeviceReport, record_stage
 from steeldefect.errors import SteelDefectError
-from steeldefect.artifacts.run_folder import (CONFIG_FILE, DONE_FILE, check_kind, folds_path, mark_done,
+from steeldefect.artifacts.run_folder import (CONFIG_FILE, DONE_FILE, check_kind, folds_path, is_done, mark_done,
                                               member_name, run_dir_of)
 from steeldefect.artifacts.run_meta import write_meta
 from steeldefect.data.labels import read_labels
@@ -63,7 +63,7 @@ def train(kind: str, config: Config | str | Path, fold: int, data_dir: str | Pat
     runs_dir = Path(runs_dir)
     member = member_name(backbone, config.model(kind).variant)
     run_dir = run_dir_of(runs_dir, kind, member, fold)
-    if (run_dir / DONE_FILE).is_file():
+    if is_done(run_dir):
         print(f"{run_dir}: already done, skipping (delete {DONE_FILE} to train again)", flush=True)
         return run_dir
     check_buildable(config, config_source)  # backbone names (--backbone too) and augmentation params, before any write
