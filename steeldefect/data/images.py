@@ -73,3 +73,18 @@ def list_images(folder: str | os.PathLike) -> list[str]:
         raise SteelDefectError(f"image folder not found: {folder}")
     return sorted(p.name for p in folder.iterdir()
                   if p.is_file() and p.suffix.lower() in IMAGE_SUFFIXES and not p.name.startswith("."))
+
+
+def read_image_shape(path: str | os.PathLike) -> tuple[int, int]:
+    """(height, width) of an image file from its header, without decoding the pixels."""
+    from PIL import Image, UnidentifiedImageError  # Pillow reads headers only; cv2 decodes everything
+
+    path = Path(path)
+    try:
+        with Image.open(path) as image:
+            width, height = image.size
+    except FileNotFoundError:
+        raise SteelDefectError(f"image file not found: {path}") from None
+    except (UnidentifiedImageError, OSError) as err:
+        raise SteelDefectError(f"cannot read image file {path}: {getattr(err, 'strerror', None) or 'not a readable image'}") from None
+    return int(height), int(width)
