@@ -22,7 +22,7 @@ FORMAT_VERSION = 1  # written as format_version; files without it are version 1
 DEFAULT_PRECISION = "float32"  # the dtype policy of a run that records none
 LEGACY_DEVICE_KEY = "device"  # older runs: {"dtype_policy": ...} under this key
 LEGACY_POLICY_KEY = "dtype_policy"
-_TUPLE_FIELDS = ("input_size", "train_class_images", "epoch_wall_s", "devices", "oof_shape")
+_TUPLE_FIELDS = ("input_size", "class_names", "train_class_images", "epoch_wall_s", "devices", "oof_shape")
 
 
 def _recorded(name: str, value) -> bool:
@@ -43,6 +43,7 @@ class RunMeta:
     config_name: str | None = None
     input_size: tuple[int, ...] | None = None  # (h, w) the model trained, validated and predicted OOF at
     data: str | None = None  # the dataset folder (or TFRecords location) it trained on
+    class_names: tuple[str, ...] | None = None  # the dataset's classes, in id order (None: Severstal's four)
     train_images: int | None = None
     val_images: int | None = None
     pseudo_images: int | None = None

@@ -15,6 +15,7 @@ from steeldefect.artifacts.dataset_file import DatasetSpec, read_dataset
 from steeldefect.data.images import read_image_shape
 from steeldefect.data.io import require_dir, require_file
 from steeldefect.data.labels import check_rles, read_labels
+from steeldefect.errors import SteelDefectError
 
 TRAIN_CSV = "train.csv"  # training labels, original or later layout
 TRAIN_IMAGES = "train_images"  # training image folder
@@ -27,9 +28,11 @@ def image_shapes(folder: str | os.PathLike | None, image_ids, spec: DatasetSpec)
     """(height, width) of each image: the dataset's one size, or each file's own (read from its header)
     when sizes are mixed or not recorded."""
     ids = [str(i) for i in image_ids]
-    if spec.single_shape is not None or folder is None:
-        shape = spec.single_shape or spec.sizes[0].shape
-        return dict.fromkeys(ids, shape)
+    if spec.single_shape is not None:
+        return dict.fromkeys(ids, spec.single_shape)
+    if folder is None:
+        raise SteelDefectError(f"the images' sizes are needed and the dataset records {len(spec.sizes)} sizes; "
+                               "give the image folder")
     return {i: read_image_shape(Path(folder) / i) for i in ids}
 
 
