@@ -9,7 +9,8 @@ Format (``format: steeldefect-thresholds/1``)::
                               # image skips the segmenters unless a class has a soft gate;
                               # null with a 4-label classifier: skipped when every class is gated)
     resolution: [128, 800]    # (h, w) of the segmenters' output, where the OOF Dice was measured
-    classes:
+    area_reference: [192, 768] # only when not 256x1600: the image size whose pixels min_area counts
+    classes:                  # ids 1..K: Severstal's four, or an imported dataset's K
       1: {pixel_threshold: 0.55, min_area: 600, gate: 0.35, min_component: 0,
           survival_threshold: 0.7, gate_area_factor: 5.0}
       2: ...
@@ -28,7 +29,7 @@ from typing import Any
 import yaml
 
 from steeldefect.artifacts.versions import VERSION_KEY, check_version
-from steeldefect.constants import CLASS_IDS
+from steeldefect.constants import IMAGE_SHAPE
 from steeldefect.data.io import atomic_write, read_yaml
 from steeldefect.errors import SteelDefectError
 from steeldefect.postprocess.rules import DEFAULT_PIXEL_THRESHOLD, ClassThresholds, Thresholds
@@ -58,7 +59,8 @@ def rules_to_dict(th: Thresholds) -> dict:
                           "gate": float(c.gate), "min_component": int(c.min_component),
                           "survival_threshold": _optional_float(c.survival_threshold),
                           "gate_area_factor": _optional_float(c.gate_area_factor)}
-                    for cls, c in zip(CLASS_IDS, th.classes)},
+                    for cls, c in enumerate(th.classes, start=1)},
+        **({} if tuple(th.area_reference) == IMAGE_SHAPE else {"area_reference": list(th.area_reference)}),
     }
 
 
@@ -98,15 +100,22 @@ def thresholds_from_dict(data: Any, source: str = "thresholds") -> Thresholds:
     """Build Thresholds from YAML data; errors name ``source`` and the key."""
     _check_format(data, source)
     classes_data = data.get("classes") or {}
-    missing = [c for c in CLASS_IDS if c not in classes_data and str(c) not in classes_data]
+    if not isinstance(classes_data, dict) or not classes_data:
+        raise SteelDefectError(f"{source}: classes must map class ids 1..K to their rules")
+    try:
+        class_ids = range(1, max(int(k) for k in classes_data) + 1)
+    except ValueError:
+        raise SteelDefectError(f"{source}: classes keys must be class ids 1..K, got {sorted(map(str, classes_data))}") from None
+    missing = [c for c in class_ids if c not in classes_data and str(c) not in classes_data]
     if missing:
-        raise SteelDefectError(f"{source}: classes lacks class {missing[0]}")
+        raise SteelDefectError(f"{source}: classes lacks class {missing[0]} (ids must be 1..K)")
     classes = tuple(_class_rules(cls, classes_data.get(cls, classes_data.get(str(cls))), source)
-                    for cls in CLASS_IDS)
-    resolution = data.get("resolution")
+                    for cls in class_ids)
+    resolution, reference = data.get("resolution"), data.get("area_reference")
     return Thresholds(classes=classes, gate_kind=data.get("gate_kind", "image"),
                       resolution=tuple(int(v) for v in resolution) if resolution else None,
-                      tuned=data.get(TUNED_KEY) or {})
+                      tuned=data.get(TUNED_KEY) or {},
+                      area_reference=tuple(int(v) for v in reference) if reference else IMAGE_SHAPE)
 
 
 def save_thresholds(th: Thresholds, path: str | os.PathLike) -> None:

@@ -11,12 +11,9 @@ backbone registry where the model is built (``training.buildable``).
 
 from __future__ import annotations
 
-from steeldefect.constants import NUM_CLASSES
-
 LOSSES = ("bce", "dice", "bce_dice", "focal", "lovasz", "bce_lovasz")  # registered by losses/losses.py
 DECODERS = ("unetpp", "unet", "fpn")  # registered by segmenter/decoders.py
 POOLINGS = ("avg", "avgmax")  # classifier: global average pooling, or average and max concatenated
-CLASSIFIER_OUTPUTS = (1, NUM_CLASSES)  # classifier: any defect, or the presence of each class
 AUGMENTATIONS = ("HorizontalFlip", "VerticalFlip", "RandomBrightnessContrast", "Affine",
                  "GaussNoise")  # albumentations transforms a config may list (pipeline/augment.py)
 OPTIMIZERS = ("adam", "adamw", "sgd")  # training/optim.py

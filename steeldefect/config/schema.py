@@ -22,7 +22,6 @@ OptimizerName = Literal[choices.OPTIMIZERS]
 ScheduleName = Literal[choices.SCHEDULES]
 MonitorName = Literal[choices.MONITORS]
 AverageOf = Literal[choices.AVERAGE_OF]
-ClassifierOutputs = Literal[choices.CLASSIFIER_OUTPUTS]
 PoolingName = Literal[choices.POOLINGS]
 DecoderName = Literal[choices.DECODERS]
 StrategyName = Literal[choices.STRATEGIES]
@@ -97,7 +96,7 @@ class ClassifierConfig:
     variant: str | None = None  # names runs of another recipe apart: <kind>/<backbone>-<variant>/fold<k>
     weights: str = "none"  # none, imagenet, or a path to a weights file
     dropout: float = 0.3
-    n_outputs: ClassifierOutputs = 1  # 1: any defect; 4: presence of each class
+    n_outputs: int = 1  # 1: any defect; K (the dataset's class count, 4 for Severstal): presence of each class
     pooling: PoolingName = "avg"  # global pooling of the deepest feature map
     blackout: float = 0.0  # defect blackout (1st place): share of defective training images whose defects
     # are blacked out, labelled clean

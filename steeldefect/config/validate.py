@@ -12,7 +12,7 @@ import re
 from steeldefect.config.choices import ALL_FOLDS, KIND_MONITORS, WEIGHT_FILE_SUFFIXES, WEIGHTS
 from steeldefect.config.schema import (ClassifierConfig, Config, DataConfig, FoldsConfig,
                                        SegmenterConfig, TrainConfig)
-from steeldefect.constants import CLASS_IDS, MIN_OUTPUT_PRIOR, NUM_CLASSES
+from steeldefect.constants import MIN_OUTPUT_PRIOR
 from steeldefect.errors import ConfigError
 
 SIZE_MULTIPLE = 32  # input height and width must divide by the backbone's total stride
@@ -48,15 +48,15 @@ def _size(c: _Checker, path: str, value: int) -> None:
                      f"or {lower + SIZE_MULTIPLE}")
 
 
-def _data(c: _Checker, d: DataConfig) -> None:
+def _data(c: _Checker, d: DataConfig, n_classes: int | None) -> None:
     _size(c, "data.height", d.height)
     _size(c, "data.width", d.width)
     c.at_least("data.batch_size", d.batch_size, 1)
     c.at_least("data.shuffle_buffer", d.shuffle_buffer, 1)
     for cls, factor in d.oversample.items():
-        if cls not in CLASS_IDS:
+        if not 1 <= cls <= (n_classes or cls):
             c.fail(f"data.oversample.{cls}", f"{cls} is not a class id; valid ids are "
-                                             f"{', '.join(map(str, CLASS_IDS))}")
+                                             f"{', '.join(map(str, range(1, n_classes + 1)))}")
         c.at_least(f"data.oversample.{cls}", factor, 1)
     c.between("data.segmenter_clean_share", d.segmenter_clean_share, 0.0, 1.0)
     c.between("data.pseudo_share", d.pseudo_share, 0.0, 1.0, high_open=True)
@@ -77,7 +77,7 @@ def _folds(c: _Checker, f: FoldsConfig) -> None:
             c.fail("folds.run", f"{list(f.run)} lists a fold twice")
 
 
-def _train(c: _Checker, path: str, t: TrainConfig, n_outputs: int) -> None:
+def _train(c: _Checker, path: str, t: TrainConfig, n_outputs: int, n_classes: int | None) -> None:
     c.at_least(f"{path}.epochs", t.epochs, 1)
     if t.lr <= 0:
         c.fail(f"{path}.lr", f"{t.lr!r} must be positive")
@@ -91,10 +91,11 @@ def _train(c: _Checker, path: str, t: TrainConfig, n_outputs: int) -> None:
     c.between(f"{path}.bn_momentum", t.bn_momentum, 0.0, 1.0, high_open=True)
     c.between(f"{path}.average_weights", t.average_weights, 1, t.epochs)
     if t.class_weights is not None:
-        if n_outputs != NUM_CLASSES:
-            c.fail(f"{path}.class_weights", f"needs {NUM_CLASSES} outputs, the model has {n_outputs}")
-        if len(t.class_weights) != NUM_CLASSES or min(t.class_weights) <= 0:
-            c.fail(f"{path}.class_weights", f"{list(t.class_weights)} must be {NUM_CLASSES} positive numbers")
+        if n_outputs == 1 or (n_classes is not None and n_outputs != n_classes):
+            c.fail(f"{path}.class_weights", f"needs one output per class, the model has {n_outputs}")
+        if len(t.class_weights) != n_outputs or min(t.class_weights) <= 0:
+            c.fail(f"{path}.class_weights", f"{list(t.class_weights)} must be {n_outputs} positive numbers, "
+                                            "one per class")
 
 
 
@@ -117,7 +118,7 @@ def check_backbone_names(config: Config, backbones: tuple[str, ...], source: str
 
 
 def _model(c: _Checker, kind: str, m: ClassifierConfig | SegmenterConfig,
-           backbones: tuple[str, ...] | None) -> None:
+           backbones: tuple[str, ...] | None, n_classes: int | None) -> None:
     _backbone_names(c, kind, m, backbones)
     if len(set(m.backbones)) != len(m.backbones):
         c.fail(f"{kind}.backbones", f"{list(m.backbones)} lists a backbone twice")
@@ -132,7 +133,11 @@ def _model(c: _Checker, kind: str, m: ClassifierConfig | SegmenterConfig,
     if isinstance(m, ClassifierConfig):
         c.between(f"{kind}.dropout", m.dropout, 0.0, 1.0, high_open=True)
         c.between(f"{kind}.blackout", m.blackout, 0.0, 1.0)
-        _train(c, f"{kind}.train", m.train, m.n_outputs)
+        if isinstance(m.n_outputs, bool) or not isinstance(m.n_outputs, int) or m.n_outputs < 1 or (
+                n_classes is not None and m.n_outputs not in (1, n_classes)):
+            each = f"{n_classes}, one per class of the dataset" if n_classes else "one per class of the dataset"
+            c.fail(f"{kind}.n_outputs", f"{m.n_outputs!r} must be 1 (any defect) or {each}")
+        _train(c, f"{kind}.train", m.train, m.n_outputs, n_classes)
     else:
         if len(m.decoder_filters) != DECODER_STAGES or min(m.decoder_filters, default=0) < 1:
             c.fail(f"{kind}.decoder_filters", f"{list(m.decoder_filters)} must be {DECODER_STAGES} positive "
@@ -143,15 +148,17 @@ def _model(c: _Checker, kind: str, m: ClassifierConfig | SegmenterConfig,
         if isinstance(m.output_stride, bool) or m.output_stride not in OUTPUT_STRIDES:
             c.fail(f"{kind}.output_stride", f"{m.output_stride!r} must be one of {', '.join(map(str, OUTPUT_STRIDES))} "
                                             "(the decoder registry checks which its decoder supports)")
-        _train(c, f"{kind}.train", m.train, NUM_CLASSES)
+        weights = m.train.class_weights
+        _train(c, f"{kind}.train", m.train, n_classes or len(weights or ()) or 2, n_classes)
 
 
-def _crop(c: _Checker, crop: tuple[int, ...] | None, d: DataConfig, weights=None) -> None:
+def _crop(c: _Checker, crop: tuple[int, ...] | None, d: DataConfig, weights, n_classes: int | None) -> None:
     if weights is not None:
         if crop is None:
             c.fail("segmenter.crop_class_weights", "needs segmenter.crop (the weights choose where crops go)")
-        if len(weights) != NUM_CLASSES or min(weights) < 0 or sum(weights) <= 0:
-            c.fail("segmenter.crop_class_weights", f"{list(weights)} must be {NUM_CLASSES} non-negative weights "
+        count = n_classes or len(weights)
+        if len(weights) != count or min(weights) < 0 or sum(weights) <= 0:
+            c.fail("segmenter.crop_class_weights", f"{list(weights)} must be {count} non-negative weights "
                                                    "with a positive sum, one per class")
     if crop is None:
         return
@@ -164,8 +171,13 @@ def _crop(c: _Checker, crop: tuple[int, ...] | None, d: DataConfig, weights=None
                                      f"resized image, use at most {full} or null")
 
 
-def validate(config: Config, source: str = "config", backbones: tuple[str, ...] | None = None) -> Config:
+def validate(config: Config, source: str = "config", backbones: tuple[str, ...] | None = None,
+             n_classes: int | None = None) -> Config:
     """Raise ConfigError naming ``source`` and the key path of the first invalid value.
+
+    Fields about classes (``classifier.n_outputs``, class weights, ``data.oversample``) are checked
+    against ``n_classes``, the dataset's class count; without it (loading a config, before a dataset is
+    known) only against themselves. Training validates again with its dataset's count.
 
     ``backbones`` is the list of valid backbone names; without it names are not checked here (the
     run checks them against the model registry where it builds the model, see
@@ -174,10 +186,10 @@ def validate(config: Config, source: str = "config", backbones: tuple[str, ...] 
     c = _Checker(source)
     if not config.name.strip():
         c.fail("name", "must not be empty")
-    _data(c, config.data)
+    _data(c, config.data, n_classes)
     _folds(c, config.folds)
     backbones = None if backbones is None else tuple(backbones)
-    _model(c, "classifier", config.classifier, backbones)
-    _model(c, "segmenter", config.segmenter, backbones)
-    _crop(c, config.segmenter.crop, config.data, config.segmenter.crop_class_weights)
+    _model(c, "classifier", config.classifier, backbones, n_classes)
+    _model(c, "segmenter", config.segmenter, backbones, n_classes)
+    _crop(c, config.segmenter.crop, config.data, config.segmenter.crop_class_weights, n_classes)
     return config

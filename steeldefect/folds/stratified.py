@@ -13,7 +13,6 @@ import numpy as np
 import pandas as pd
 from iterstrat.ml_stratifiers import MultilabelStratifiedKFold
 
-from steeldefect.constants import CLASS_IDS
 from steeldefect.data.io import atomic_write, require_file
 from steeldefect.data.labels import label_presence
 from steeldefect.errors import SteelDefectError
@@ -38,15 +37,17 @@ def make_folds(table: pd.DataFrame, k: int = 5, seed: int = 42) -> pd.DataFrame:
     return pd.DataFrame({"ImageId": table["ImageId"].to_numpy(), "fold": folds})
 
 
-def fold_counts(table: pd.DataFrame, folds: pd.DataFrame) -> pd.DataFrame:
-    """Per fold: number of images, of clean images and of images holding each class."""
+def fold_counts(table: pd.DataFrame, folds: pd.DataFrame, class_names=None) -> pd.DataFrame:
+    """Per fold: number of images, of clean images and of images holding each class (columns
+    ``class_<id>``, or ``class_names`` when given)."""
     merged = table.merge(folds, on="ImageId", how="inner", validate="one_to_one")
     presence = label_presence(merged)
-    frame = pd.DataFrame(presence, columns=[f"class_{c}" for c in CLASS_IDS])
+    columns = list(class_names or (f"class_{c}" for c in range(1, presence.shape[1] + 1)))
+    frame = pd.DataFrame(presence, columns=columns)
     frame["clean"] = ~presence.any(axis=1)
     frame["images"] = 1
     frame["fold"] = merged["fold"].to_numpy()
-    return frame.groupby("fold")[["images", "clean", *[f"class_{c}" for c in CLASS_IDS]]].sum()
+    return frame.groupby("fold")[["images", "clean", *columns]].sum()
 
 
 def write_folds(folds: pd.DataFrame, path: str | os.PathLike) -> None:

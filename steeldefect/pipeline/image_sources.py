@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from steeldefect.artifacts.dataset_file import KAGGLE, DatasetSpec, read_dataset
 from steeldefect.artifacts.tfrecords_manifest import (TFRECORDS_MANIFEST_FILE,
                                                        has_tfrecords_manifest, is_remote, join,
                                                        read_tfrecords_manifest)
@@ -31,10 +32,11 @@ class DataSource:
 
     location: str
     kind: str  # FOLDER or TFRECORDS
-    table: pd.DataFrame  # label table: ImageId + rle_1..rle_4
+    table: pd.DataFrame  # label table: ImageId + rle_1..rle_K
     shards: tuple[str, ...] = field(default=())  # TFRecord files (TFRECORDS only)
     pseudo_dir: str | None = None  # folder of the pseudo-labelled images (``with_pseudo``)
     pseudo_ids: frozenset = frozenset()
+    spec: DatasetSpec = KAGGLE  # the dataset's classes and image sizes (its dataset.yaml)
 
     def image_paths(self, image_ids) -> list[str]:
         """Paths of training (and pseudo-labelled) images by id (FOLDER only)."""
@@ -52,8 +54,12 @@ class DataSource:
         missing = [i for i in labels["ImageId"] if not Path(images_dir, i).is_file()]
         if missing:
             raise SteelDefectError(f"pseudo-labelled image {missing[0]} is not in {images_dir} ({len(missing)} missing)")
+        if len(labels.columns) != len(self.table.columns):
+            raise SteelDefectError(f"the pseudo labels have {len(labels.columns) - 1} classes, the dataset "
+                                   f"{self.spec.n_classes}")
         table = pd.concat([self.table, labels], ignore_index=True)
-        return DataSource(self.location, self.kind, table, self.shards, str(images_dir), frozenset(labels["ImageId"]))
+        return DataSource(self.location, self.kind, table, self.shards, str(images_dir), frozenset(labels["ImageId"]),
+                          self.spec)
 
 
 def _read_labels(location: str, name: str) -> pd.DataFrame:
@@ -79,4 +85,4 @@ def open_source(location: str | os.PathLike) -> DataSource:
         raise SteelDefectError(f"{location}: no {TFRECORDS_MANIFEST_FILE} there; remote data must be TFRecords "
                                "written by `steeldefect tfrecords`")
 
-    return DataSource(location, FOLDER, train_labels(location))
+    return DataSource(location, FOLDER, train_labels(location), spec=read_dataset(location))

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from steeldefect.config.schema import DataConfig
-from steeldefect.constants import CLASS_IDS
 
 SEED_LIMIT = 2**31 - 1  # augmentation seeds stay in int32 range
 
@@ -28,11 +27,11 @@ class EpochPlan:
 def repeat_factors(presence: np.ndarray, oversample: dict[int, int]) -> np.ndarray:
     """int64 (N,): times each image appears per epoch: the largest factor of the classes it holds.
 
-    presence: bool (N, NUM_CLASSES).
+    presence: bool (N, K); ``oversample`` keys are class ids 1..K.
     """
     factors = np.ones(len(presence), np.int64)
     for c, factor in oversample.items():
-        holds = presence[:, CLASS_IDS.index(c)]
+        holds = presence[:, int(c) - 1]
         factors[holds] = np.maximum(factors[holds], factor)
     return factors
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from steeldefect.constants import NUM_CLASSES
 from steeldefect.data.rle import rle_decode
 
 
@@ -33,8 +32,8 @@ def resize_mask(mask: np.ndarray, size: tuple[int, int]) -> np.ndarray:
 
 
 def masks_from_rles(rles, shape: tuple[int, int], context: str = "") -> np.ndarray:
-    """Four RLE strings -> uint8 (H, W, NUM_CLASSES) of 0/1 at the original image shape."""
-    out = np.zeros((int(shape[0]), int(shape[1]), NUM_CLASSES), np.uint8)
+    """K RLE strings -> uint8 (H, W, K) of 0/1 at the original image shape."""
+    out = np.zeros((int(shape[0]), int(shape[1]), len(rles)), np.uint8)
     for c, rle in enumerate(rles):
         rle = rle.decode() if isinstance(rle, bytes) else rle
         if rle:
@@ -46,8 +45,8 @@ def prepare_example(image: np.ndarray, rles, size: tuple[int, int], augment=None
                     with_mask: bool = True, context: str = "") -> tuple[np.ndarray, np.ndarray | None]:
     """One training example: resize, decode masks, augment image and masks together.
 
-    image: uint8 (H, W, 3) as decoded; rles: NUM_CLASSES strings relative to (H, W).
-    Returns uint8 image (h, w, 3) and uint8 mask (h, w, NUM_CLASSES) or None.
+    image: uint8 (H, W, 3) as decoded; rles: K strings (one per class) relative to (H, W).
+    Returns uint8 image (h, w, 3) and uint8 mask (h, w, K) or None.
     """
     small = resize_image(image, size)
     mask = resize_mask(masks_from_rles(rles, image.shape[:2], context), size) if with_mask else None
@@ -63,7 +62,7 @@ def blackout_defects(image: np.ndarray, rles, seed: int, p: float, context: str 
     """Defect blackout (the 1st place's classifier augmentation): with probability ``p``, a defective
     image gets every defect pixel set to black and becomes clean.
 
-    image: uint8 (H, W, 3); rles: NUM_CLASSES strings relative to (H, W). Returns the image and the
+    image: uint8 (H, W, 3); rles: K strings relative to (H, W). Returns the image and the
     float32 presence of each class after it (all zero when blacked out).
     """
     present = np.array([bool(str(r).strip()) for r in rles], np.float32)

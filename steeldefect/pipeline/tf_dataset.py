@@ -1,8 +1,8 @@
 """tf.data pipelines of training and validation batches for both model kinds.
 
 Batches are ``(images, targets)``: images float32 (B, h, w, 3) in 0..255 (the backbone
-normalises); targets float32 (B, 1) or (B, 4) class presence for a classifier, (B, h, w, 4) masks
-for a segmenter. Decoding runs in TensorFlow (by content), resizing, RLE decoding and
+normalises); targets float32 (B, 1) or (B, K) class presence for a classifier, (B, h, w, K) masks
+for a segmenter (K: the dataset's class count). Decoding runs in TensorFlow (by content), resizing, RLE decoding and
 augmentation in numpy (tf.numpy_function), all in parallel and in a fixed order.
 """
 
@@ -16,8 +16,8 @@ import pandas as pd
 import tensorflow as tf
 
 from steeldefect.config.schema import Config
-from steeldefect.constants import NUM_CLASSES, RLE_COLUMNS
-from steeldefect.data.labels import label_presence
+from steeldefect.constants import NUM_CLASSES
+from steeldefect.data.labels import label_presence, table_rle_columns
 from steeldefect.errors import SteelDefectError
 from steeldefect.pipeline.augment import build_augmenter
 from steeldefect.pipeline.preprocess import blackout_defects, prepare_example
@@ -37,15 +37,16 @@ class Spec:
 
     kind: str  # classifier or segmenter
     size: tuple[int, int]  # (height, width)
-    n_outputs: int  # classifier outputs: 1 (any defect) or NUM_CLASSES
+    n_outputs: int  # classifier outputs: 1 (any defect) or n_classes
     batch_size: int
+    n_classes: int = NUM_CLASSES  # the dataset's classes: RLE strings per example, mask channels
 
     @classmethod
-    def of(cls, config: Config, kind: str) -> "Spec":
+    def of(cls, config: Config, kind: str, n_classes: int = NUM_CLASSES) -> "Spec":
         model = config.model(kind)
         batch = model.train.batch_size or config.data.batch_size
-        n_outputs = model.n_outputs if kind == "classifier" else NUM_CLASSES
-        return cls(kind, (config.data.height, config.data.width), n_outputs, batch)
+        n_outputs = model.n_outputs if kind == "classifier" else n_classes
+        return cls(kind, (config.data.height, config.data.width), n_outputs, batch, n_classes)
 
 
 def _subset(source: DataSource, image_ids) -> pd.DataFrame:
@@ -83,11 +84,11 @@ def _to_batch_element(spec: Spec, augment, out_size: tuple[int, int] | None = No
         if spec.kind == "segmenter":
             img, mask = tf.numpy_function(with_mask, [image, ex["rle"], ex["seed"], ex["image_id"]],
                                           [tf.uint8, tf.uint8], stateful=False)
-            target = tf.ensure_shape(tf.cast(mask, tf.float32), (h, w, NUM_CLASSES))
+            target = tf.ensure_shape(tf.cast(mask, tf.float32), (h, w, spec.n_classes))
         elif blackout > 0:
             img, present = tf.numpy_function(blacked_out, [image, ex["rle"], ex["seed"], ex["image_id"]],
                                              [tf.uint8, tf.float32], stateful=False)
-            present = tf.ensure_shape(present, (NUM_CLASSES,))
+            present = tf.ensure_shape(present, (spec.n_classes,))
             target = tf.reduce_max(present, keepdims=True) if spec.n_outputs == 1 else present
         else:
             img = tf.numpy_function(image_only, [image, ex["seed"]], tf.uint8, stateful=False)
@@ -106,7 +107,7 @@ def _read_file(ex):
 
 def _folder_examples(source: DataSource, sub: pd.DataFrame, index: np.ndarray, seeds: np.ndarray):
     paths = tf.constant(source.image_paths(sub["ImageId"]))
-    rles = tf.constant(sub.loc[:, list(RLE_COLUMNS)].to_numpy().astype(str))
+    rles = tf.constant(sub.loc[:, list(table_rle_columns(sub))].to_numpy().astype(str))
     ids = tf.constant(sub["ImageId"].to_numpy().astype(str))
     ds = tf.data.Dataset.from_tensor_slices((index, seeds))
     ds = ds.map(lambda i, s: {"path": tf.gather(paths, i), "rle": tf.gather(rles, i),
@@ -165,7 +166,7 @@ def train_dataset(source: DataSource, image_ids, config: Config, kind: str, firs
     Returns the dataset (exactly steps * epochs batches, fixed batch shape) and steps per epoch.
     Deterministic for ``config.seed``: the same epoch gives the same batches on every run.
     """
-    spec = Spec.of(config, kind)
+    spec = Spec.of(config, kind, source.spec.n_classes)
     last_epoch = config.model(kind).train.epochs if last_epoch is None else last_epoch
     sub = _subset(source, image_ids)
     presence = label_presence(sub)
@@ -206,7 +207,7 @@ def eval_dataset(source: DataSource, image_ids, config: Config, kind: str, cache
 
     The last batch may be smaller. ``cache`` keeps decoded batches in memory (default: when small).
     """
-    spec = Spec.of(config, kind)
+    spec = Spec.of(config, kind, source.spec.n_classes)
     sub = _subset(source, image_ids)
     zeros = np.zeros(len(sub), np.int64)
     if source.kind == FOLDER:
@@ -217,7 +218,7 @@ def eval_dataset(source: DataSource, image_ids, config: Config, kind: str, cache
         ds = ds.map(lambda ex: {**ex, "seed": tf.constant(0, tf.int64)})
     ds = ds.map(_to_batch_element(spec, None), num_parallel_calls=AUTOTUNE).batch(spec.batch_size)
     h, w = spec.size
-    per_image = h * w * 3 * 4 + (h * w * NUM_CLASSES * 4 if kind == "segmenter" else 0)
+    per_image = h * w * 3 * 4 + (h * w * spec.n_classes * 4 if kind == "segmenter" else 0)
     if cache if cache is not None else len(sub) * per_image < CACHE_LIMIT_BYTES:
         ds = ds.cache()
     return ds.prefetch(AUTOTUNE)

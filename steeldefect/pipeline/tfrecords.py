@@ -59,6 +59,9 @@ def write_tfrecords(data_dir: str | os.PathLike, out: str, shards: int = 8, prog
     if shards < 1:
         raise SteelDefectError(f"--shards must be at least 1, got {shards}")
     source = open_source(str(data_dir))
+    if source.spec.n_classes != len(RLE_COLUMNS):
+        raise SteelDefectError(f"{data_dir}: TFRecords hold {len(RLE_COLUMNS)} classes and this dataset has "
+                               f"{source.spec.n_classes}; train from the dataset folder itself")
     tf = _tf()
     table = source.table
     shards = min(shards, max(1, len(table)))

@@ -9,10 +9,12 @@ One definition, shared by tuning and prediction, so that what the tuner scored i
    the survival threshold) is below ``min_area`` times the gate's area factor is emptied (the factor
    is 1 at or above the classifier gate, ``gate_area_factor`` below it, or infinite: the hard gate
    empties the mask; see ``gating.py``);
-5. the mask, at the model's resolution (h, w), is resized to 256x1600 by nearest neighbour.
+5. the mask, at the model's resolution (h, w), is resized to the image's own size (256x1600 for
+   Severstal) by nearest neighbour.
 
-Areas (``min_area``, ``min_component``) are in pixels of the full 256x1600 image; a pixel at the model
-resolution counts ``area_scale(h, w)`` full-resolution pixels.
+Areas (``min_area``, ``min_component``) are in pixels of a reference image: the full 256x1600 strip for
+Severstal, the most common image size of an imported dataset (``Thresholds.area_reference``); a pixel at
+the model resolution counts ``area_scale((h, w), reference)`` reference pixels.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from steeldefect.constants import IMAGE_HEIGHT, IMAGE_SHAPE, IMAGE_WIDTH
+from steeldefect.constants import IMAGE_SHAPE
 from steeldefect.artifacts.oof import PROB_LEVELS
 
 CONNECTIVITY = 8  # pixel connectivity of connected components
@@ -33,9 +35,9 @@ def threshold_level(pixel_threshold: float) -> int:
     return int(np.floor(pixel_threshold * PROB_LEVELS + 0.5))
 
 
-def area_scale(shape: tuple[int, int]) -> float:
-    """Full-resolution pixels per pixel of a mask of ``shape`` (h, w): (256*1600) / (h*w)."""
-    return (IMAGE_HEIGHT * IMAGE_WIDTH) / float(int(shape[0]) * int(shape[1]))
+def area_scale(shape: tuple[int, int], reference: tuple[int, int] = IMAGE_SHAPE) -> float:
+    """Reference-image pixels per pixel of a mask of ``shape`` (h, w): (256*1600) / (h*w) for Severstal."""
+    return (int(reference[0]) * int(reference[1])) / float(int(shape[0]) * int(shape[1]))
 
 
 def area_passes(area_px, min_area: float, scale: float):
@@ -104,15 +106,16 @@ def resize_nearest(mask: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
 
 def postprocess_image(q: np.ndarray, levels, min_areas, min_components, area_factors: np.ndarray,
                       out_shape: tuple[int, int] = IMAGE_SHAPE,
-                      survival_levels=None) -> tuple[np.ndarray, np.ndarray]:
+                      survival_levels=None, area_reference: tuple[int, int] = IMAGE_SHAPE) -> tuple[np.ndarray, np.ndarray]:
     """All classes of one image: uint8 levels (h, w, C) -> masks uint8 (C, H, W) at ``out_shape``.
 
     ``levels``, ``min_areas``, ``min_components``, ``area_factors`` (float, inf = emptied by the gate;
     or bool, False = emptied) and ``survival_levels`` (None entries: one-level) have one entry per
-    class. Returns the masks and their areas in full-resolution pixels (int64 (C,)).
+    class; areas are in pixels of ``area_reference``. Returns the masks and their areas in pixels of
+    ``out_shape`` (int64 (C,)).
     """
     n_classes = q.shape[-1]
-    scale = area_scale(q.shape[:2])
+    scale = area_scale(q.shape[:2], area_reference)
     factors = np.asarray(area_factors)
     factors = np.where(factors, 1.0, np.inf) if factors.dtype == bool else factors.astype(np.float64)
     survival_levels = survival_levels if survival_levels is not None else [None] * n_classes

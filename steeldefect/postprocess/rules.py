@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from steeldefect.constants import CLASS_IDS, NUM_CLASSES
+from steeldefect.constants import CLASS_IDS, IMAGE_SHAPE
 from steeldefect.errors import SteelDefectError
 from steeldefect.postprocess.masks import threshold_level
 
@@ -72,10 +72,11 @@ class Thresholds:
     gate_kind: str = "image"
     resolution: tuple[int, int] | None = None  # (h, w) where the OOF Dice was measured
     tuned: dict[str, Any] = field(default_factory=dict)
+    area_reference: tuple[int, int] = IMAGE_SHAPE  # (h, w) of the image whose pixels min_area counts
 
     def __post_init__(self):
-        if len(self.classes) != NUM_CLASSES:
-            raise SteelDefectError(f"thresholds need {NUM_CLASSES} classes, got {len(self.classes)}")
+        if not self.classes:
+            raise SteelDefectError("thresholds need at least one class")
         if self.gate_kind not in GATE_KINDS:
             raise SteelDefectError(f"gate_kind {self.gate_kind!r} is not one of {', '.join(GATE_KINDS)}")
 

@@ -9,8 +9,10 @@ from steeldefect.artifacts.ensemble_file import load_spec
 from steeldefect.errors import SteelDefectError
 from steeldefect.artifacts.run_folder import KINDS, find_runs
 from steeldefect.artifacts.run_meta import META_FILE, read_meta
-from steeldefect.data.kaggle_folder import TRAIN_CSV, train_labels
-from steeldefect.data.labels import read_labels
+from steeldefect.constants import IMAGE_SHAPE
+from steeldefect.data.kaggle_folder import TRAIN_CSV, TRAIN_IMAGES, image_shapes, train_labels
+from steeldefect.data.labels import check_rles, read_labels
+from steeldefect.tuning.truth import Truth
 
 # The one file name a stage uses by default that has no constant in the library yet (a candidate
 # for steeldefect/artifacts/).
@@ -57,13 +59,30 @@ def _recorded_data(runs: Path) -> str | None:
 def truth_labels(runs: Path, labels: Path | None, data: Path | None, stage: str = "tune"):
     """(label table, where it came from): ``labels``, ``data``/train.csv, or the dataset folder the runs
     were trained on (their meta's "data")."""
-    if labels:
-        return read_labels(labels), str(labels)
+    truth, where = truth_set(runs, labels, data, stage)
+    return truth.table, where
+
+
+def truth_set(runs: Path, labels: Path | None, data: Path | None, stage: str = "tune") -> tuple[Truth, str]:
+    """(Truth, where it came from): the label table of ``labels``, ``data``/train.csv or the dataset folder
+    the runs were trained on, with each image's size (its dataset's, or its file's when sizes are mixed)
+    and the image size min areas count in (the dataset's most common; 256x1600 for Severstal)."""
     where = data or _recorded_data(runs)
-    if not where:
+    spec = runs_dataset(runs, data)
+    if labels:
+        folder = Path(labels).parent / TRAIN_IMAGES
+        table = read_labels(labels, n_classes=spec.n_classes, check=False)
+        source = str(labels)
+    elif where:
+        folder, table, source = Path(where) / TRAIN_IMAGES, train_labels(where), str(Path(where) / TRAIN_CSV)
+    else:
         raise SteelDefectError(f"tell {stage} where the truth is: --labels train.csv or --data DATASET_FOLDER "
                                f"(the runs' {META_FILE} name no dataset folder holding {TRAIN_CSV})")
-    return train_labels(where), str(Path(where) / TRAIN_CSV)
+    shapes = spec.single_shape or image_shapes(folder if folder.is_dir() else None, table["ImageId"], spec)
+    if labels:
+        check_rles(table, labels, shapes)
+    reference = spec.sizes[0].shape if spec.sizes else IMAGE_SHAPE
+    return Truth(table, shapes, reference), source
 
 
 def models_dataset(run_dirs, data: Path | None = None) -> DatasetSpec:

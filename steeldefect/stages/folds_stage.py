@@ -7,6 +7,7 @@ from pathlib import Path
 
 from steeldefect.config import load_config
 from steeldefect.config.schema import FoldsConfig
+from steeldefect.artifacts.dataset_file import has_dataset_file, read_dataset
 from steeldefect.data.kaggle_folder import train_labels
 from steeldefect.folds import fold_counts, make_folds, write_folds
 from steeldefect.stages._common import require_config_for_overrides
@@ -43,10 +44,15 @@ def _k_and_seed(args: FoldsArgs) -> tuple[int, int]:
     return (args.k if args.k is not None else k), (args.seed if args.seed is not None else seed)
 
 
+def _names(data: Path):
+    """The class names of an imported dataset (its dataset.yaml); None: Severstal's class_1..class_4."""
+    return read_dataset(data).class_names if has_dataset_file(data) else None
+
+
 def folds(args: FoldsArgs) -> FoldsResult:
     """Assign every training image of ``args.data`` to one of K folds and write them to ``args.out``."""
     k, seed = _k_and_seed(args)
     table = train_labels(args.data)
     split = make_folds(table, k=k, seed=seed)
     write_folds(split, args.out)
-    return FoldsResult(Path(args.out), len(split), k, seed, fold_counts(table, split).to_string())
+    return FoldsResult(Path(args.out), len(split), k, seed, fold_counts(table, split, _names(args.data)).to_string())

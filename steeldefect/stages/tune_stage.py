@@ -13,7 +13,7 @@ from steeldefect.artifacts.ensemble_file import load_spec
 from steeldefect.errors import SteelDefectError
 from steeldefect.artifacts.thresholds_file import save_thresholds
 from steeldefect.artifacts.run_folder import find_runs
-from steeldefect.stages._common import truth_labels
+from steeldefect.stages._common import truth_set
 from steeldefect.tuning.review_band import propose_review_band
 from steeldefect.tuning.sweep import TuneGrid
 from steeldefect.data.labels import label_presence
@@ -120,12 +120,12 @@ def tune(args: TuneArgs) -> TuneResult:
     grid = tune_grid(args)
     if args.review_max_missed < 0 or args.review_max_false_alarms < 0:
         raise SteelDefectError("--review-max-missed and --review-max-false-alarms must be >= 0")
-    labels, labels_path = truth_labels(args.runs, args.labels, args.data)
+    truth, labels_path = truth_set(args.runs, args.labels, args.data)
     spec = _ensemble(args)
     with tqdm(desc="OOF images", unit="img", leave=False) as bar:
-        tuned, plan = run_tune(args.runs, labels, grid, components=args.components, shared_gate=args.shared_gate,
+        tuned, plan = run_tune(args.runs, truth, grid, components=args.components, shared_gate=args.shared_gate,
                                chunk_size=args.chunk_size, progress=bar, spec=spec)
-    band = _review_band(args, labels, plan)
+    band = _review_band(args, truth.table, plan)
     written = _write(args, tuned, plan, labels_path, spec, band)
     return TuneResult(Path(args.out), tuned, len(plan.segmenter_runs), len(plan.classifier_runs), tuple(plan.notes),
                       band, written, tuple(RULE_FAMILIES))

@@ -89,7 +89,7 @@ def _compiled(job: FitJob, device, state: RunState):
     train_cfg = job.config.model(job.kind).train
 
     def build():
-        model = build_model(job.kind, job.config, job.backbone)
+        model = build_model(job.kind, job.config, job.backbone, job.source.spec.n_classes)
         return model, compile_model(model, job.kind, job.config, build_optimizer(train_cfg))
 
     model, loss, reused = compiled_model(job.kind, job.config, job.backbone, device.policy,

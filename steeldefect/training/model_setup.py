@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import keras
 
 from steeldefect.config.schema import Config
+from steeldefect.constants import NUM_CLASSES
 from steeldefect.models.classifier import build_classifier
 from steeldefect.models.losses import CompetitionDice, get_loss
 from steeldefect.models.segmenter import build_segmenter
@@ -25,8 +26,9 @@ class Monitor:
         return value > best if self.mode == "max" else value < best
 
 
-def build_model(kind: str, config: Config, backbone: str):
-    """The uncompiled Keras model of ``kind`` with ``backbone`` at the configured input size."""
+def build_model(kind: str, config: Config, backbone: str, n_classes: int = NUM_CLASSES):
+    """The uncompiled Keras model of ``kind`` with ``backbone`` at the configured input size; a segmenter
+    has ``n_classes`` output channels (the dataset's classes)."""
     model = config.model(kind)
     shape = (config.data.height, config.data.width, 3)
     if config.train_crop(kind):
@@ -39,7 +41,7 @@ def build_model(kind: str, config: Config, backbone: str):
         built = build_segmenter(backbone, input_shape=shape, weights=weights, decoder=model.decoder,
                                 decoder_filters=tuple(model.decoder_filters),
                                 deep_supervision=model.deep_supervision, output_prior=model.output_prior,
-                                output_stride=model.output_stride)
+                                output_stride=model.output_stride, n_classes=n_classes)
     set_bn_momentum(built, model.train.bn_momentum)
     return built
 

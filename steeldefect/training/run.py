@@ -8,11 +8,13 @@ folds, ids) and writes the folder's records; ``loop`` does the TensorFlow side.
 
 from __future__ import annotations
 
+import logging
 import sys
 from dataclasses import replace
 from pathlib import Path
 
 from steeldefect.config import Config, load_config, save_config, validate
+from steeldefect.config.dataset_fit import fit_to_dataset
 from steeldefect.config.loader import parse_config
 from steeldefect.devices import DeviceReport, record_stage
 from steeldefect.errors import SteelDefectError
@@ -23,6 +25,8 @@ from steeldefect.data.labels import read_labels
 from steeldefect.folds import ensure_folds, split_fold
 from steeldefect.pipeline.image_sources import open_source
 from steeldefect.training.buildable import check_buildable
+
+log = logging.getLogger(__name__)
 
 
 def resolve(config: Config, kind: str, backbone: str | None) -> tuple[Config, str]:
@@ -42,6 +46,14 @@ def _check_same_config(run_dir: Path, config: Config) -> None:
     if replace(before, runtime=config.runtime) != config:
         raise SteelDefectError(f"{run_dir} was started with a different config ({path}); rerun with that "
                                "config, or delete the folder to start over")
+
+
+def _fit(config: Config, n_classes: int, source: str) -> Config:
+    """The config fitted to the dataset's class count (each change logged) and validated against it."""
+    config, notes = fit_to_dataset(config, n_classes, source)
+    for note in notes:
+        log.warning(note)
+    return validate(config, source, n_classes=n_classes)
 
 
 def train(kind: str, config: Config | str | Path, fold: int, data_dir: str | Path, runs_dir: str | Path,
@@ -70,13 +82,14 @@ def train(kind: str, config: Config | str | Path, fold: int, data_dir: str | Pat
     if not 0 <= fold < config.folds.k:
         raise SteelDefectError(f"--fold {fold} does not exist with folds.k={config.folds.k}; "
                                f"use 0..{config.folds.k - 1}")
-    _check_same_config(run_dir, config)
     source = open_source(str(data_dir))
+    config = _fit(config, source.spec.n_classes, config_source)
+    _check_same_config(run_dir, config)
     folds = ensure_folds(folds_path(runs_dir), source.table, config.folds.k, config.folds.seed)
     train_ids, val_ids = split_fold(folds, fold)
     pseudo_ids = []
     if config.data.pseudo_labels:  # added to training only: the folds and OOF stay those of the real labels
-        pseudo = read_labels(config.data.pseudo_labels)
+        pseudo = read_labels(config.data.pseudo_labels, n_classes=source.spec.n_classes)
         source = source.with_pseudo(pseudo, config.data.pseudo_images)
         pseudo_ids = pseudo["ImageId"].tolist()
     from steeldefect.training.loop import FitJob, fit_and_predict  # heavy: Keras and TensorFlow
@@ -85,7 +98,7 @@ def train(kind: str, config: Config | str | Path, fold: int, data_dir: str | Pat
     save_config(config, run_dir / CONFIG_FILE)
     job = FitJob(kind, config, backbone, source, train_ids, val_ids, run_dir,
                  verbose if verbose is not None else (1 if sys.stdout.isatty() else 2), tuple(pseudo_ids))
-    meta = replace(fit_and_predict(job), member=member, fold=fold)
+    meta = replace(fit_and_predict(job), member=member, fold=fold, class_names=source.spec.class_names)
     write_meta(run_dir, meta)
     record_stage(runs_dir, f"train {kind}", DeviceReport.from_meta(meta))
     mark_done(run_dir)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from steeldefect.tuning.truth import Truth, as_truth
 from steeldefect.tuning.oof_stream import DEFAULT_CHUNK, OOFPlan, iter_oof
 from steeldefect.postprocess.masks import area_passes, area_scale, component_table
 from steeldefect.tuning.histograms import truth_masks
@@ -39,11 +40,11 @@ def chunk_component_curves(q: np.ndarray, truth: np.ndarray, levels, min_compone
     return area, inter
 
 
-def component_curves(plan: OOFPlan, labels: pd.DataFrame, levels, min_components,
+def component_curves(plan: OOFPlan, labels: pd.DataFrame | Truth, levels, min_components,
                      chunk_size: int = DEFAULT_CHUNK, progress=None) -> tuple[np.ndarray, np.ndarray]:
     """Stream the OOF predictions again: int64 (N, C, |sizes|) area and intersection curves."""
     n = len(plan.image_ids)
-    scale = area_scale(plan.shape)
+    scale = area_scale(plan.shape, as_truth(labels).reference)
     area = np.zeros((n, len(levels), len(min_components)), np.int64)
     inter = np.zeros_like(area)
     for start, ids, q in iter_oof(plan, chunk_size):

@@ -3,8 +3,8 @@
 For each image and class, over the 256 uint8 probability levels q: ``pred_area[L]`` is the number of
 pixels with ``q >= L`` and ``inter[L]`` the number of those inside the truth mask. For any pixel
 threshold the predicted area and the intersection are then lookups, and ``inter[0]`` is the truth
-area. The truth is the decoded 256x1600 mask resized (nearest) to the segmenters' resolution (h, w),
-as training resized it: the tuned Dice is measured at that resolution, not at 256x1600.
+area. The truth is the mask decoded at its image's size (256x1600 for Severstal) resized (nearest) to the
+segmenters' resolution (h, w), as training resized it: the tuned Dice is measured at that resolution.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from steeldefect.constants import IMAGE_SHAPE, NUM_CLASSES, RLE_COLUMNS
+from steeldefect.constants import IMAGE_SHAPE
+from steeldefect.data.labels import table_rle_columns
 from steeldefect.data.rle import rle_decode
+from steeldefect.tuning.truth import Truth, as_truth
 from steeldefect.tuning.oof_stream import DEFAULT_CHUNK, OOFPlan, iter_oof
 from steeldefect.postprocess.masks import area_scale
 from steeldefect.artifacts.oof import N_LEVELS
@@ -27,7 +29,8 @@ from steeldefect.errors import SteelDefectError
 class TuneStats:
     """Cumulative histograms of all OOF images: the whole input of the fast search.
 
-    pred_area, inter: int32 (N, C, 256); cls_probs: float (N,), (N, C) or None; shape: (h, w).
+    pred_area, inter: int32 (N, C, 256); cls_probs: float (N,), (N, C) or None; shape: (h, w);
+    reference: the image size whose pixels minimum areas count.
     """
 
     image_ids: list[str]
@@ -35,6 +38,11 @@ class TuneStats:
     pred_area: np.ndarray
     inter: np.ndarray
     cls_probs: np.ndarray | None
+    reference: tuple[int, int] = IMAGE_SHAPE
+
+    @property
+    def n_classes(self) -> int:
+        return int(self.pred_area.shape[1])
 
     @property
     def truth_area(self) -> np.ndarray:
@@ -43,7 +51,7 @@ class TuneStats:
 
     @property
     def scale(self) -> float:
-        return area_scale(self.shape)
+        return area_scale(self.shape, self.reference)
 
     @property
     def n_images(self) -> int:
@@ -56,19 +64,22 @@ class TuneStats:
         return self.cls_probs if self.cls_probs.ndim == 1 else self.cls_probs[:, c]
 
 
-def truth_masks(table: pd.DataFrame, image_ids: list[str], shape: tuple[int, int]) -> np.ndarray:
-    """bool (n, h, w, C): the truth masks of ``image_ids`` from a label table, resized (nearest) to ``shape``."""
-    rows = table.set_index("ImageId")
+def truth_masks(labels: pd.DataFrame | Truth, image_ids: list[str], shape: tuple[int, int]) -> np.ndarray:
+    """bool (n, h, w, C): the truth masks of ``image_ids`` (a label table, or a Truth with its images'
+    sizes), decoded at each image's size and resized (nearest) to ``shape``."""
+    truth = as_truth(labels)
+    rows = truth.table.set_index("ImageId")
     missing = [i for i in image_ids if i not in rows.index]
     if missing:
         raise SteelDefectError(f"the labels lack {len(missing)} OOF images, e.g. {missing[0]}; "
                                "pass the train.csv the runs were trained on")
-    out = np.zeros((len(image_ids), int(shape[0]), int(shape[1]), NUM_CLASSES), bool)
-    rles = rows.loc[image_ids, list(RLE_COLUMNS)].to_numpy()
+    columns = list(table_rle_columns(truth.table))
+    out = np.zeros((len(image_ids), int(shape[0]), int(shape[1]), len(columns)), bool)
+    rles = rows.loc[image_ids, columns].to_numpy()
     for i, image_id in enumerate(image_ids):
-        for c in range(NUM_CLASSES):
+        for c in range(len(columns)):
             if rles[i, c]:
-                full = rle_decode(rles[i, c], IMAGE_SHAPE, context=f"labels, image {image_id} class {c + 1}")
+                full = rle_decode(rles[i, c], truth.shape_of(image_id), context=f"labels, image {image_id} class {c + 1}")
                 out[i, :, :, c] = resize_mask(full, shape) != 0  # exactly as training resized it
     return out
 
@@ -99,15 +110,18 @@ def stats_from_arrays(image_ids: list[str], q: np.ndarray, truth: np.ndarray,
                      None if cls_probs is None else np.asarray(cls_probs, np.float64))
 
 
-def build_stats(plan: OOFPlan, labels: pd.DataFrame, chunk_size: int = DEFAULT_CHUNK,
+def build_stats(plan: OOFPlan, labels: pd.DataFrame | Truth, chunk_size: int = DEFAULT_CHUNK,
                 progress=None) -> TuneStats:
     """Stream the OOF predictions of ``plan`` once and keep only their cumulative histograms."""
-    n = len(plan.image_ids)
-    pred = np.empty((n, NUM_CLASSES, N_LEVELS), np.int32)
+    n, truth_set = len(plan.image_ids), as_truth(labels)
+    if truth_set.n_classes != plan.n_classes:
+        raise SteelDefectError(f"the labels have {truth_set.n_classes} classes and the segmenters predict "
+                               f"{plan.n_classes}; pass the labels of the dataset the runs were trained on")
+    pred = np.empty((n, plan.n_classes, N_LEVELS), np.int32)
     inter = np.empty_like(pred)
     for start, ids, q in iter_oof(plan, chunk_size):
-        truth = truth_masks(labels, ids, plan.shape)
+        truth = truth_masks(truth_set, ids, plan.shape)
         pred[start:start + len(ids)], inter[start:start + len(ids)] = chunk_histograms(q, truth)
         if progress is not None:
             progress(len(ids))
-    return TuneStats(list(plan.image_ids), plan.shape, pred, inter, plan.cls_probs)
+    return TuneStats(list(plan.image_ids), plan.shape, pred, inter, plan.cls_probs, truth_set.reference)

@@ -1,7 +1,7 @@
 """Out-of-fold predictions of all folds, averaged over backbones as the ensemble averages them.
 
-Each run's ``oof.npz`` holds ``image_ids`` and ``probs``: uint8 (N, h, w, 4) for a segmenter,
-float (N,) or (N, 4) for a classifier. Segmenter OOF arrays are large (12,568 x 128 x 800 x 4 bytes
+Each run's ``oof.npz`` holds ``image_ids`` and ``probs``: uint8 (N, h, w, K) for a segmenter,
+float (N,) or (N, K) for a classifier (K: the dataset's classes, 4 for Severstal). Segmenter OOF arrays are large (12,568 x 128 x 800 x 4 bytes
 is 5 GB), so they are never loaded whole: they are read in chunks of images, from a memory map of an
 uncompressed ``.npz`` member or by decompressing a compressed one as a stream (``RowReader``).
 
@@ -57,8 +57,8 @@ class OOFPlan:
 
     ``folds`` lists, per fold, the image ids and for each segmenter member and view the OOF file and
     the rows of it holding those images. ``cls_probs`` is the classifier combination aligned with
-    ``image_ids`` ((N,) for one output, (N, 4) for four), or None without classifier runs.
-    ``reducer`` combines the members and views.
+    ``image_ids`` ((N,) for one output, (N, K) for one per class), or None without classifier runs.
+    ``reducer`` combines the members and views; ``n_classes`` is K, the segmenters' output channels.
     """
 
     image_ids: list[str]
@@ -70,10 +70,11 @@ class OOFPlan:
     notes: list[str] = field(default_factory=list)
     reducer: str = "mean"
     views: tuple[str, ...] = (IDENTITY_VIEW,)
+    n_classes: int = NUM_CLASSES
 
 
 def _classifier_average(runs: list[Run], notes: list[str], views=(IDENTITY_VIEW,),
-                        reducer: str = "mean") -> tuple[dict[str, np.ndarray], int] | None:
+                        reducer: str = "mean", n_classes: int = NUM_CLASSES) -> tuple[dict[str, np.ndarray], int] | None:
     """Image id -> classifier probability combined over members and views (images all members have)."""
     if not runs:
         return None
@@ -84,9 +85,9 @@ def _classifier_average(runs: list[Run], notes: list[str], views=(IDENTITY_VIEW,
         for run in group:
             probs = np.asarray(npz_array(_view_file(run, view), PROBS_KEY, mmap=False), dtype=np.float64)
             probs = probs.reshape(len(probs), -1)
-            if probs.shape[1] not in (1, NUM_CLASSES):
+            if probs.shape[1] not in (1, n_classes):
                 raise SteelDefectError(f"{run.path / OOF_FILE}: classifier probs have {probs.shape[1]} outputs; "
-                                       f"expected 1 or {NUM_CLASSES}")
+                                       f"expected 1 or {n_classes} (the segmenters' classes)")
             if n_out is not None and probs.shape[1] != n_out:
                 raise SteelDefectError(f"{run.path}: {probs.shape[1]}-output classifier mixed with "
                                        f"{n_out}-output ones; keep one kind under RUNS/classifier")
@@ -116,15 +117,16 @@ def plan_oof(runs_dir: str | os.PathLike, spec: EnsembleSpec | None = None) -> O
     groups = group_by_backbone(seg_runs)
     folds_of = {b: {r.fold: r for r in rs} for b, rs in groups.items()}
     all_folds = sorted(set().union(*[set(f) for f in folds_of.values()]))
-    shapes = {}
+    shapes, channels = {}, {}
     for run in seg_runs:
         shape = npz_shape(run.path / OOF_FILE, PROBS_KEY)
-        if len(shape) != 4 or shape[-1] != NUM_CLASSES:
+        k = channels.setdefault("k", shape[-1] if len(shape) == 4 else None)
+        if len(shape) != 4 or shape[-1] != k:
             raise SteelDefectError(f"{run.path / OOF_FILE}: segmenter probs have shape {shape}; "
-                                   f"expected (N, h, w, {NUM_CLASSES})")
+                                   f"expected (N, h, w, {k}) like the other segmenter runs")
         shapes[run.name] = shape[1:3]
     shape = max(shapes.values(), key=lambda s: (s[0] * s[1], s))
-    classifier = _classifier_average(cls_runs, notes, views, reducer)
+    classifier = _classifier_average(cls_runs, notes, views, reducer, channels["k"])
     folds = []
     for fold in all_folds:
         missing = [b for b in groups if fold not in folds_of[b]]
@@ -153,7 +155,7 @@ def plan_oof(runs_dir: str | os.PathLike, spec: EnsembleSpec | None = None) -> O
         cls_probs = np.array([table[i] for i in image_ids], dtype=np.float64).reshape(len(image_ids), n_out)
         cls_probs = cls_probs[:, 0] if n_out == 1 else cls_probs
     return OOFPlan(image_ids, (int(shape[0]), int(shape[1])), folds, cls_probs, seg_runs, cls_runs, notes,
-                   reducer, views)
+                   reducer, views, int(channels["k"]))
 
 
 def _resize_levels(q: np.ndarray, shape: tuple[int, int]) -> np.ndarray:

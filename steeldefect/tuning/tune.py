@@ -18,11 +18,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from steeldefect.constants import CLASS_IDS, NUM_CLASSES
+from steeldefect.constants import IMAGE_SHAPE
 from steeldefect.tuning.component_search import component_curves
 from steeldefect.tuning.oof_stream import DEFAULT_CHUNK, OOFPlan, plan_oof
 from steeldefect.postprocess.masks import threshold_level
 from steeldefect.tuning.histograms import TuneStats, build_stats
+from steeldefect.tuning.truth import Truth
 from steeldefect.tuning.sweep import TIE_TOL, TuneGrid, dice_sums, select
 from steeldefect.postprocess.rules import DEFAULT_PIXEL_THRESHOLD, ClassThresholds, Thresholds
 
@@ -58,6 +59,7 @@ class TuneResult:
     components_tuned: bool = False
     survivals: tuple = (None,)  # the survival thresholds searched, None (one level) first
     factors: tuple = (None,)  # the gate area factors searched, None (hard gate) first
+    area_reference: tuple[int, int] = IMAGE_SHAPE  # the image size whose pixels min areas count
 
     @property
     def mean_dice(self) -> float:
@@ -88,7 +90,7 @@ class TuneResult:
             **tuned,
         }
         return Thresholds(classes=tuple(c.chosen for c in self.classes), gate_kind=self.gate_kind or "image",
-                          resolution=tuple(self.shape), tuned=info)
+                          resolution=tuple(self.shape), tuned=info, area_reference=tuple(self.area_reference))
 
 
 def _gates(stats: TuneStats, grid: TuneGrid) -> tuple[float, ...]:
@@ -167,18 +169,19 @@ def tune_stats(stats: TuneStats, grid: TuneGrid = TuneGrid(), shared_gate: bool 
     survivals, factors = rule_options(stats, grid)
     levels = [threshold_level(t) for t in grid.pixel_thresholds]
     surfaces = [rule_surfaces(stats, c, stats.pred_area[:, c, levels], stats.inter[:, c, levels], grid.min_areas,
-                              gates, survivals, factors) for c in range(NUM_CLASSES)]
+                              gates, survivals, factors) for c in range(stats.n_classes)]
     classes, chosen_surfaces = [], []
     for c, (s, f, t, a, g) in enumerate(select_rules(surfaces, shared_gate)):
         chosen = ClassThresholds(pixel_threshold=grid.pixel_thresholds[t], min_area=int(grid.min_areas[a]),
                                  gate=float(gates[g]), survival_threshold=survivals[s], gate_area_factor=factors[f])
         best = float(surfaces[c][s, f, t, a, g]) / stats.n_images
         families = rule_families(surfaces[c], gates, factors, stats.n_images)
-        classes.append(ClassResult(CLASS_IDS[c], chosen, best, best, default_dice(stats, c), chosen, families))
+        classes.append(ClassResult(c + 1, chosen, best, best, default_dice(stats, c), chosen, families))
         chosen_surfaces.append(surfaces[c][s, f] / stats.n_images)
     gate_kind = None if stats.cls_probs is None else ("image" if stats.cls_probs.ndim == 1 else "class")
     return TuneResult(tuple(classes), tuple(chosen_surfaces), grid, gates, stats.n_images, tuple(stats.shape),
-                      gate_kind, shared_gate, survivals=survivals, factors=factors)
+                      gate_kind, shared_gate, survivals=survivals, factors=factors,
+                      area_reference=tuple(stats.reference))
 
 
 def tune_components(result: TuneResult, stats: TuneStats, area: np.ndarray, inter: np.ndarray) -> TuneResult:
@@ -189,7 +192,7 @@ def tune_components(result: TuneResult, stats: TuneStats, area: np.ndarray, inte
     """
     grid = result.grid
     surfaces = [rule_surfaces(stats, c, area[:, c], inter[:, c], grid.min_areas, result.gates, result.survivals,
-                              result.factors) for c in range(NUM_CLASSES)]
+                              result.factors) for c in range(stats.n_classes)]
     classes = []
     for c, (s, f, j, a, g) in enumerate(select_rules(surfaces, result.shared_gate)):
         old = result.classes[c]
@@ -203,7 +206,7 @@ def tune_components(result: TuneResult, stats: TuneStats, area: np.ndarray, inte
     return replace(result, classes=tuple(classes), components_tuned=True)
 
 
-def run_tune(runs_dir: str | os.PathLike, labels: pd.DataFrame, grid: TuneGrid = TuneGrid(),
+def run_tune(runs_dir: str | os.PathLike, labels: "pd.DataFrame | Truth", grid: TuneGrid = TuneGrid(),
              components: bool = True, shared_gate: bool = False, chunk_size: int = DEFAULT_CHUNK,
              progress=None, spec=None) -> tuple[TuneResult, OOFPlan]:
     """Tune on the OOF predictions of every finished run under ``runs_dir`` against ``labels`` (only the

@@ -27,7 +27,6 @@ def literal_choices(cls, name):
     (TrainConfig, "schedule", choices.SCHEDULES),
     (TrainConfig, "monitor", choices.MONITORS),
     (TrainConfig, "average_of", choices.AVERAGE_OF),
-    (ClassifierConfig, "n_outputs", choices.CLASSIFIER_OUTPUTS),
     (ClassifierConfig, "pooling", choices.POOLINGS),
     (SegmenterConfig, "decoder", choices.DECODERS),
     (RuntimeConfig, "strategy", choices.STRATEGIES),

@@ -28,7 +28,7 @@ def _demo() -> dict:
 
 def _parse(data: dict) -> Config:
     config = parse_config(yaml.safe_dump(data), "bad.yaml", check=False)
-    return validate(config, "bad.yaml", backbones=BACKBONES)
+    return validate(config, "bad.yaml", backbones=BACKBONES, n_classes=4)  # a Severstal (4-class) dataset
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=[p.name for p in CONFIGS])
@@ -69,18 +69,18 @@ BAD_VALUES = [
      "bad.yaml: data.augmentations[0].name: 'Rotate90' is not one of HorizontalFlip, VerticalFlip"),
     ("classifier.backbones", ["efficientnetb9"],
      "bad.yaml: classifier.backbones[0]: 'efficientnetb9' is not one of efficientnet_lite0, efficientnetb0, efficientnetb1, resnet34"),
-    ("classifier.n_outputs", 2, "bad.yaml: classifier.n_outputs: 2 is not one of 1, 4"),
+    ("classifier.n_outputs", 2, "bad.yaml: classifier.n_outputs: 2 must be 1 (any defect) or 4, one per class"),
     ("classifier.blackout", 1.5, "bad.yaml: classifier.blackout: 1.5 must lie in [0.0, 1.0]"),
     ("classifier.dropout", 1.0, "bad.yaml: classifier.dropout: 1.0 must lie in [0.0, 1.0)"),
     ("classifier.weights", "imagent", "bad.yaml: classifier.weights: 'imagent' is not one of none, imagenet or a path"),
-    ("classifier.train.class_weights", [1, 2, 3, 4], "bad.yaml: classifier.train.class_weights: needs 4 outputs"),
+    ("classifier.train.class_weights", [1, 2, 3, 4], "bad.yaml: classifier.train.class_weights: needs one output per class"),
     ("segmenter.train.loss", "iou", "bad.yaml: segmenter.train.loss: 'iou' is not one of bce, dice, bce_dice, focal"),
     ("segmenter.train.schedule", "step", "bad.yaml: segmenter.train.schedule: 'step' is not one of cosine, plateau"),
     ("segmenter.train.average_weights", 20, "bad.yaml: segmenter.train.average_weights: 20 must lie in [1, 10]"),
     ("segmenter.train.average_of", "worst", "bad.yaml: segmenter.train.average_of: 'worst' is not one of last, best"),
     ("segmenter.train.epochs", 0, "bad.yaml: segmenter.train.epochs: 0 must be at least 1"),
     ("segmenter.train.lr", -1e-3, "bad.yaml: segmenter.train.lr: -0.001 must be positive"),
-    ("segmenter.train.class_weights", [1, 1, 1], "bad.yaml: segmenter.train.class_weights: [1.0, 1.0, 1.0] must be 4"),
+    ("segmenter.train.class_weights", [1, 1, 1], "bad.yaml: segmenter.train.class_weights: [1.0, 1.0, 1.0] must be 4 positive"),
     ("segmenter.decoder_filters", [64, 32], "bad.yaml: segmenter.decoder_filters: [64, 32] must be 5 positive"),
     ("segmenter.deep_supervision", "yes", "bad.yaml: segmenter.deep_supervision: expected true or false, got 'yes'"),
     ("classifier.train.monitor", "val_competition_dice",
@@ -106,6 +106,20 @@ def test_bad_values_name_file_key_and_choices(dotted, value, message):
     with pytest.raises(SteelDefectError) as err:
         _parse(_set(_demo(), dotted, value))
     assert str(err.value).startswith(message), str(err.value)
+
+
+def test_class_fields_follow_the_dataset_class_count():
+    """Loaded alone a config checks its class fields against themselves; with a dataset, against its K."""
+    three = _set(_set(_demo(), "classifier.n_outputs", 3), "segmenter.train.class_weights", [1, 2, 3])
+    three = _set(_set(three, "data.oversample", {2: 5}), "segmenter.crop_class_weights", [1, 1, 1])
+    config = parse_config(yaml.safe_dump(three), "own.yaml", check=False)
+    assert validate(config, "own.yaml").classifier.n_outputs == 3
+    assert validate(config, "own.yaml", n_classes=3).segmenter.train.class_weights == (1, 2, 3)
+    with pytest.raises(SteelDefectError, match="own.yaml: classifier.n_outputs: 3 must be 1 .any defect. or 4"):
+        validate(config, "own.yaml", n_classes=4)
+    with pytest.raises(SteelDefectError, match="data.oversample.4: 4 is not a class id; valid ids are 1, 2, 3$"):
+        validate(parse_config(yaml.safe_dump(_set(three, "data.oversample", {4: 2})), "own.yaml", check=False),
+                 "own.yaml", n_classes=3)
 
 
 UNBUILDABLE = [
