@@ -32,9 +32,25 @@ GATED = "gated"
 REVIEW = "review"
 MASKS_GATED = "masks_gated"
 HEIGHT, WIDTH = "height", "width"
-CLS_PROB_COLUMNS = tuple(f"{CLS_PROB}_{c}" for c in CLASS_IDS)  # a four-output classifier's probabilities
-MAX_PROB_COLUMNS = tuple(f"max_prob_{c}" for c in CLASS_IDS)
-AREA_COLUMNS = tuple(f"area_{c}" for c in CLASS_IDS)
+MAX_PROB, AREA = "max_prob", "area"  # per class: max_prob_1..K, area_1..K
+
+
+def class_columns(prefix: str, n_classes: int) -> tuple[str, ...]:
+    """``<prefix>_1`` .. ``<prefix>_K``: a per-class column group (K = the dataset's classes)."""
+    return tuple(f"{prefix}_{c}" for c in range(1, int(n_classes) + 1))
+
+
+def table_class_columns(table: pd.DataFrame, prefix: str) -> tuple[str, ...]:
+    """The ``<prefix>_k`` columns a table has, k = 1, 2, ... in order."""
+    k = 0
+    while f"{prefix}_{k + 1}" in table.columns:
+        k += 1
+    return class_columns(prefix, k)
+
+
+CLS_PROB_COLUMNS = class_columns(CLS_PROB, len(CLASS_IDS))  # Severstal's four-output classifier's probabilities
+MAX_PROB_COLUMNS = class_columns(MAX_PROB, len(CLASS_IDS))  # Severstal's; ``table_class_columns`` for any K
+AREA_COLUMNS = class_columns(AREA, len(CLASS_IDS))
 
 
 def images_csv_path(out: str | os.PathLike) -> Path:
@@ -46,21 +62,22 @@ def images_csv_path(out: str | os.PathLike) -> Path:
 def image_rows(image_ids: list[str], cls: np.ndarray | None, gated: np.ndarray, review: np.ndarray,
                masks_gated: np.ndarray, max_prob: np.ndarray, areas: np.ndarray,
                shapes: list[tuple[int, int]]) -> pd.DataFrame:
-    """The table's rows: ``cls`` (n,), (n, 4) or None; ``gated``, ``review`` bool (n,); ``masks_gated``
-    (n,); ``max_prob`` and ``areas`` (n, 4); ``shapes`` each image's (H, W)."""
+    """The table's rows: ``cls`` (n,), (n, K) or None; ``gated``, ``review`` bool (n,); ``masks_gated``
+    (n,); ``max_prob`` and ``areas`` (n, K); ``shapes`` each image's (H, W)."""
+    n_classes = areas.shape[1]
     table = pd.DataFrame({IMAGE_ID: image_ids})
     if cls is not None:
         if cls.ndim == 1:
             table[CLS_PROB] = cls
         else:
-            for k, col in enumerate(CLS_PROB_COLUMNS):
+            for k, col in enumerate(class_columns(CLS_PROB, cls.shape[1])):
                 table[col] = cls[:, k]
     table[GATED] = gated
     table[REVIEW] = review
     table[MASKS_GATED] = masks_gated
-    for k, col in enumerate(MAX_PROB_COLUMNS):
+    for k, col in enumerate(class_columns(MAX_PROB, n_classes)):
         table[col] = max_prob[:, k]
-    for k, col in enumerate(AREA_COLUMNS):
+    for k, col in enumerate(class_columns(AREA, n_classes)):
         table[col] = areas[:, k]
     table[HEIGHT] = [s[0] for s in shapes]
     table[WIDTH] = [s[1] for s in shapes]
@@ -88,18 +105,17 @@ def table_counts(table: pd.DataFrame) -> dict[str, int]:
     """Images gated, images flagged for review, (image, class) masks gated, and masks predicted non-empty."""
     return {"gated": _flag_count(table[GATED]), "review": _flag_count(table[REVIEW]),
             "masks_gated": int(table[MASKS_GATED].sum()),
-            "nonempty": int((table[list(AREA_COLUMNS)].to_numpy() > 0).sum())}
+            "nonempty": int((table[list(table_class_columns(table, AREA))].to_numpy() > 0).sum())}
 
 
 def has_mask(table: pd.DataFrame) -> np.ndarray:
     """bool (N,): whether any class of the image kept a mask."""
-    return (table[list(AREA_COLUMNS)].to_numpy() > 0).any(axis=1)
+    return (table[list(table_class_columns(table, AREA))].to_numpy() > 0).any(axis=1)
 
 
 def classifier_probs(table: pd.DataFrame) -> np.ndarray | None:
-    """The classifier's probabilities: (N,) for one output, (N, 4) for four, None without a classifier."""
+    """The classifier's probabilities: (N,) for one output, (N, K) for one per class, None without a classifier."""
     if CLS_PROB in table:
         return table[CLS_PROB].to_numpy(np.float64)
-    if set(CLS_PROB_COLUMNS) <= set(table):
-        return table[list(CLS_PROB_COLUMNS)].to_numpy(np.float64)
-    return None
+    columns = table_class_columns(table, CLS_PROB)
+    return table[list(columns)].to_numpy(np.float64) if columns else None

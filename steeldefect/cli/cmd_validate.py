@@ -19,12 +19,16 @@ def _add(p):
     p.add_argument("--sample", metavar="FILE", required=True,
                    help="the sample submission (defines the images and layout)")
     p.add_argument("--max-problems", type=int, default=20, help="how many problems to list (default 20)")
+    p.add_argument("--data", type=Path, default=None, metavar="DIR",
+                   help="an imported dataset folder (steeldefect import): its classes, and the sizes of its "
+                        "test_images/ (default: Severstal's four classes and 256x1600 strips)")
 
 
 @command("validate",
          description="Every image of the sample must have exactly its rows (original layout: the "
-                     "sample's ImageId_ClassId keys; later layout: classes 1-4 of each image), with no "
-                     "extra or duplicate rows, and every RLE well formed and inside the 256x1600 image. "
+                     "sample's ImageId_ClassId keys; later layout: classes 1-4 of each image, 1-K with --data), "
+                     "with no extra or duplicate rows, and every RLE well formed and inside its image (256x1600, "
+                     "or the size --data's dataset gives it). "
                      "Exit 0 when valid; otherwise exit 1 and list the first problems and a count.",
          epilog="example:\n  steeldefect validate --pred runs/submission.csv --sample data/synth/sample_submission.csv")
 @arguments(_add)
@@ -32,7 +36,7 @@ def run(args) -> int:
     if not (args.pred or args.submission):
         raise SteelDefectError("give the submission to check: validate FILE or --pred FILE")
     result = validate(ValidateArgs(pred=Path(args.pred or args.submission), sample=Path(args.sample),
-                                   max_problems=args.max_problems))
+                                   max_problems=args.max_problems, data=args.data))
     if result.ok:
         print(f"{result.pred}: valid ({result.n_rows} rows)")
         return 0

@@ -16,8 +16,10 @@ import pandas as pd
 
 from steeldefect.artifacts.oof import quantise
 from steeldefect.artifacts.prediction_table import image_rows
-from steeldefect.constants import IMAGE_SHAPE, NUM_CLASSES, RLE_COLUMNS
+from steeldefect.artifacts.dataset_file import rle_columns
+from steeldefect.constants import IMAGE_SHAPE
 from steeldefect.data.rle import rle_encode
+from steeldefect.errors import SteelDefectError
 from steeldefect.postprocess.apply import masks_for_image
 from steeldefect.postprocess.gating import area_factors, needs_segmenter, review_flags
 from steeldefect.postprocess.rules import Thresholds
@@ -28,14 +30,14 @@ class Forward(Protocol):
 
     input_sizes: tuple[tuple[int, int], ...]  # (h, w) sizes the images are needed at
     out_size: tuple[int, int]  # (h, w) of the segmenter probabilities
-    n_class_outputs: int | None  # 1 or 4 classifier outputs; None without classifiers
+    n_class_outputs: int | None  # 1 or K classifier outputs; None without classifiers
     fingerprint: str  # changes when the models change (resume safety)
 
     def classify(self, views: dict[tuple[int, int], np.ndarray]) -> np.ndarray:
-        """uint8 images per size (B, h, w, 3) -> probabilities (B,) or (B, 4)."""
+        """uint8 images per size (B, h, w, 3) -> probabilities (B,) or (B, K)."""
 
     def segment(self, views: dict[tuple[int, int], np.ndarray]) -> np.ndarray:
-        """uint8 images per size (B, h, w, 3) -> float probabilities (B, h, w, 4)."""
+        """uint8 images per size (B, h, w, 3) -> float probabilities (B, h, w, K)."""
 
 
 def _subset(views: dict, idx: np.ndarray) -> dict:
@@ -62,26 +64,29 @@ def decide_views(image_ids: list[str], views: dict, forward: Forward, thresholds
 def decide(image_ids: list[str], cls: np.ndarray | None, segment: Callable[[np.ndarray], np.ndarray],
            thresholds: Thresholds, batch_size: int = 8, review_band: tuple[float, float] | None = None,
            shapes: list | None = None) -> pd.DataFrame:
-    """Gate on the classifier probabilities ``cls`` ((n,), (n, 4) or None), segment the images that
-    survive (``segment(indices)`` -> float (k, h, w, 4), called in batches of ``batch_size``),
+    """Gate on the classifier probabilities ``cls`` ((n,), (n, K) or None), segment the images that
+    survive (``segment(indices)`` -> float (k, h, w, K), called in batches of ``batch_size``),
     threshold, apply the minimum areas and encode each mask at its image's (H, W) of ``shapes``
-    (default 256x1600).
+    (default 256x1600). K is the thresholds' class count (4 for Severstal).
 
-    Returns one row per image: ImageId, rle_1..4, cls_prob (or cls_prob_1..4), gated (skipped the
+    Returns one row per image: ImageId, rle_1..K, cls_prob (or cls_prob_1..K), gated (skipped the
     segmenters), review (the defect probability lies in ``review_band``; the masks are written all the
-    same), masks_gated, max_prob_1..4 (ensemble probability, NaN when gated), area_1..4 (predicted
+    same), masks_gated, max_prob_1..K (ensemble probability, NaN when gated), area_1..K (predicted
     pixels at the image's size), height and width.
     """
-    n = len(image_ids)
+    n, n_classes = len(image_ids), len(thresholds.classes)
     shapes = [tuple(IMAGE_SHAPE)] * n if shapes is None else [tuple(int(v) for v in s) for s in shapes]
     factors = area_factors(cls, thresholds, n)  # inf: emptied by the gate
     todo = np.flatnonzero(needs_segmenter(factors))
-    rles = np.full((n, NUM_CLASSES), "", dtype=object)
-    max_prob = np.full((n, NUM_CLASSES), np.nan)
-    areas = np.zeros((n, NUM_CLASSES), np.int64)
+    rles = np.full((n, n_classes), "", dtype=object)
+    max_prob = np.full((n, n_classes), np.nan)
+    areas = np.zeros((n, n_classes), np.int64)
     for lo in range(0, len(todo), batch_size):
         idx = todo[lo:lo + batch_size]
         probs = np.asarray(segment(idx), np.float32)
+        if probs.shape[-1] != n_classes:
+            raise SteelDefectError(f"the segmenters predict {probs.shape[-1]} classes and the thresholds have "
+                                   f"{n_classes}; tune thresholds on these runs")
         q = quantise(probs)
         max_prob[idx] = probs.max(axis=(1, 2))
         for j, i in enumerate(idx):
@@ -90,6 +95,6 @@ def decide(image_ids: list[str], cls: np.ndarray | None, segment: Callable[[np.n
     flags = review_flags(cls, review_band)
     table = image_rows(image_ids, cls, ~needs_segmenter(factors), np.zeros(n, bool) if flags is None else flags,
                        (~np.isfinite(factors)).sum(axis=1), max_prob, areas, shapes)
-    for k, col in enumerate(RLE_COLUMNS):
+    for k, col in enumerate(rle_columns(n_classes)):
         table.insert(1 + k, col, rles[:, k])
     return table

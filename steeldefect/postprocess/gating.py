@@ -2,7 +2,7 @@
 which images skip the segmenters.
 
 With a one-output classifier, class c of an image is gated when its defect probability is below the
-class's gate; with a four-output classifier each class uses its own probability. A gated mask is
+class's gate; with a per-class (K-output) classifier each class uses its own probability. A gated mask is
 emptied (the hard gate) or must reach ``gate_area_factor`` times the minimum area (the soft gate).
 An image skips the segmenters only when every class is hard-gated, so a soft gate saves no segmenter
 time. Without a classifier nothing is gated.
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from steeldefect.constants import NUM_CLASSES
 from steeldefect.postprocess.rules import Thresholds
 from steeldefect.errors import SteelDefectError
 
@@ -25,7 +24,7 @@ def check_gate(n_outputs: int | None, thresholds: Thresholds) -> None:
             raise SteelDefectError("the thresholds gate on a classifier but no classifier runs were found; "
                                    "add the classifier runs or predict with --no-gate")
         return
-    want = 1 if thresholds.gate_kind == "image" else NUM_CLASSES
+    want = 1 if thresholds.gate_kind == "image" else len(thresholds.classes)
     if gated and n_outputs != want:
         raise SteelDefectError(f"the thresholds were tuned for a {want}-output classifier (gate_kind "
                                f"{thresholds.gate_kind}) but the classifier runs have {n_outputs} outputs; "
@@ -36,7 +35,7 @@ def area_factors(cls_probs: np.ndarray | None, thresholds: Thresholds, n_images:
     """float (B, C): what each (image, class)'s minimum area is multiplied by. 1 at or above the class's
     gate; below it the class's gate area factor (soft gate), or inf (hard gate: the mask is emptied)."""
     if cls_probs is None:
-        return np.ones((n_images, NUM_CLASSES))
+        return np.ones((n_images, len(thresholds.classes)))
     gates = np.array([c.gate for c in thresholds.classes], np.float64)
     factors = np.array([c.gated_area_factor for c in thresholds.classes], np.float64)
     probs = np.asarray(cls_probs, np.float64)

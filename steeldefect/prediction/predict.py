@@ -29,7 +29,8 @@ from steeldefect.artifacts.prediction_partial import (chunk_paths, discard_chunk
                                                       write_fingerprint)
 from steeldefect.artifacts.prediction_table import images_csv_path, read_prediction_table, table_counts, write_rows
 from steeldefect.artifacts.thresholds_file import rules_to_dict
-from steeldefect.constants import ORIGINAL_LAYOUT, RLE_COLUMNS
+from steeldefect.constants import ORIGINAL_LAYOUT
+from steeldefect.data.labels import table_rle_columns
 from steeldefect.data.images import list_images, read_image
 from steeldefect.data.io import atomic_write
 from steeldefect.data.submission import sample_image_ids, write_submission
@@ -172,9 +173,10 @@ def _predict_chunks(job: _Job, todo: list[int], rows: list[Path], subs: list[Pat
             table = decide_views(job.chunks[k], views, job.forward, job.thresholds, options.batch_size,
                                  options.use_gate, options.review_band, shapes)
             del views
-            write_submission(table[["ImageId", *RLE_COLUMNS]], subs[k], layout=job.layout)
+            columns = list(table_rle_columns(table))
+            write_submission(table[["ImageId", *columns]], subs[k], layout=job.layout)
             with atomic_write(rows[k]) as tmp:
-                write_rows(table.drop(columns=list(RLE_COLUMNS)), tmp)
+                write_rows(table.drop(columns=columns), tmp)
             del table
             if progress is not None:
                 progress(len(job.chunks[k]))

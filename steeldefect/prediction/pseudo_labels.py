@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 
 from steeldefect.artifacts.prediction_table import classifier_probs, has_mask
-from steeldefect.constants import IMAGE_SHAPE, RLE_COLUMNS
-from steeldefect.data.labels import label_presence
+from steeldefect.constants import IMAGE_SHAPE
+from steeldefect.data.labels import label_presence, table_rle_columns
 from steeldefect.data.rle import rle_decode
 from steeldefect.errors import SteelDefectError
 from steeldefect.metric.dice import dice_score
@@ -43,34 +43,37 @@ def defect_probability(per_image: pd.DataFrame) -> np.ndarray:
 
 
 def choose_pseudo(per_image: pd.DataFrame, masks: pd.DataFrame, rule: PseudoRule) -> tuple[pd.DataFrame, dict]:
-    """The kept images as a label table (ImageId + rle_1..4) and the counts of kept and left images.
+    """The kept images as a label table (ImageId + rle_1..K) and the counts of kept and left images.
 
-    ``per_image``: predict's per-image table (ImageId, cls_prob..., area_1..4); ``masks``: its submission
-    as a label table (ImageId + rle_1..4).
+    ``per_image``: predict's per-image table (ImageId, cls_prob..., area_1..K); ``masks``: its submission
+    as a label table (ImageId + rle_1..K).
     """
     rule.validate()
-    table = per_image.merge(masks[["ImageId", *RLE_COLUMNS]], on="ImageId", how="left", validate="one_to_one")
+    columns = list(table_rle_columns(masks))
+    table = per_image.merge(masks[["ImageId", *columns]], on="ImageId", how="left", validate="one_to_one")
     p = defect_probability(table)
     masked = has_mask(table)
     clean = (p <= rule.clean_below) & ~masked
     defect = (p >= rule.defect_above) & masked
-    kept = table.loc[clean | defect, ["ImageId", *RLE_COLUMNS]].fillna("").reset_index(drop=True)  # clean: no mask
+    kept = table.loc[clean | defect, ["ImageId", *columns]].fillna("").reset_index(drop=True)  # clean: no mask
     counts = {"images": int(len(table)), "clean": int(clean.sum()), "defective": int(defect.sum()),
               "left_out": int(len(table) - clean.sum() - defect.sum())}
     return kept, counts
 
 
-def pseudo_precision(kept: pd.DataFrame, truth: pd.DataFrame) -> dict:
+def pseudo_precision(kept: pd.DataFrame, truth: pd.DataFrame, shapes: dict | None = None) -> dict:
     """How right the pseudo labels are against a hidden truth (synthetic test labels): the share of kept
     clean images that are clean, of kept defective images that are defective, and the mean Dice of all
-    kept (image, class) pairs, as the competition scores them."""
+    kept (image, class) pairs, as the competition scores them. ``shapes``: each image's (H, W)
+    (default 256x1600)."""
     truth = truth.set_index("ImageId").loc[kept["ImageId"]].reset_index()
     said = label_presence(kept).any(axis=1)
     real = label_presence(truth).any(axis=1)
     dice = []
     for (_, k), (_, t) in zip(kept.iterrows(), truth.iterrows()):
-        pred = np.stack([rle_decode(k[c], IMAGE_SHAPE) for c in RLE_COLUMNS])
-        true = np.stack([rle_decode(t[c], IMAGE_SHAPE) for c in RLE_COLUMNS])
+        shape = (shapes or {}).get(k["ImageId"], IMAGE_SHAPE)
+        pred = np.stack([rle_decode(k[c], shape) for c in table_rle_columns(kept)])
+        true = np.stack([rle_decode(t[c], shape) for c in table_rle_columns(truth)])
         dice.append(dice_score(true[None], pred[None])[0])
     n_clean, n_defect = int((~said).sum()), int(said.sum())
     return {"clean_precision": float((~real[~said]).mean()) if n_clean else None,

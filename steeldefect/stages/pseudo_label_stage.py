@@ -10,10 +10,10 @@ from tqdm import tqdm
 from steeldefect.devices import announce_inference
 from steeldefect.errors import SteelDefectError
 from steeldefect.postprocess.rules import check_resolution
-from steeldefect.artifacts.prediction_table import read_prediction_table
+from steeldefect.artifacts.prediction_table import HEIGHT, IMAGE_ID, WIDTH, read_prediction_table
 from steeldefect.artifacts.thresholds_file import load_thresholds
 from steeldefect.prediction import keras_ensemble
-from steeldefect.stages._common import as_str, require_models, resolve_ensemble
+from steeldefect.stages._common import as_str, require_models, resolve_ensemble, runs_dataset
 from steeldefect.data.labels import read_labels, write_labels
 from steeldefect.prediction.predict import PredictOptions, image_list, predict_images
 from steeldefect.prediction.pseudo_labels import PseudoRule, choose_pseudo, pseudo_precision
@@ -76,16 +76,19 @@ def pseudo_label(args: PseudoLabelArgs) -> PseudoLabelResult:
     require_models(args.runs, args.models)
     rule = PseudoRule(args.clean_below, args.defect_above)
     rule.validate()
-    truth = read_labels(args.truth) if args.truth else None
+    n_classes = runs_dataset(args.runs, models=tuple(args.models or ())).n_classes
+    truth = read_labels(args.truth, n_classes=n_classes, check=False) if args.truth else None
     out = Path(args.out)
     predicted = out.with_name(f"{out.stem}{PREDICTED_SUFFIX}.csv")
     report = _predict_opened(args, predicted)
-    kept, counts = choose_pseudo(read_prediction_table(report.per_image), read_labels(predicted), rule)
+    per_image = read_prediction_table(report.per_image)
+    shapes = dict(zip(per_image[IMAGE_ID], zip(per_image[HEIGHT], per_image[WIDTH])))
+    kept, counts = choose_pseudo(per_image, read_labels(predicted, n_classes=n_classes, shapes=shapes), rule)
     write_labels(kept, out)
     precision = None
     if truth is not None:
         missing = sorted(set(kept["ImageId"]) - set(truth["ImageId"]))
         if missing:
             raise SteelDefectError(f"--truth {args.truth} has no labels for {missing[0]} ({len(missing)} missing)")
-        precision = pseudo_precision(kept, truth)
+        precision = pseudo_precision(kept, truth, shapes)
     return PseudoLabelResult(out, predicted, Path(report.per_image), counts, precision)

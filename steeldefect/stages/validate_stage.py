@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from steeldefect.data.submission import validate_submission
+
+from steeldefect.artifacts.dataset_file import read_dataset
+from steeldefect.data.kaggle_folder import TEST_IMAGES, image_shapes
+from steeldefect.data.submission import sample_image_ids, validate_submission
 
 
 @dataclass(frozen=True)
@@ -12,6 +15,7 @@ class ValidateArgs:
     pred: Path  # the submission to check
     sample: Path  # the sample submission: the images and the layout
     max_problems: int = 20  # problems listed
+    data: Path | None = None  # an imported dataset folder: its classes, and its test images' sizes
 
 
 @dataclass(frozen=True)
@@ -32,5 +36,11 @@ class ValidateResult:
 
 def validate(args: ValidateArgs) -> ValidateResult:
     """Every image of the sample with exactly its rows, no extra or duplicate rows, every RLE well formed."""
-    report = validate_submission(args.pred, args.sample, max_listed=args.max_problems)
+    spec = read_dataset(args.data)
+    shapes = spec.single_shape
+    if args.data is not None and shapes is None:
+        folder = Path(args.data) / TEST_IMAGES
+        shapes = image_shapes(folder if folder.is_dir() else None, sample_image_ids(args.sample)[0], spec)
+    report = validate_submission(args.pred, args.sample, max_listed=args.max_problems, n_classes=spec.n_classes,
+                                 shapes=shapes)
     return ValidateResult(Path(args.pred), report.ok, report.n_rows, report.n_problems, tuple(report.problems))
