@@ -95,6 +95,11 @@ class Thresholds:
         return replace(self, tuned={**self.tuned, **info})
 
 
+def default_thresholds(n_classes: int = len(CLASS_IDS)) -> Thresholds:
+    """The defaults for ``n_classes`` classes: pixel threshold 0.5, no minimum area, no gate."""
+    return Thresholds(classes=tuple(ClassThresholds() for _ in range(int(n_classes))))
+
+
 def check_resolution(thresholds: Thresholds, out_size: tuple[int, int], source: str = "thresholds") -> None:
     """The segmenters must predict at the resolution the thresholds were tuned at: minimum areas and
     pixel thresholds do not carry over between resolutions. Thresholds that record none pass."""

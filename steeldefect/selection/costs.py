@@ -29,7 +29,7 @@ from steeldefect.data.io import atomic_write, read_yaml
 from steeldefect.ensemble.decide import decide_views
 from steeldefect.errors import SteelDefectError
 from steeldefect.models.model_io import load_model
-from steeldefect.postprocess.rules import Thresholds
+from steeldefect.postprocess.rules import default_thresholds
 from steeldefect.prediction.predict import load_views
 from steeldefect.artifacts.run_folder import Run, group_by_backbone
 from steeldefect.artifacts.oof import dequantise
@@ -139,7 +139,7 @@ def time_overhead(run: Run, image_dir: Path, n_images: int = 16, thresholds=None
     reader.close()
     t0 = time.perf_counter()
     views = load_views(paths, [run_input_size(run)])
-    decide_views(ids, views, _OOFForward(probs), thresholds or Thresholds(), use_gate=False)
+    decide_views(ids, views, _OOFForward(probs), thresholds or default_thresholds(probs.shape[-1]), use_gate=False)
     return (time.perf_counter() - t0) / len(ids)
 
 

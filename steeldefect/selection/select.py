@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from steeldefect.tuning.truth import Truth
 from steeldefect.ensemble.reducers import available_reducers
 from steeldefect.artifacts.ensemble_file import EnsembleSpec
 from steeldefect.ensemble.tta import tta_views
@@ -43,7 +44,7 @@ def spec_of(c: Candidate, selected: dict | None = None) -> EnsembleSpec:
 class Scorer:
     """Scores and costs candidates on one runs folder."""
 
-    def __init__(self, runs_dir: str | os.PathLike, labels: pd.DataFrame, costs: Costs, options: SelectOptions,
+    def __init__(self, runs_dir: str | os.PathLike, labels: "pd.DataFrame | Truth", costs: Costs, options: SelectOptions,
                  grid: TuneGrid = TuneGrid()):
         self.runs_dir, self.labels, self.costs, self.options, self.grid = runs_dir, labels, costs, options, grid
         self.folds = {kind: {m: len(rs) for m, rs in group_by_backbone(find_runs(runs_dir, kind)).items()}

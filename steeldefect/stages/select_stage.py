@@ -12,7 +12,7 @@ from steeldefect.artifacts.ensemble_file import save_spec
 from steeldefect.errors import SteelDefectError
 from steeldefect.artifacts.run_folder import find_runs
 from steeldefect.artifacts.run_meta import read_meta
-from steeldefect.stages._common import truth_labels
+from steeldefect.stages._common import truth_set
 from steeldefect.data.kaggle_folder import TRAIN_IMAGES
 from steeldefect.selection.costs import costs_to_dict, load_costs, measure_costs, save_costs
 from steeldefect.selection.select import Scorer, SelectOptions, everything, run_select, spec_of
@@ -120,7 +120,7 @@ def _selected(args: SelectArgs, selection, reference, costs: dict, costs_out: Pa
 def select(args: SelectArgs) -> SelectResult:
     """Greedy forward selection of members, TTA views and reducer by tuned OOF Dice within the budget."""
     _check(args)
-    labels, _ = truth_labels(args.runs, args.labels, args.data, stage="select")
+    labels, _ = truth_set(args.runs, args.labels, args.data, stage="select")
     out = Path(args.out)
     costs_out = out.with_name(f"{out.stem}{COSTS_SUFFIX}")
     runs, costs, recorded = _prepare(args, costs_out)
