@@ -13,7 +13,8 @@ from steeldefect.artifacts.ensemble_file import load_spec
 from steeldefect.errors import SteelDefectError
 from steeldefect.artifacts.thresholds_file import save_thresholds
 from steeldefect.artifacts.run_folder import find_runs
-from steeldefect.stages._common import truth_set
+from steeldefect.artifacts.dataset_file import KAGGLE
+from steeldefect.stages._common import runs_dataset, truth_set
 from steeldefect.tuning.review_band import propose_review_band
 from steeldefect.tuning.sweep import TuneGrid
 from steeldefect.data.labels import label_presence
@@ -59,6 +60,7 @@ class TuneResult:
     review_band: dict | None  # the proposed band (tuning.review_band), None without classifiers
     written: tuple[Path, ...]  # the files beside the thresholds
     families: tuple[str, ...]  # the rule families whose best OOF Dice is reported (tuning.tune.RULE_FAMILIES)
+    class_names: tuple[str, ...] = ()  # an imported dataset's class names (printed beside the ids); () Severstal
 
     def text(self) -> str:
         return format_tune(self)
@@ -127,31 +129,38 @@ def tune(args: TuneArgs) -> TuneResult:
                                chunk_size=args.chunk_size, progress=bar, spec=spec)
     band = _review_band(args, truth.table, plan)
     written = _write(args, tuned, plan, labels_path, spec, band)
+    names = runs_dataset(args.runs, args.data).class_names
     return TuneResult(Path(args.out), tuned, len(plan.segmenter_runs), len(plan.classifier_runs), tuple(plan.notes),
-                      band, written, tuple(RULE_FAMILIES))
+                      band, written, tuple(RULE_FAMILIES), () if names == KAGGLE.class_names else names)
 
 
 def _rule(value, absent: str) -> str:
     return absent if value is None else f"{value:g}"
 
 
-def format_tuned(result, families: tuple[str, ...]) -> str:
-    """The chosen values per class with their OOF Dice next to the defaults', then each rule family's best."""
-    lines = [f"{'class':>5} {'threshold':>9} {'survival':>8} {'min_area':>8} {'gate':>5} {'factor':>6} "
+def _class_label(class_id: int, names: tuple[str, ...]) -> str:
+    return f"{class_id:>5}" if not names else f"{class_id} {names[class_id - 1]}"[:16].rjust(16)
+
+
+def format_tuned(result, families: tuple[str, ...], names: tuple[str, ...] = ()) -> str:
+    """The chosen values per class with their OOF Dice next to the defaults', then each rule family's best;
+    ``names``: class names printed beside the ids."""
+    width = 16 if names else 5
+    lines = [f"{'class':>{width}} {'threshold':>9} {'survival':>8} {'min_area':>8} {'gate':>5} {'factor':>6} "
              f"{'min_comp':>8} {'dice':>8} {'default':>8} {'gain':>8}"]
     for c in result.classes:
         v = c.chosen
-        lines.append(f"{c.class_id:>5} {v.pixel_threshold:9.3f} {_rule(v.survival_threshold, '-'):>8} "
+        lines.append(f"{_class_label(c.class_id, names)} {v.pixel_threshold:9.3f} {_rule(v.survival_threshold, '-'):>8} "
                      f"{v.min_area:8d} {v.gate:5.2f} {_rule(v.gate_area_factor, 'hard'):>6} {v.min_component:8d} "
                      f"{c.dice:8.5f} {c.default_dice:8.5f} {c.dice - c.default_dice:+8.5f}")
-    lines.append(f"{'mean':>5} {'':>9} {'':>8} {'':>8} {'':>5} {'':>6} {'':>8} {result.mean_dice:8.5f} "
+    lines.append(f"{'mean':>{width}} {'':>9} {'':>8} {'':>8} {'':>5} {'':>6} {'':>8} {result.mean_dice:8.5f} "
                  f"{result.default_mean_dice:8.5f} {result.mean_dice - result.default_mean_dice:+8.5f}")
     lines.append("defaults: pixel threshold 0.5, no minimum area, no gate, no component removal")
     lines.append("best OOF Dice per rule family (survival: two-level thresholds; factor: soft gate, hard = emptied)")
-    lines.append(f"{'class':>5} " + " ".join(f"{k:>9}" for k in families))
+    lines.append(f"{'class':>{width}} " + " ".join(f"{k:>9}" for k in families))
     for c in result.classes:
         if c.families:
-            lines.append(f"{c.class_id:>5} " + " ".join(f"{c.families[k]:9.5f}" for k in families))
+            lines.append(f"{_class_label(c.class_id, names)} " + " ".join(f"{c.families[k]:9.5f}" for k in families))
     return "\n".join(lines)
 
 
@@ -169,7 +178,7 @@ def format_tune(result: TuneResult) -> str:
     lines = [f"note: {note}" for note in result.notes]
     lines.append(f"{result.n_segmenter_runs} segmenter and {result.n_classifier_runs} classifier runs, "
                  f"{t.n_images} OOF images, Dice measured at {t.shape[0]}x{t.shape[1]}")
-    lines.append(format_tuned(t, result.families))
+    lines.append(format_tuned(t, result.families, result.class_names))
     if result.review_band is not None:
         lines.append(_format_band(result.review_band))
     lines.append(f"-> {', '.join(str(p) for p in (result.out, *result.written))}")
