@@ -100,7 +100,8 @@ def _review_band(args: TuneArgs, labels, plan) -> dict | None:
     return {**band.to_dict(), "printed": list(band.printable())}
 
 
-def _write(args: TuneArgs, tuned, plan, labels_path: str, spec, band: dict | None) -> tuple[Path, ...]:
+def _write(args: TuneArgs, tuned, plan, labels_path: str, spec, band: dict | None,
+           names: tuple[str, ...] = ()) -> tuple[Path, ...]:
     """Save the thresholds (with where they came from), the surfaces and their plot."""
     runs = {"runs_dir": str(args.runs), "labels": labels_path,
             "segmenter": [r.name for r in plan.segmenter_runs], "classifier": [r.name for r in plan.classifier_runs]}
@@ -113,7 +114,7 @@ def _write(args: TuneArgs, tuned, plan, labels_path: str, spec, band: dict | Non
     save_surfaces(tuned, written[0])
     if args.plots:
         written.insert(0, Path(f"{stem}{DICE_PLOT_SUFFIX}"))
-        plot_surfaces(tuned, written[0])
+        plot_surfaces(tuned, written[0], names)
     return tuple(written)
 
 
@@ -128,10 +129,11 @@ def tune(args: TuneArgs) -> TuneResult:
         tuned, plan = run_tune(args.runs, truth, grid, components=args.components, shared_gate=args.shared_gate,
                                chunk_size=args.chunk_size, progress=bar, spec=spec)
     band = _review_band(args, truth.table, plan)
-    written = _write(args, tuned, plan, labels_path, spec, band)
     names = runs_dataset(args.runs, args.data).class_names
+    names = () if names == KAGGLE.class_names else names
+    written = _write(args, tuned, plan, labels_path, spec, band, names)
     return TuneResult(Path(args.out), tuned, len(plan.segmenter_runs), len(plan.classifier_runs), tuple(plan.notes),
-                      band, written, tuple(RULE_FAMILIES), () if names == KAGGLE.class_names else names)
+                      band, written, tuple(RULE_FAMILIES), names)
 
 
 def _rule(value, absent: str) -> str:

@@ -13,8 +13,9 @@ FIGURE_DPI = 110  # resolution of the saved figure
 COLUMNS = 2  # subplots per row
 
 
-def plot_surfaces(result: TuneResult, path: str | os.PathLike) -> None:
-    """Heatmaps of the stage-1 Dice surfaces, the chosen (threshold, area) marked, saved as PNG."""
+def plot_surfaces(result: TuneResult, path: str | os.PathLike, class_names: tuple[str, ...] = ()) -> None:
+    """Heatmaps of the stage-1 Dice surfaces, the chosen (threshold, area) marked, saved as PNG; titles
+    name the classes by ``class_names`` too when given."""
     from matplotlib.figure import Figure  # heavy: matplotlib (a Figure needs no pyplot or backend choice)
 
     n = len(result.classes)
@@ -33,12 +34,14 @@ def plot_surfaces(result: TuneResult, path: str | os.PathLike) -> None:
         ax.set_yticks(ticks, [f"{grid.pixel_thresholds[i]:.3g}" for i in ticks], fontsize=7)
         ax.plot(grid.min_areas.index(first.min_area), grid.pixel_thresholds.index(first.pixel_threshold),
                 marker="x", color="red", markersize=10, mew=2)
-        ax.set_xlabel("minimum area (pixels at 256x1600)")
+        ref = result.area_reference
+        ax.set_xlabel(f"minimum area (pixels at {ref[0]}x{ref[1]})")
         ax.set_ylabel("pixel threshold")
         final = cls.chosen
         rules = (f", survival {first.survival_threshold:g}" if first.survival_threshold is not None else "") + (
             f", factor {first.gate_area_factor:g}" if first.gate_area_factor is not None else "")
-        ax.set_title(f"class {cls.class_id} at gate {first.gate:g}{rules}: best {cls.stage1_dice:.4f}, default "
+        name = f"class {cls.class_id}" + (f" {class_names[cls.class_id - 1]}" if class_names else "")
+        ax.set_title(f"{name} at gate {first.gate:g}{rules}: best {cls.stage1_dice:.4f}, default "
                      f"{cls.default_dice:.4f}\nfinal (area {final.min_area}, gate {final.gate:g}, min component "
                      f"{final.min_component}): {cls.dice:.4f}", fontsize=9)
         fig.colorbar(im, ax=ax, label="OOF Dice of the class")
