@@ -23,6 +23,7 @@ from steeldefect.devices import tensorflow_devices
 from steeldefect.errors import SteelDefectError
 from steeldefect.artifacts.run_folder import KINDS, member_name
 from steeldefect.scale.train_time import KAGGLE_TRAIN_IMAGES, cpu_warning, estimate_training
+from steeldefect.artifacts.dataset_file import KAGGLE, DatasetSpec, read_dataset
 from steeldefect.data.kaggle_folder import SAMPLE_SUBMISSION, TEST_IMAGES, TRAIN_IMAGES
 from steeldefect.pipeline.image_sources import FOLDER, open_source
 
@@ -178,6 +179,13 @@ def data_problems(data_dir: str | os.PathLike) -> tuple[int | None, list[str], l
     return len(ids), problems, warnings
 
 
+def describe_classes(spec: DatasetSpec) -> str:
+    """``K: name, ...; sizes HxW (n), ...``: what doctor says of a dataset's classes and image sizes."""
+    names = "Severstal's" if spec == KAGGLE else ", ".join(f"{i} {n}" for i, n in zip(spec.class_ids, spec.class_names))
+    sizes = ", ".join(f"{s.height}x{s.width}" + (f" ({s.images:,})" if s.images else "") for s in spec.sizes)
+    return f"{spec.n_classes} ({names}); images {sizes or 'of their own sizes'}"
+
+
 def diagnose(config_path: str | None = None, data_dir: str | None = None, overrides=()) -> Diagnosis:
     """Everything ``steeldefect doctor`` reports; ``overrides``: ``--set`` texts applied to the config."""
     diagnosis = Diagnosis()
@@ -198,6 +206,7 @@ def diagnose(config_path: str | None = None, data_dir: str | None = None, overri
         diagnosis.warnings += warnings
         if n_images is not None:
             diagnosis.facts.append(("data", f"{data_dir}: {n_images:,} labelled images"))
+            diagnosis.facts.append(("classes", describe_classes(read_dataset(data_dir))))
     if config is not None and report is not None:
         _config(diagnosis, config, report.accelerated, n_images)
     return diagnosis
