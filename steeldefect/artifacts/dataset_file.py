@@ -137,7 +137,7 @@ def spec_from_dict(data: Any, source: str = DATASET_FILE) -> DatasetSpec:
     if not isinstance(classes, list) or not all(isinstance(c, dict) for c in classes):
         raise SteelDefectError(f"{source}: 'classes' must be a list of {{id, name}} entries")
     for k, entry in enumerate(classes, start=1):
-        if entry.get("id") != k:
+        if isinstance(entry.get("id"), bool) or entry.get("id") != k:
             raise SteelDefectError(f"{source}: class entry {k} has id {entry.get('id')!r}; ids must be 1..K in order")
     names = check_class_names([c.get("name", "") or "" for c in classes], source)
     sizes = []

@@ -103,9 +103,12 @@ def thresholds_from_dict(data: Any, source: str = "thresholds") -> Thresholds:
     if not isinstance(classes_data, dict) or not classes_data:
         raise SteelDefectError(f"{source}: classes must map class ids 1..K to their rules")
     try:
-        class_ids = range(1, max(int(k) for k in classes_data) + 1)
+        keys = sorted(int(k) for k in classes_data)
     except ValueError:
-        raise SteelDefectError(f"{source}: classes keys must be class ids 1..K, got {sorted(map(str, classes_data))}") from None
+        keys = []
+    if not keys or keys[0] < 1:
+        raise SteelDefectError(f"{source}: classes keys must be class ids 1..K, got {sorted(map(str, classes_data))}")
+    class_ids = range(1, keys[-1] + 1)
     missing = [c for c in class_ids if c not in classes_data and str(c) not in classes_data]
     if missing:
         raise SteelDefectError(f"{source}: classes lacks class {missing[0]} (ids must be 1..K)")

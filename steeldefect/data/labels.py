@@ -71,7 +71,7 @@ def _fill(ids: list[str], classes: list[int], rles: list[str], path: Path, lines
     table = empty_table(order, n_classes)
     columns = list(rle_columns(n_classes))
     row_of = {image_id: i for i, image_id in enumerate(order)}
-    values = table[columns].to_numpy(dtype=object)
+    values = table[columns].to_numpy(dtype=object, copy=True)  # one column gives a read-only view
     seen: dict[tuple[str, int], int] = {}
     for image_id, cls, rle, line in zip(ids, classes, rles, lines):
         key = (image_id, cls)

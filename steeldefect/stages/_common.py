@@ -71,6 +71,7 @@ def truth_set(runs: Path, labels: Path | None, data: Path | None, stage: str = "
     spec = runs_dataset(runs, data)
     if labels:
         folder = Path(labels).parent / TRAIN_IMAGES
+        folder = folder if folder.is_dir() or not where else Path(where) / TRAIN_IMAGES
         table = read_labels(labels, n_classes=spec.n_classes, check=False)
         source = str(labels)
     elif where:
