@@ -28,6 +28,8 @@ from typing import Any
 
 import yaml
 
+from steeldefect.artifacts.run_folder import KINDS, find_runs
+from steeldefect.artifacts.run_meta import read_meta
 from steeldefect.artifacts.versions import VERSION_KEY, check_version
 from steeldefect.constants import CLASS_IDS, IMAGE_SHAPE
 from steeldefect.data.io import atomic_write, read_yaml
@@ -175,3 +177,24 @@ def write_dataset(spec: DatasetSpec, path: str | os.PathLike) -> None:
         path = path / DATASET_FILE
     with atomic_write(path) as tmp:
         tmp.write_text(yaml.safe_dump(spec.to_dict(), sort_keys=False, allow_unicode=True))
+
+
+def models_dataset(run_dirs, data: Path | None = None) -> DatasetSpec:
+    """The dataset models were trained on: ``data``'s dataset.yaml when given; else that of the dataset
+    folder the runs' meta names; else the class names their meta records (sizes unknown); else KAGGLE
+    (Severstal: four classes, 256x1600)."""
+    if data is not None:
+        return read_dataset(data)
+    for run_dir in run_dirs:
+        meta = read_meta(run_dir)
+        if has_dataset_file(meta.data):
+            return read_dataset(meta.data)
+        if meta.class_names:
+            return DatasetSpec(class_names=tuple(meta.class_names))
+    return KAGGLE
+
+
+def runs_dataset(runs: Path | None, data: Path | None = None, models: tuple[Path, ...] = ()) -> DatasetSpec:
+    """``models_dataset`` of the runs under ``runs`` (both kinds) and the run folders ``models``."""
+    run_dirs = [r.path for kind in KINDS for r in find_runs(runs, kind)] if runs else []
+    return models_dataset([*run_dirs, *map(Path, models)], data)

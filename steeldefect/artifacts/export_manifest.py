@@ -10,8 +10,15 @@ Layout of an export folder (``steeldefect export --out DIR``)::
     DIR/postprocess.yaml   the post-processing settings the server applies (review band, sizes)
     DIR/manifest.json      this file's contract: format tag, format_version, facts, checksums
 
+The manifest's ``dataset`` entry names the classes the models predict (``n_classes``, ``class_names`` in
+id order 1..K) and the image sizes of the dataset they were trained on::
+
+    "dataset": {"name": "line3", "n_classes": 3, "class_names": ["scratch", "pit", "stain"],
+                "image_sizes": [{"height": 192, "width": 768, "images": 10}]}
+
 Manifests without ``format_version`` (older ones) are version 1; every key but the format tag and
-the checksums is optional when reading.
+the checksums is optional when reading, and one without ``dataset`` is Severstal's (four classes
+``class 1`` .. ``class 4``, 256x1600).
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from typing import Any
 
 import yaml
 
+from steeldefect.artifacts.dataset_file import KAGGLE, DatasetSpec, ImageSize, check_class_names, default_class_names
 from steeldefect.artifacts.thresholds_file import THRESHOLDS_FILE
 from steeldefect.artifacts.versions import VERSION_KEY, check_version
 from steeldefect.constants import IMAGE_HEIGHT, IMAGE_WIDTH
@@ -57,6 +65,7 @@ class ExportManifest:
     formats: tuple[str, ...] = ()
     runs_dir: str | None = None
     runs: tuple[dict, ...] = ()  # kind, backbone, fold, path, input_size, model_sha256 per model
+    dataset: dict | None = None  # name, n_classes, class_names, image_sizes (``dataset_entry``); None: Severstal
     ensemble: dict | None = None  # tta, reducer, input_sizes
     input: dict | None = None  # the input contract: name, dtype, shape, channels, max size, resize
     outputs: dict | None = None  # output name -> shape
@@ -79,6 +88,61 @@ class ExportManifest:
             values[key] = tuple(values.get(key) or ())
         values["checksums"] = dict(values.get("checksums") or {})
         return cls(**values)
+
+    def dataset_spec(self, source: str = MANIFEST_FILE) -> DatasetSpec:
+        """The classes (and image sizes) the exported models predict; ``KAGGLE`` for a manifest without them."""
+        return KAGGLE if self.dataset is None else spec_of_entry(self.dataset, source)
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return self.dataset_spec().class_names
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+
+def dataset_entry(spec: DatasetSpec) -> dict:
+    """The manifest's ``dataset`` entry of ``spec``: its name, class count and names, image sizes."""
+    return {"name": spec.name, "n_classes": spec.n_classes, "class_names": list(spec.class_names),
+            "image_sizes": [{"height": s.height, "width": s.width, "images": s.images} for s in spec.sizes]}
+
+
+def spec_of_entry(entry, source: str = MANIFEST_FILE) -> DatasetSpec:
+    """A DatasetSpec of a manifest's ``dataset`` entry; one SteelDefectError line naming ``source`` when wrong."""
+    try:
+        names = check_class_names(entry["class_names"], source)
+        sizes = tuple(ImageSize(int(s["height"]), int(s["width"]), int(s.get("images", 0)))
+                      for s in entry.get("image_sizes") or ())
+        n_classes = int(entry.get("n_classes", len(names)))
+    except (KeyError, TypeError, ValueError, AttributeError) as err:
+        raise SteelDefectError(f"{source}: its dataset entry is not class names and image sizes ({err}); "
+                               "export again") from None
+    if n_classes != len(names):
+        raise SteelDefectError(f"{source}: the dataset entry says {n_classes} classes but names {len(names)}; "
+                               "export again")
+    return DatasetSpec(names, sizes, entry.get("name"))
+
+
+def dataset_of_models(dataset: DatasetSpec | None, n_classes: int) -> DatasetSpec:
+    """The dataset of models that predict ``n_classes`` classes: ``dataset`` (the one they were trained
+    on) when it has that many; Severstal's (``KAGGLE``) is also what runs that record no dataset read as,
+    so for another count, or without a dataset, the classes are ``class_1`` .. ``class_K``. A recorded
+    dataset of another count is refused."""
+    if dataset is not None and dataset.n_classes == n_classes:
+        return dataset
+    if dataset is None or dataset == KAGGLE:
+        return KAGGLE if n_classes == KAGGLE.n_classes else DatasetSpec(default_class_names(n_classes))
+    raise SteelDefectError(f"the segmenters predict {n_classes} classes but their dataset has {dataset.n_classes} "
+                           f"({', '.join(dataset.class_names)}); use runs trained on it")
+
+
+def default_max_input(spec: DatasetSpec = KAGGLE) -> tuple[int, int]:
+    """The largest (h, w) an export takes by default: ``MAX_INPUT``, or twice the dataset's largest image
+    when that is larger on an axis."""
+    heights = [2 * s.height for s in spec.sizes]
+    widths = [2 * s.width for s in spec.sizes]
+    return max([MAX_INPUT[0], *heights]), max([MAX_INPUT[1], *widths])
 
 
 @dataclass(frozen=True)
@@ -145,6 +209,7 @@ def read_manifest(folder: str | os.PathLike, verify: bool = True) -> ExportManif
         raise SteelDefectError(f"{path}: not an export manifest (expected format {FORMAT})")
     check_version(path, data.get(VERSION_KEY), FORMAT_VERSION)
     manifest = ExportManifest.from_dict(data)
+    manifest.dataset_spec(str(path))  # a malformed dataset entry fails here, naming the file
     if verify:
         _verify(folder, manifest)
     return manifest

@@ -6,7 +6,9 @@
      "stage_seconds": {"train": 120.0, ...}, "total_seconds": 300.0, "devices": {stage: {...}}}
 
 ``oof`` (the tuned OOF Dice, from thresholds.yaml) and ``test`` (the Dice on the dataset's test labels
-next to the all-empty submission's) are left out when their inputs are missing. Files without
+next to the all-empty submission's, and ``test.plant``: per class name, the plant metrics of
+``steeldefect.metric.plant`` -- pixel Dice and IoU, mean per-image Dice, image precision, recall and
+counts) are left out when their inputs are missing. Files without
 ``format_version`` (older ones) are version 1.
 """
 
@@ -57,6 +59,7 @@ class HeldOutFigures:
     per_class: dict
     counts: dict
     n_images: int
+    plant: dict | None = None  # {class name: plant metrics} (metric.plant.PlantMetrics.to_dict)
 
     def to_dict(self) -> dict:
         return {name: getattr(self, name) for name in self.__dataclass_fields__}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from steeldefect.artifacts.dataset_file import DATASET_FILE
 from steeldefect.cli.commands import arguments, command
 from steeldefect.cli.options import path_or_none
 from steeldefect.stages.eda_stage import EdaArgs, eda
@@ -11,7 +12,8 @@ def _add(p):
     p.add_argument("--data", metavar="DIR", default=None, help="dataset folder (train.csv, optionally train_images/)")
     p.add_argument("--labels", metavar="FILE", default=None,
                    help="label file to analyse instead of DATA/train.csv: any layout (original, later, "
-                        "pivot), a submission, or a per-image summary (area_class_1..4 or 0/1 flags 1..4)")
+                        "pivot), a submission, or a per-image summary (area_class_1..K or 0/1 flags 1..K; K from "
+                        f"the {DATASET_FILE} of --data or beside the labels, else 4)")
     p.add_argument("--images", metavar="DIR", default=None,
                    help="image folder (default: DATA/train_images when present)")
     p.add_argument("--out", default=None, metavar="DIR", help="output folder for eda.json and the charts "

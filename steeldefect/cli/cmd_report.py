@@ -33,7 +33,8 @@ def _add(p):
 @command("report",
          description="Streams the out-of-fold predictions of every finished run once and writes OUT/index.html "
                      "with: per-class Dice and image-level tp/fp/fn/tn (OOF, and a submission when --pred and "
-                     "--truth are given); the classifier's ROC, AUC and confusion at its gate; per-class pixel "
+                     "--truth are given) and a Plant metrics table (pixel Dice and IoU, image precision and recall "
+                     "per class, named as the dataset names them); the classifier's ROC, AUC and confusion at its gate; per-class pixel "
                      "confusion; predicted-area histograms of images with and without each class; the worst "
                      "images per class with truth and prediction contours; Dice over pixel threshold x minimum "
                      "area. Sections without their inputs (no classifier, no submission, no images) say so.",

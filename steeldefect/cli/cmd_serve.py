@@ -30,9 +30,9 @@ def _add(p):
 @command("serve",
          description="Load an export folder (its manifest checksums verified) and answer POST /v1/predict "
                      "(multipart field 'image': a JPEG or PNG, grey or RGB, any size up to the export's "
-                     "max input) with JSON: height, width, gate probability, latency and per class the "
-                     "decision (defect, clean or review), probability, area, RLE at the input's size and the "
-                     "components' bounding boxes. Also POST /v1/predict/batch (fields 'images'), GET "
+                     "max input) with JSON: height, width, gate probability, latency and per class of the "
+                     "model's dataset its class_id and class_name, the decision (defect, clean or review), "
+                     "probability, area, RLE at the input's size and the components' bounding boxes. Also POST /v1/predict/batch (fields 'images'), GET "
                      "/healthz, /readyz and /metrics (Prometheus).",
          epilog="example:\n  steeldefect serve --model runs/export --port 8000\n"
                 "  curl -F image=@strip.jpg http://127.0.0.1:8000/v1/predict")

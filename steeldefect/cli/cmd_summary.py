@@ -26,7 +26,8 @@ def _add(p):
 @command("summary",
          description=f"Collects the figures of a finished run_all.sh folder into OUT/{SUMMARY_FILE}, beside "
                      "the submission, and prints them: the tuned OOF Dice, the test Dice and the all-empty "
-                     "baseline when the data folder holds test_labels.csv, and the wall time per stage.",
+                     "baseline when the data folder holds test_labels.csv (with the plant metrics per "
+                     "named class: pixel Dice and IoU, image precision and recall), and the wall time per stage.",
          epilog="example:\n  steeldefect summary --out runs/demo --data runs/demo/data")
 @arguments(_add)
 def run(args) -> int:

@@ -9,9 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from steeldefect.constants import CLASS_IDS, RLE_COLUMNS
-from steeldefect.data.rle import rle_runs
-from steeldefect.errors import SteelDefectError
+from steeldefect.metric.pairs import Shapes, TablePairs, runs_overlap, table_pairs
 
 
 def dice_score(truth: np.ndarray, pred: np.ndarray) -> np.ndarray:
@@ -30,49 +28,28 @@ def dice_score(truth: np.ndarray, pred: np.ndarray) -> np.ndarray:
 
 
 def dice_from_runs(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]) -> float:
-    """Dice of two masks given as (starts, lengths) runs (sorted, non-overlapping), no decoding.
-
-    The overlap is where the coverage count of the merged run boundaries reaches 2.
-    """
-    (sa, la), (sb, lb) = a, b
-    total = int(la.sum() + lb.sum())
+    """Dice of two masks given as (starts, lengths) runs (sorted, non-overlapping), no decoding."""
+    total = int(a[1].sum() + b[1].sum())
     if total == 0:
         return 1.0
-    if len(sa) == 0 or len(sb) == 0:
-        return 0.0
-    pos = np.concatenate([sa, sa + la, sb, sb + lb])
-    step = np.concatenate([np.ones_like(sa), -np.ones_like(sa), np.ones_like(sb), -np.ones_like(sb)])
-    order = np.argsort(pos, kind="stable")
-    pos, cover = pos[order], np.cumsum(step[order])
-    inter = int(np.diff(pos)[cover[:-1] == 2].sum())
-    return 2.0 * inter / total
+    return 2.0 * runs_overlap(a, b) / total
 
 
-def score_tables(truth: pd.DataFrame, pred: pd.DataFrame) -> dict:
+def score_tables(truth: pd.DataFrame, pred: pd.DataFrame, shapes: Shapes = None) -> dict:
     """Score a prediction label table against a truth label table, as the competition does.
 
-    Every truth image must be predicted; predicted images absent from the truth are counted and
-    ignored. Returns mean Dice, per-class Dice, and image-class decision counts (tp, fp, fn, tn,
-    where positive means a non-empty mask), overall and per class.
+    Both tables must have the same class count K (their ``rle_1`` .. ``rle_K`` columns). Every truth
+    image must be predicted; predicted images absent from the truth are counted and ignored. Each RLE
+    is checked at its image's size (``shapes``: per image, one for all, or None for 256x1600).
+    Returns mean Dice, per-class Dice, and image-class decision counts (tp, fp, fn, tn, where positive
+    means a non-empty mask), overall and per class.
     """
-    if len(truth) == 0:
-        raise SteelDefectError("the truth holds no images: nothing to score")
-    pred_by_id = pred.set_index("ImageId")
-    missing = truth.loc[~truth["ImageId"].isin(pred_by_id.index), "ImageId"]
-    if len(missing):
-        raise SteelDefectError(f"the prediction lacks {len(missing)} of the {len(truth)} truth images, "
-                               f"e.g. {missing.iloc[0]}")
-    aligned = pred_by_id.loc[truth["ImageId"]]
-    dice = np.zeros((len(truth), len(CLASS_IDS)))
-    t_pos = np.zeros_like(dice, dtype=bool)
-    p_pos = np.zeros_like(dice, dtype=bool)
-    for k, (col, cls) in enumerate(zip(RLE_COLUMNS, CLASS_IDS)):
-        for i, (image_id, t_rle, p_rle) in enumerate(zip(truth["ImageId"], truth[col], aligned[col])):
-            ta = rle_runs(t_rle, context=f"truth, image {image_id} class {cls}")
-            pa = rle_runs(p_rle, context=f"prediction, image {image_id} class {cls}")
-            dice[i, k] = dice_from_runs(ta, pa)
-            t_pos[i, k], p_pos[i, k] = len(ta[0]) > 0, len(pa[0]) > 0
-    return summarise(dice, t_pos, p_pos, n_extra=int((~pred_by_id.index.isin(truth["ImageId"])).sum()))
+    return summarise_pairs(table_pairs(truth, pred, shapes))
+
+
+def summarise_pairs(pairs: TablePairs) -> dict:
+    """The score report (as ``score_tables``) of paired tables."""
+    return summarise(pairs.dice, pairs.truth_pos, pairs.pred_pos, n_extra=pairs.n_extra)
 
 
 def decision_counts(t_pos: np.ndarray, p_pos: np.ndarray) -> dict[str, int]:
@@ -82,14 +59,15 @@ def decision_counts(t_pos: np.ndarray, p_pos: np.ndarray) -> dict[str, int]:
 
 
 def summarise(dice: np.ndarray, t_pos: np.ndarray, p_pos: np.ndarray, n_extra: int = 0) -> dict:
-    """The score report from per-pair Dice (N, C) and truth/prediction non-emptiness (N, C)."""
+    """The score report from per-pair Dice (N, K) and truth/prediction non-emptiness (N, K); classes are
+    keyed by id, "1" .. "K"."""
     return {
         "mean": float(dice.mean()) if dice.size else float("nan"),
         "n_images": int(dice.shape[0]),
         "n_pairs": int(dice.size),
         "n_extra_pred_images": n_extra,
-        "per_class": {str(cls): {"dice": float(dice[:, k].mean()) if len(dice) else float("nan"),
-                                 **decision_counts(t_pos[:, k], p_pos[:, k])}
-                      for k, cls in enumerate(CLASS_IDS)},
+        "per_class": {str(k + 1): {"dice": float(dice[:, k].mean()) if len(dice) else float("nan"),
+                                   **decision_counts(t_pos[:, k], p_pos[:, k])}
+                      for k in range(dice.shape[1])},
         "counts": decision_counts(t_pos, p_pos),
     }

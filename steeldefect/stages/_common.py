@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from steeldefect.artifacts.dataset_file import KAGGLE, DatasetSpec, has_dataset_file, read_dataset
+from steeldefect.artifacts.dataset_file import runs_dataset
 from steeldefect.artifacts.ensemble_file import load_spec
 from steeldefect.errors import SteelDefectError
-from steeldefect.artifacts.run_folder import KINDS, find_runs
+from steeldefect.artifacts.run_folder import find_runs
 from steeldefect.artifacts.run_meta import META_FILE, read_meta
 from steeldefect.constants import IMAGE_SHAPE
 from steeldefect.data.kaggle_folder import TRAIN_CSV, TRAIN_IMAGES, image_shapes, train_labels
@@ -84,24 +84,3 @@ def truth_set(runs: Path, labels: Path | None, data: Path | None, stage: str = "
         check_rles(table, labels, shapes)
     reference = spec.sizes[0].shape if spec.sizes else IMAGE_SHAPE
     return Truth(table, shapes, reference), source
-
-
-def models_dataset(run_dirs, data: Path | None = None) -> DatasetSpec:
-    """The dataset models were trained on: ``data``'s dataset.yaml when given; else that of the dataset
-    folder the runs' meta names; else the class names their meta records (sizes unknown); else KAGGLE
-    (Severstal: four classes, 256x1600)."""
-    if data is not None:
-        return read_dataset(data)
-    for run_dir in run_dirs:
-        meta = read_meta(run_dir)
-        if has_dataset_file(meta.data):
-            return read_dataset(meta.data)
-        if meta.class_names:
-            return DatasetSpec(class_names=tuple(meta.class_names))
-    return KAGGLE
-
-
-def runs_dataset(runs: Path | None, data: Path | None = None, models: tuple[Path, ...] = ()) -> DatasetSpec:
-    """``models_dataset`` of the runs under ``runs`` (both kinds) and the run folders ``models``."""
-    run_dirs = [r.path for kind in KINDS for r in find_runs(runs, kind)] if runs else []
-    return models_dataset([*run_dirs, *map(Path, models)], data)

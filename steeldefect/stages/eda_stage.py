@@ -41,11 +41,11 @@ def eda(args: EdaArgs) -> EdaResult:
     """Compute the statistics of the labels and write eda.json and the charts into ``args.out``."""
     from steeldefect.analysis.eda import (compute_eda, format_eda, load_label_source,  # heavy: matplotlib (eda.plots)
                                  resolve_inputs, write_eda)
-    from steeldefect.analysis.eda.label_sources import summary_of  # heavy: matplotlib (eda.plots)
+    from steeldefect.analysis.eda.label_sources import labels_dataset, summary_of  # heavy: matplotlib (eda.plots)
 
     labels, images = resolve_inputs(args.data, args.labels, args.images)
     out = Path(args.out) if args.out else default_out(args.data)
-    source = load_label_source(labels, images_dir=images)
+    source = load_label_source(labels, images_dir=images, spec=labels_dataset(args.data, args.labels))
     log.info(summary_of(source))
     result = compute_eda(source, shapes=args.shapes)
     written = write_eda(result, source, out, images_dir=images, per_class=args.samples, seed=args.seed)

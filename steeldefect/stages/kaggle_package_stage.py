@@ -7,10 +7,12 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+from steeldefect.artifacts.dataset_file import KAGGLE
 from steeldefect.ensemble.tta import tta_views
 from steeldefect.errors import SteelDefectError
-from steeldefect.delivery.kaggle.package import KaggleSpec, build_package, finished_runs
+from steeldefect.delivery.kaggle.package import COMPETITION, KaggleSpec, build_package, finished_runs
 from steeldefect.stages._common import resolve_ensemble
+from steeldefect.artifacts.dataset_file import models_dataset
 from steeldefect.delivery.kaggle.hour_plan import (ensemble_members, get_gpu, hour_warning, KAGGLE_TEST_IMAGES, member_flops,
                                           plan_costs)
 from steeldefect.selection.costs import load_costs
@@ -42,11 +44,13 @@ class KagglePackageResult:
     estimate_s: float | None  # estimated kernel seconds on the test images, None when it could not be made
     estimate_where: str  # the machine or costs file the estimate assumes
     n_test_images: int  # the competition's test images the estimate is for
+    class_names: tuple[str, ...] = KAGGLE.class_names  # the classes of the dataset the packaged runs were trained on
 
     def text(self) -> str:
-        """The package, the kernel-time estimate and the upload commands."""
+        """The package, its classes, the kernel-time estimate and the upload commands."""
         s = self.summary
-        lines = [f"{len(s.runs)} runs, wheels {', '.join(s.wheels)}, {s.size_bytes / 2**20:.1f} MiB -> {s.out}"]
+        lines = [f"{len(s.runs)} runs, wheels {', '.join(s.wheels)}, {s.size_bytes / 2**20:.1f} MiB -> {s.out}",
+                 f"{len(self.class_names)} classes: {', '.join(self.class_names)}"]
         if self.estimate_s is not None:
             lines.append(f"estimated kernel time: {self.estimate_s:,.0f} s for {self.n_test_images:,} test images, "
                          f"TTA {self.tta} ({self.estimate_where})")
@@ -72,10 +76,20 @@ def _estimate(args: KagglePackageArgs, spec, tta: str) -> tuple[float | None, st
     return estimate, where, KAGGLE_TEST_IMAGES
 
 
+def _class_names(args: KagglePackageArgs, spec) -> tuple[str, ...]:
+    """The classes of the dataset the packaged runs were trained on, with a warning when the competition
+    (Severstal's four classes) would not accept their submission."""
+    dataset = models_dataset([run.path for run in finished_runs(args.runs, spec)])
+    if dataset.n_classes != KAGGLE.n_classes:
+        log.warning(f"warning: these runs predict {dataset.n_classes} classes ({', '.join(dataset.class_names)}) "
+                    f"but {COMPETITION} scores {KAGGLE.n_classes}; the kernel's submission will not match its sample")
+    return dataset.class_names
+
+
 def kaggle_package(args: KagglePackageArgs) -> KagglePackageResult:
     """Build the Kaggle dataset (wheels, models, thresholds) and the offline kernel under ``args.out``."""
     spec, tta, reducer = resolve_ensemble(args.ensemble, args.tta, args.reducer)
     kaggle = KaggleSpec(dataset_id=args.dataset_id, kernel_id=args.kernel_id, title=args.title, tta=tta,
                         reducer=reducer)
     summary = build_package(args.runs, args.out, args.thresholds, kaggle, args.wheel, args.extra_wheels, spec)
-    return KagglePackageResult(summary, tta, *_estimate(args, spec, tta))
+    return KagglePackageResult(summary, tta, *_estimate(args, spec, tta), class_names=_class_names(args, spec))

@@ -13,7 +13,8 @@ from steeldefect.postprocess.rules import check_resolution
 from steeldefect.artifacts.prediction_table import HEIGHT, IMAGE_ID, WIDTH, read_prediction_table
 from steeldefect.artifacts.thresholds_file import load_thresholds
 from steeldefect.prediction import keras_ensemble
-from steeldefect.stages._common import as_str, require_models, resolve_ensemble, runs_dataset
+from steeldefect.stages._common import as_str, require_models, resolve_ensemble
+from steeldefect.artifacts.dataset_file import runs_dataset
 from steeldefect.data.labels import read_labels, write_labels
 from steeldefect.prediction.predict import PredictOptions, image_list, predict_images
 from steeldefect.prediction.pseudo_labels import PseudoRule, choose_pseudo, pseudo_precision

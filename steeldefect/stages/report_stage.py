@@ -7,6 +7,8 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from steeldefect.artifacts.dataset_file import runs_dataset
+
 
 @dataclass(frozen=True)
 class ReportArgs:
@@ -54,7 +56,8 @@ def report(args: ReportArgs) -> ReportResult:
     """Stream the OOF predictions of every finished run once and write ``args.out``/index.html."""
     from steeldefect.analysis.report import ReportInputs, build_report  # heavy: matplotlib (report figures)
 
-    inputs = ReportInputs(Path(args.runs), args.data, args.labels, args.pred, args.truth, args.thresholds)
+    dataset = runs_dataset(Path(args.runs), args.data)
+    inputs = ReportInputs(Path(args.runs), args.data, args.labels, args.pred, args.truth, args.thresholds, dataset)
     progress = _LateBar()
     try:
         built = build_report(inputs, args.out, chunk_size=args.chunk_size, worst=args.worst, progress=progress)

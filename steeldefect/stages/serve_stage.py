@@ -44,6 +44,7 @@ def serve(args: ServeArgs) -> ServeResult:
 
     model = load_exported(args.model, args.runtime)
     url = f"http://{args.host}:{args.port}"
-    log.info(f"serving {args.model} ({args.runtime}) on {url}")
+    log.info(f"serving {args.model} ({args.runtime}, {len(model.class_names)} classes: "
+             f"{', '.join(model.class_names)}) on {url}")
     serve_app(model, args.host, args.port, args.max_batch, args.max_wait_ms)
     return ServeResult(url)

@@ -14,7 +14,8 @@ from steeldefect.errors import SteelDefectError
 from steeldefect.artifacts.thresholds_file import save_thresholds
 from steeldefect.artifacts.run_folder import find_runs
 from steeldefect.artifacts.dataset_file import KAGGLE
-from steeldefect.stages._common import runs_dataset, truth_set
+from steeldefect.stages._common import truth_set
+from steeldefect.artifacts.dataset_file import runs_dataset
 from steeldefect.tuning.review_band import propose_review_band
 from steeldefect.tuning.sweep import TuneGrid
 from steeldefect.data.labels import label_presence

@@ -33,3 +33,12 @@ def test_a_newer_file_is_refused_in_one_line(tmp_path, refused):
     path = tmp_path / SUMMARY_FILE
     path.write_text(json.dumps({"format_version": 2, "submission": "s.csv"}))
     refused(path, lambda: read_summary(path))
+
+
+def test_plant_metrics_round_trip_and_are_optional(tmp_path):
+    plant = {"scratch": {"dice": 0.5, "iou": 1 / 3, "precision": None, "recall": 1.0, "tp": 1}}
+    test = HeldOutFigures(0.95, 0.85, 0.1, {"1": {"dice": 0.95}}, {"tp": 1}, 12, plant=plant)
+    path = write_summary(Summary(submission="s.csv", test=test), tmp_path / SUMMARY_FILE)
+    assert read_summary(path).test.plant == plant
+    assert json.loads(path.read_text())["test"]["plant"]["scratch"]["precision"] is None
+    assert SUMMARY.test.plant is None  # a file written before plant metrics reads as none

@@ -16,7 +16,8 @@ from steeldefect.constants import IMAGE_SHAPE
 from steeldefect.data.kaggle_folder import TRAIN_CSV, TRAIN_IMAGES
 from steeldefect.data.labels import empty_table, write_labels
 from steeldefect.errors import RLEError, SteelDefectError
-from steeldefect.stages._common import models_dataset, runs_dataset, truth_labels, truth_set
+from steeldefect.stages._common import truth_labels, truth_set
+from steeldefect.artifacts.dataset_file import models_dataset, runs_dataset
 
 BIG, SMALL = (48, 192), (40, 160)  # the most common size first in dataset.yaml
 PAST_SMALL = f"{SMALL[0] * SMALL[1] - 2} 6"  # inside a BIG image, past the end of a SMALL one

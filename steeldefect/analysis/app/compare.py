@@ -12,12 +12,12 @@ from functools import lru_cache
 
 import numpy as np
 
-from steeldefect.constants import CLASS_IDS, RLE_COLUMNS
+from steeldefect.data.labels import table_rle_columns
 from steeldefect.data.rle import rle_runs
 from steeldefect.analysis.eda.rle_runs import parse_runs
 from steeldefect.metric.dice import dice_from_runs, summarise
 
-CACHE_PAIRS = 16  # comparisons remembered (each holds (N, NUM_CLASSES) arrays)
+CACHE_PAIRS = 16  # comparisons remembered (each holds (N, K) arrays)
 
 
 @dataclass(frozen=True, eq=False)
@@ -54,8 +54,11 @@ class Comparison:
                 for i in order[:n] if scores[i] < 1.0]
 
 
-def _pair_dice(a_rle: str, b_rle: str, context: str) -> float:
-    return dice_from_runs(rle_runs(a_rle, context=f"A, {context}"), rle_runs(b_rle, context=f"B, {context}"))
+def _pair_dice(a_rle: str, b_rle: str, context: str, shape=None) -> float:
+    if shape is None:
+        return dice_from_runs(rle_runs(a_rle, context=f"A, {context}"), rle_runs(b_rle, context=f"B, {context}"))
+    return dice_from_runs(rle_runs(a_rle, shape, context=f"A, {context}"),
+                          rle_runs(b_rle, shape, context=f"B, {context}"))
 
 
 def _checked_pair_dice(a_rle: str, b_rle: str) -> float:
@@ -74,7 +77,7 @@ def compare_sets(a, b) -> Comparison:
     if not (a.has_masks and b.has_masks):
         dice[:] = np.nan
         return Comparison(a.key, b.key, ids, dice, a_pos, b_pos)
-    for k, col in enumerate(RLE_COLUMNS):
+    for k, col in enumerate(table_rle_columns(a.source.table)):
         a_rles = a.source.table[col].to_numpy(dtype=object)[rows_a]
         b_rles = b.source.table[col].to_numpy(dtype=object)[rows_b]
         for i in np.flatnonzero(a_pos[:, k] & b_pos[:, k]):
@@ -82,8 +85,10 @@ def compare_sets(a, b) -> Comparison:
     return Comparison(a.key, b.key, ids, dice, a_pos, b_pos)
 
 
-def image_dice(a_rles: list[str] | None, b_rles: list[str] | None) -> list[float] | None:
-    """Dice per class of one image's two mask sets; None when either is unknown."""
+def image_dice(a_rles: list[str] | None, b_rles: list[str] | None,
+               shape: tuple[int, int] | None = None) -> list[float] | None:
+    """Dice per class of one image's two mask sets (RLE checked at ``shape``, default 256x1600); None
+    when either is unknown."""
     if a_rles is None or b_rles is None:
         return None
-    return [_pair_dice(x, y, f"class {cls}") for cls, x, y in zip(CLASS_IDS, a_rles, b_rles)]
+    return [_pair_dice(x, y, f"class {cls}", shape) for cls, (x, y) in enumerate(zip(a_rles, b_rles), start=1)]

@@ -19,7 +19,8 @@ from steeldefect.analysis.app.pairing import suggestion
 from steeldefect.analysis.app.render import THUMB_WIDTH, ImageStore
 from steeldefect.analysis.app.tables import html_table
 from steeldefect.analysis.app.upload import validate_upload
-from steeldefect.constants import CLASS_IDS
+from steeldefect.analysis.classes import short_label
+from steeldefect.analysis.eda.mask_shapes import image_shape
 from steeldefect.errors import SteelDefectError
 
 WORST_SHOWN = 10  # images listed where two label sets differ most
@@ -65,16 +66,18 @@ def distribution_view(data: AppData, keys: list[str] | None, detail_key: str | N
     keep = keeps[detail.key]
     areas = detail.areas[keep] if detail.areas is not None else None
     presence = detail.presence[keep]
-    return (figures.class_counts(named, scale), figures.labels_per_image(named, scale),
-            figures.combinations(presence, detail.name), figures.area_histograms(areas, presence, detail.name),
-            html_table(figures.area_table(areas, presence), "area-rows"), note)
+    names = data.class_names
+    return (figures.class_counts(named, scale, names), figures.labels_per_image(named, scale),
+            figures.combinations(presence, detail.name, names),
+            figures.area_histograms(areas, presence, detail.name, names),
+            html_table(figures.area_table(areas, presence, names), "area-rows"), note)
 
 
 # ---------------------------------------------------------------- image browser
 
 def candidates(data: AppData, set_key: str, cls: str | None, lo: str | None = None,
                hi: str | None = None, on_disk: frozenset[str] | None = None) -> np.ndarray:
-    """Image ids of a label set with class ``cls`` (ANY_CLASS, NO_CLASS or '1'..'4'), in the metadata
+    """Image ids of a label set with class ``cls`` (ANY_CLASS, NO_CLASS or '1'..'K'), in the metadata
     range, and among the files ``on_disk`` when given."""
     labels = data.get(set_key)
     try:
@@ -84,7 +87,7 @@ def candidates(data: AppData, set_key: str, cls: str | None, lo: str | None = No
     if cls == NO_CLASS:
         keep &= ~labels.presence.any(axis=1)
     elif cls not in (None, ANY_CLASS):
-        keep &= labels.presence[:, CLASS_IDS.index(int(cls))]
+        keep &= labels.presence[:, int(cls) - 1]
     if on_disk is not None:
         keep &= np.fromiter((i in on_disk for i in labels.image_ids), dtype=bool, count=len(keep))
     return labels.image_ids[keep]
@@ -145,17 +148,21 @@ def navigate(data: AppData, state: dict | None, action: str, set_key: str | None
     image_id = str(ids[pos])
     return ({"set": key, "class": cls, "image_id": image_id},
             f"{image_id}: image {pos + 1:,} of {ids.size:,} in {labels.name}"
-            + ("" if cls == ANY_CLASS else f" ({'no defect' if cls == NO_CLASS else 'class ' + cls})"))
+            + ("" if cls == ANY_CLASS else f" ({'no defect' if cls == NO_CLASS else data.class_names[int(cls) - 1]})"))
 
 
 def _describe(labels: LabelSet, image_id: str) -> str:
+    """'no defect', 'classes 1 (120 px), 3 (40 px)', or with named classes 'scratch (120 px), ...'."""
     row = labels.row_of[image_id]
-    present = [c for k, c in enumerate(CLASS_IDS) if labels.presence[row, k]]
+    names = labels.source.names
+    present = [k + 1 for k in range(labels.presence.shape[1]) if labels.presence[row, k]]
     if not present:
         return "no defect"
+    shown = [short_label(c, names[c - 1]) for c in present]
+    head = "" if any(s != str(c) for s, c in zip(shown, present)) else "classes "
     if labels.areas is None:
-        return "classes " + "+".join(map(str, present))
-    return "classes " + ", ".join(f"{c} ({labels.areas[row, c - 1]:,} px)" for c in present)
+        return head + "+".join(shown)
+    return head + ", ".join(f"{s} ({labels.areas[row, c - 1]:,} px)" for s, c in zip(shown, present))
 
 
 def _panel(labels: LabelSet, image_id: str, element_id: str) -> html.Div:
@@ -171,11 +178,11 @@ def _panel(labels: LabelSet, image_id: str, element_id: str) -> html.Div:
                     style={"margin": "8px 0"})
 
 
-def _dice_table(a: LabelSet, b: LabelSet, image_id: str) -> html.Div | None:
-    dice = image_dice(a.rles(image_id), b.rles(image_id))
+def _dice_table(a: LabelSet, b: LabelSet, image_id: str, shape: tuple[int, int]) -> html.Div | None:
+    dice = image_dice(a.rles(image_id), b.rles(image_id), shape)
     if dice is None:
         return None
-    row = {f"class {c}": f"{d:.3f}" for c, d in zip(CLASS_IDS, dice)}
+    row = {name: f"{d:.3f}" for name, d in zip(a.source.names, dice)}
     row["mean"] = f"{float(np.mean(dice)):.3f}"
     return html.Div([html.Div(f"Dice of {b.name} against {a.name} on this image"),
                      html_table([row], "image-dice")],
@@ -199,7 +206,7 @@ def image_view(data: AppData, state: dict | None, compare_key: str | None, store
     if compare_key and compare_key != NO_COMPARE and compare_key != labels.key and compare_key in data.sets():
         other = data.get(compare_key)
         children.append(_panel(other, image_id, "image-compare"))
-        table = _dice_table(labels, other, image_id)
+        table = _dice_table(labels, other, image_id, image_shape(data.image_shapes(), image_id))
         if table is not None:
             children.append(table)
     return children
@@ -216,7 +223,7 @@ def comparison_view(data: AppData, a_key: str, b_key: str) -> list:
     if a is b:
         return [html.Div("choose two different label sets", className="note")]
     result = compare_sets(a, b)
-    counts = [{"set": s.name, **{f"class {c}": int(s.presence[:, k].sum()) for k, c in enumerate(CLASS_IDS)},
+    counts = [{"set": s.name, **{name: int(s.presence[:, k].sum()) for k, name in enumerate(data.class_names)},
                "images": len(s.image_ids)} for s in (a, b)]
     children = [html.H4("Images per class"),
                 html_table(counts, "cmp-counts")]
@@ -227,7 +234,7 @@ def comparison_view(data: AppData, a_key: str, b_key: str) -> list:
                                  id="cmp-note", className="note"))
         return children
     report = result.report()
-    rows = [{"class": c, "both": r["tp"], f"only {a.name}": r["fn"], f"only {b.name}": r["fp"],
+    rows = [{"class": short_label(int(c), data.class_names[int(c) - 1]), "both": r["tp"], f"only {a.name}": r["fn"], f"only {b.name}": r["fp"],
              "neither": r["tn"], "agree": f"{(r['tp'] + r['tn']) / n:.3f}",
              "dice": "n/a" if np.isnan(r["dice"]) else f"{r['dice']:.4f}"} for c, r in report["per_class"].items()]
     head = (f"{n:,} images in common; mean Dice {report['mean']:.5f}" if result.has_dice
@@ -263,7 +270,8 @@ def _thumb(labels: LabelSet, image_id: str, letter: str) -> html.Figure:
 
 def upload_submission(data: AppData, contents, filename) -> tuple[str, str | None]:
     """Check, validate and load an upload (any JSON a client sent): (one-line message, new set key or None)."""
-    result = validate_upload(contents, filename, data.sample_path)
+    result = validate_upload(contents, filename, data.sample_path, n_classes=data.n_classes,
+                             shapes=data.image_shapes())
     if not result.ok:
         return result.message, None
     try:

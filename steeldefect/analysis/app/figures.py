@@ -6,9 +6,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from steeldefect.constants import CLASS_IDS, NUM_CLASSES
+from steeldefect.analysis.classes import hex_colour, names_or_default, short_label
 from steeldefect.analysis.eda import label_stats as stats
-from steeldefect.analysis.eda.overlay import hex_colour
 
 FIGURE_HEIGHT = 340  # pixels, every distribution chart
 AREA_BINS = 30  # logarithmic bins of the area histograms
@@ -35,22 +34,28 @@ def _bar_values(counts: list[int], n_images: int, scale: str) -> tuple[list[floa
     return list(counts), [f"{c:,}" for c in counts]
 
 
-def class_counts(named_presence: list[tuple[str, np.ndarray]], scale: str = COUNT) -> go.Figure:
-    """Grouped bars: images per class, one group per label set (counts or per cent of its images)."""
+def _names(names, presence: np.ndarray) -> tuple[str, ...]:
+    return names_or_default(names, np.asarray(presence).shape[1])
+
+
+def class_counts(named_presence: list[tuple[str, np.ndarray]], scale: str = COUNT, names=None) -> go.Figure:
+    """Grouped bars: images per class (named ``names``, default ``class 1`` ..), one group per label set
+    (counts or per cent of its images)."""
     fig = go.Figure()
     for name, presence in named_presence:
         counts = stats.images_per_class(presence)
-        y, text = _bar_values([counts[c] for c in CLASS_IDS], len(presence), scale)
-        fig.add_bar(name=name, x=[f"class {c}" for c in CLASS_IDS], y=y, text=text, textposition="outside")
+        labels = _names(names, presence)
+        y, text = _bar_values([counts[c] for c in range(1, len(labels) + 1)], len(presence), scale)
+        fig.add_bar(name=name, x=list(labels), y=y, text=text, textposition="outside")
     if len(named_presence) == 1:
-        fig.update_traces(marker_color=[hex_colour(c) for c in CLASS_IDS])
+        fig.update_traces(marker_color=[hex_colour(c) for c in range(1, named_presence[0][1].shape[1] + 1)])
     return _layout(fig, "Images per defect class", yaxis_title="% of images" if scale == SHARE else "images")
 
 
 def labels_per_image(named_presence: list[tuple[str, np.ndarray]], scale: str = COUNT) -> go.Figure:
     """Grouped bars: images by number of classes present (counts or per cent of each set's images)."""
     fig = go.Figure()
-    keys = list(range(NUM_CLASSES + 1))
+    keys = list(range(max((p.shape[1] for _, p in named_presence), default=0) + 1))
     for name, presence in named_presence:
         counts = stats.labels_per_image(presence)
         y, text = _bar_values([counts[k] for k in keys], len(presence), scale)
@@ -59,9 +64,11 @@ def labels_per_image(named_presence: list[tuple[str, np.ndarray]], scale: str = 
                    yaxis_title="% of images" if scale == SHARE else "images")
 
 
-def combinations(presence: np.ndarray, name: str) -> go.Figure:
-    """Horizontal bars: images per class combination of one label set."""
-    combos = stats.class_combinations(presence)[::-1]
+def combinations(presence: np.ndarray, name: str, names=None) -> go.Figure:
+    """Horizontal bars: images per class combination of one label set (classes by id, or by name when
+    the dataset names them)."""
+    labels = [short_label(c, n) for c, n in enumerate(_names(names, presence), start=1)]
+    combos = stats.class_combinations(presence, labels)[::-1]
     fig = go.Figure(go.Bar(x=[c for _, c in combos], y=[n for n, _ in combos], orientation="h",
                            text=[c for _, c in combos], textposition="outside"))
     counts = [c for _, c in combos]
@@ -82,16 +89,17 @@ def count_step(top: int, max_ticks: int = MAX_COUNT_TICKS) -> int:
         magnitude *= 10
 
 
-def area_histograms(areas: np.ndarray | None, presence: np.ndarray, name: str) -> go.Figure:
+def area_histograms(areas: np.ndarray | None, presence: np.ndarray, name: str, names=None) -> go.Figure:
     """One step histogram per class of the non-empty mask areas: every x axis logarithmic over the same
     range (classes comparable), every y axis linear from 0 with whole-number ticks."""
-    fig = make_subplots(rows=1, cols=NUM_CLASSES, subplot_titles=[f"class {c}" for c in CLASS_IDS])
-    values = [areas[presence[:, k], k] if areas is not None else np.empty(0) for k in range(NUM_CLASSES)]
+    labels = _names(names, presence)
+    fig = make_subplots(rows=1, cols=len(labels), subplot_titles=list(labels))
+    values = [areas[presence[:, k], k] if areas is not None else np.empty(0) for k in range(len(labels))]
     known = np.concatenate(values)
     known = known[known > 0]
     x_range = ([float(np.log10(known.min())) - AREA_RANGE_PAD, float(np.log10(known.max())) + AREA_RANGE_PAD]
                if known.size else list(NO_AREAS_RANGE))
-    for k, (cls, v) in enumerate(zip(CLASS_IDS, values)):
+    for k, (cls_name, v) in enumerate(zip(labels, values)):
         top = 0
         if v.size:
             edges = stats.log_bins(v, AREA_BINS)
@@ -99,7 +107,7 @@ def area_histograms(areas: np.ndarray | None, presence: np.ndarray, name: str) -
             top = int(counts.max())
             centres = np.sqrt(edges[:-1] * edges[1:])
             fig.add_scatter(x=centres, y=counts, mode="lines", line_shape="hvh", fill="tozeroy",
-                            line_color=hex_colour(cls), name=f"class {cls}", row=1, col=k + 1)
+                            line_color=hex_colour(k + 1), name=cls_name, row=1, col=k + 1)
         fig.update_xaxes(type="log", range=x_range, title_text="area (px)", row=1, col=k + 1)
         fig.update_yaxes(type="linear", rangemode="tozero", tick0=0, dtick=count_step(top), tickformat=",d",
                          title_text="masks" if k == 0 else None, row=1, col=k + 1)
@@ -107,12 +115,14 @@ def area_histograms(areas: np.ndarray | None, presence: np.ndarray, name: str) -
     return _layout(fig, title, showlegend=False)
 
 
-def area_table(areas: np.ndarray | None, presence: np.ndarray) -> list[dict]:
-    """Rows of the area statistics table: class, masks, p10, median, p90, mean (whole pixels)."""
+def area_table(areas: np.ndarray | None, presence: np.ndarray, names=None) -> list[dict]:
+    """Rows of the area statistics table: class (its id, or its name when the dataset names it), masks,
+    p10, median, p90, mean (whole pixels)."""
     if areas is None:
         return []
+    labels = _names(names, presence)
     rows = []
     for cls, d in stats.area_stats(areas, presence).items():
-        rows.append({"class": cls, "masks": d["count"],
+        rows.append({"class": short_label(cls, labels[cls - 1]), "masks": d["count"],
                      **{k: stats.reported_area(d[k]) for k in ("p10", "median", "p90", "mean")}})
     return rows

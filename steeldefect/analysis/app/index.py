@@ -17,13 +17,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from steeldefect.constants import RLE_COLUMNS
+from steeldefect.artifacts.dataset_file import DatasetSpec
 from steeldefect.analysis.app.upload import MAX_UPLOADED_MEMORY, MAX_UPLOADED_SETS
 from steeldefect.analysis.app.metadata import load_metadata
 from steeldefect.data.kaggle_folder import SAMPLE_SUBMISSION, TEST_IMAGES, TEST_LABELS, TRAIN_IMAGES
 from steeldefect.data.io import require_dir
+from steeldefect.data.labels import table_rle_columns
 from steeldefect.data.submission import read_submission
-from steeldefect.analysis.eda.label_sources import LabelSource, from_table, load_label_source, resolve_inputs
+from steeldefect.analysis.eda.label_sources import (LabelSource, from_table, labels_dataset, load_label_source,
+                                                    resolve_inputs)
 from steeldefect.analysis.eda.label_stats import combination_names
 from steeldefect.errors import SteelDefectError
 
@@ -66,7 +68,7 @@ class LabelSet:
         row = self.row_of.get(image_id)
         if row is None or not self.has_masks:
             return None
-        return self.source.table.iloc[row][list(RLE_COLUMNS)].tolist()
+        return self.source.table.iloc[row][list(table_rle_columns(self.source.table))].tolist()
 
 
 def unique_name(name: str, taken) -> str:
@@ -106,6 +108,23 @@ class AppData:
     upload_bytes: dict[str, int] = field(default_factory=dict)  # key of each uploaded set -> its bytes
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        """The dataset's class names, in id order (the truth's)."""
+        return self.truth.source.names
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+    def image_shapes(self) -> dict | tuple | None:
+        """Each image's (height, width) as the truths know them: a dict by id (mixed sizes), one shape for
+        all, or None (unknown: 256x1600 is assumed)."""
+        shapes = [s.source.shapes for s in (self.truth, self.test_truth) if s is not None and s.source.shapes]
+        if not shapes or all(isinstance(s, tuple) for s in shapes):
+            return shapes[0] if shapes else None
+        return {k: v for s in shapes if isinstance(s, dict) for k, v in s.items()}
+
     def sets(self) -> dict[str, LabelSet]:
         """The truth first, then the test labels if any, then the submissions in load order."""
         with self.lock:
@@ -130,7 +149,11 @@ class AppData:
                 self._check_room(size)
             key = f"pred{len(self.preds) + 1}"
             name = unique_name(name, (s.name for s in self._sets().values()))
-            labels = index_labels(key, name, from_table(table, name))
+            if len(table_rle_columns(table)) != self.n_classes:
+                raise SteelDefectError(f"{name} has {len(table_rle_columns(table))} classes; the dataset has "
+                                       f"{self.n_classes}")
+            labels = index_labels(key, name, from_table(table, name, class_names=self.class_names,
+                                                        shapes=self.image_shapes()))
             self.preds[key] = labels
             if uploaded:
                 self.upload_bytes[key] = size
@@ -154,10 +177,13 @@ class AppData:
 def build_app_data(data_dir: str | os.PathLike | None = None, labels: str | os.PathLike | None = None,
                    images: str | os.PathLike | None = None, preds: list[str] | tuple[str, ...] = (),
                    sample: str | os.PathLike | None = None,
-                   metadata: str | os.PathLike | None = None, metadata_column: str | None = None) -> AppData:
-    """Read the truth, the submissions and the metadata; index them (the app's start-up work)."""
+                   metadata: str | os.PathLike | None = None, metadata_column: str | None = None,
+                   spec: DatasetSpec | None = None) -> AppData:
+    """Read the truth, the submissions and the metadata; index them (the app's start-up work). The
+    classes and image sizes are ``spec``'s (default: the dataset.yaml of DATA or beside the labels)."""
     label_path, images_dir = resolve_inputs(data_dir, labels, images)
-    truth = index_labels(TRUTH, f"truth ({label_path.name})", load_label_source(label_path, images_dir))
+    spec = spec or labels_dataset(data_dir, labels)
+    truth = index_labels(TRUTH, f"truth ({label_path.name})", load_label_source(label_path, images_dir, spec))
     dirs = [images_dir] if images_dir is not None else []
     if data_dir is not None:
         dirs += [d for d in (Path(data_dir) / TRAIN_IMAGES, Path(data_dir) / TEST_IMAGES)
@@ -166,19 +192,20 @@ def build_app_data(data_dir: str | os.PathLike | None = None, labels: str | os.P
         sample = Path(data_dir) / SAMPLE_SUBMISSION
     data = AppData(truth, tuple(require_dir(d, "image folder") for d in dirs),
                    Path(sample) if sample is not None else None)
-    data.test_truth = _test_labels(data_dir, label_path)
+    data.test_truth = _test_labels(data_dir, label_path, spec)
     for path in preds:
-        data.add_prediction(Path(path).name, read_submission(path))
+        table = read_submission(path, n_classes=spec.n_classes, shapes=data.image_shapes())
+        data.add_prediction(Path(path).name, table)
     if metadata is not None:
         data.metadata = load_metadata(metadata, metadata_column)
     return data
 
 
-def _test_labels(data_dir: str | os.PathLike | None, label_path: Path) -> LabelSet | None:
+def _test_labels(data_dir: str | os.PathLike | None, label_path: Path, spec: DatasetSpec) -> LabelSet | None:
     """DATA/test_labels.csv as a truth set, unless absent or already the truth."""
     path = Path(data_dir) / TEST_LABELS if data_dir is not None else None
     if path is None or not path.is_file() or path.resolve() == label_path.resolve():
         return None
     images = Path(data_dir) / TEST_IMAGES
-    source = load_label_source(path, images if images.is_dir() else None)
+    source = load_label_source(path, images if images.is_dir() else None, spec)
     return index_labels(TEST_TRUTH, f"test labels ({TEST_LABELS})", source)

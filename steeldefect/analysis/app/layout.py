@@ -7,9 +7,8 @@ from dash import dcc, html
 from steeldefect.analysis.app.index import TRUTH, AppData
 from steeldefect.analysis.app.pairing import default_pair, shared_images
 from steeldefect.analysis.app.upload import MAX_UPLOAD_BYTES
-from steeldefect.constants import CLASS_IDS
+from steeldefect.analysis.classes import hex_colour
 from steeldefect.data.images import list_images
-from steeldefect.analysis.eda.overlay import hex_colour
 
 ANY_CLASS = "any"  # browse every image
 NO_CLASS = "none"  # browse clean images
@@ -43,11 +42,12 @@ def few_images_on_disk(data: AppData) -> bool:
     return 0 < n_files < len(data.truth.image_ids) / 2
 
 
-def legend() -> html.Div:
-    """Class colour chips, as drawn on the images."""
+def legend(class_names) -> html.Div:
+    """Class colour chips, as drawn on the images, named as the dataset names the classes."""
     return html.Div([html.Span([html.Span(style={"display": "inline-block", "width": "14px", "height": "14px",
                                                  "background": hex_colour(c), "marginRight": "4px"}),
-                                f"class {c}"], style={"marginRight": "14px"}) for c in CLASS_IDS],
+                                name], style={"marginRight": "14px"})
+                     for c, name in enumerate(class_names, start=1)],
                     className="legend", style={"display": "flex", "alignItems": "center"})
 
 
@@ -88,7 +88,7 @@ def distributions_tab(data: AppData) -> dcc.Tab:
 def images_tab(data: AppData) -> dcc.Tab:
     options = set_options(data)
     classes = ([{"label": "any image", "value": ANY_CLASS}, {"label": "no defect", "value": NO_CLASS}]
-               + [{"label": f"class {c}", "value": str(c)} for c in CLASS_IDS])
+               + [{"label": name, "value": str(c)} for c, name in enumerate(data.class_names, start=1)])
     browsed, beside = default_browse(data)
     return dcc.Tab(label="Images", value="images", children=[
         html.Div([html.Span("images of"),
@@ -106,7 +106,7 @@ def images_tab(data: AppData) -> dcc.Tab:
                   dcc.Input(id="browse-id", placeholder="image id, then Enter", debounce=True,
                             style={"width": "180px"})], style=ROW),
         html.Div(id="browse-message", className="note"),
-        legend(),
+        legend(data.class_names),
         dcc.Loading(html.Div(id="image-view")),
     ])
 

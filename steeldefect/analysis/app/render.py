@@ -13,8 +13,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from steeldefect.constants import IMAGE_SHAPE
+from steeldefect.artifacts.dataset_file import KAGGLE
 from steeldefect.data.images import encode_jpeg, list_images, read_image
+from steeldefect.analysis.eda.mask_shapes import image_shape
 from steeldefect.analysis.eda.overlay import CONTOUR_THICKNESS, class_masks, draw_contours
 from steeldefect.errors import SteelDefectError
 
@@ -42,12 +43,14 @@ def resolve_image(image_id: str, folders: tuple[Path, ...]) -> Path | None:
     return None
 
 
-def placeholder(image_id: str, shape: tuple[int, int] = IMAGE_SHAPE) -> np.ndarray:
-    """A grey RGB image saying that the image file is not available."""
+def placeholder(image_id: str, shape: tuple[int, int] = KAGGLE.single_shape) -> np.ndarray:
+    """A grey RGB image of ``shape`` saying that the image file is not available (the text shrinks with
+    images narrower than Severstal's 1600 pixels)."""
     image = np.full((*shape, 3), PLACEHOLDER_GREY, dtype=np.uint8)
-    for text, y, scale in ((f"image not available: {image_id}", 0.45, 1.4),
+    shrink = min(1.0, shape[1] / KAGGLE.single_shape[1])
+    for text, y, scale in ((f"image not available: {image_id}", 0.45, 1.4 * shrink),
                            ("the file is not in the image folders; masks are drawn on this placeholder",
-                            0.65, 0.8)):
+                            0.65, 0.8 * shrink)):
         (w, _), _ = cv2.getTextSize(text, cv2.FONT_HERSHEY_SIMPLEX, scale, 2)
         cv2.putText(image, text, ((shape[1] - w) // 2, int(shape[0] * y)), cv2.FONT_HERSHEY_SIMPLEX,
                     scale, (235, 235, 235), 2, cv2.LINE_AA)
@@ -57,8 +60,9 @@ def placeholder(image_id: str, shape: tuple[int, int] = IMAGE_SHAPE) -> np.ndarr
 class ImageStore:
     """Renders (image id, masks) to JPEG bytes, lazily, remembering the last CACHE_IMAGES results."""
 
-    def __init__(self, folders: tuple[Path, ...], cache_size: int = CACHE_IMAGES):
+    def __init__(self, folders: tuple[Path, ...], cache_size: int = CACHE_IMAGES, shapes=None):
         self.folders = tuple(Path(f) for f in folders)
+        self.shapes = shapes  # each image's (height, width): a dict by id, one for all, or None (256x1600)
         self._render = lru_cache(maxsize=cache_size)(self._render_uncached)
         self._available: frozenset[str] | None = None
 
@@ -75,11 +79,11 @@ class ImageStore:
         """(RGB image, found); the placeholder when the file is absent or unreadable."""
         path = resolve_image(image_id, self.folders)
         if path is None:
-            return placeholder(image_id), False
+            return placeholder(image_id, image_shape(self.shapes, image_id)), False
         try:
             return read_image(path), True
         except SteelDefectError:
-            return placeholder(image_id), False
+            return placeholder(image_id, image_shape(self.shapes, image_id)), False
 
     def render(self, image_id: str, rles: tuple[str, ...] | None, width: int | None = None) -> bytes:
         """JPEG of the image with each class mask's contour; ``width`` scales it down (thumbnails)."""

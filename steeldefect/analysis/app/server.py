@@ -15,13 +15,13 @@ from steeldefect.analysis.app.render import ImageStore, is_safe_id
 from steeldefect.analysis.app.upload import MAX_UPLOAD_BYTES
 from steeldefect.analysis.app.upload_guard import register_upload_guard
 from steeldefect.analysis.app.wiring import register_callbacks
-from steeldefect.constants import IMAGE_WIDTH
 from steeldefect.errors import SteelDefectError
 
 DEFAULT_HOST = "127.0.0.1"  # local only; pass --host 0.0.0.0 to serve a network deliberately
 LOCAL_NAMES = ("localhost",)  # host names that are this machine only
 DEFAULT_PORT = 8050
 MIN_WIDTH = 32  # smallest rendered width a client may ask for
+MAX_WIDTH = 8192  # largest; a width at or above the image's own serves it unscaled
 REQUEST_LIMIT = MAX_UPLOAD_BYTES * 4 // 3 + (1 << 20)  # an upload travels base64-encoded inside JSON
 
 
@@ -37,13 +37,13 @@ def render_image(data: AppData, store: ImageStore, set_key: str, image_id: str,
         w = int(width) if width else None
     except ValueError:
         return "width must be a whole number", 400, "text/plain"
-    w = None if w is None else min(max(w, MIN_WIDTH), IMAGE_WIDTH)
+    w = None if w is None else min(max(w, MIN_WIDTH), MAX_WIDTH)
     return store.render(image_id, sets[set_key].rles(image_id), w), 200, "image/jpeg"
 
 
 def create_app(data: AppData, store: ImageStore | None = None) -> Dash:
     """The Dash app over ``data``; images are rendered on request through ``store``."""
-    store = store or ImageStore(data.image_dirs)
+    store = store or ImageStore(data.image_dirs, shapes=data.image_shapes())
     app = Dash(__name__, title="steeldefect analysis", update_title=None)
     app.layout = partial(build_layout, data)  # built per page load: uploads stay listed after a reload
     app.server.config["MAX_CONTENT_LENGTH"] = REQUEST_LIMIT

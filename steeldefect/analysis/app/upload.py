@@ -20,6 +20,7 @@ import pandas as pd
 
 from steeldefect.constants import LAYOUTS
 from steeldefect.data.layouts import KNOWN_HEADERS, ORIGINAL_HEADER, detect_layout
+from steeldefect.artifacts.dataset_file import KAGGLE
 from steeldefect.data.submission import read_submission, validate_submission
 from steeldefect.errors import SteelDefectError
 
@@ -86,8 +87,10 @@ def decode_contents(contents: str, max_bytes: int = MAX_UPLOAD_BYTES) -> bytes:
 
 
 def validate_upload(contents: str, filename: str, sample_path: Path | None,
-                    max_bytes: int = MAX_UPLOAD_BYTES) -> UploadResult:
-    """Check, decode, validate and read an uploaded submission; never raises on a bad input."""
+                    max_bytes: int = MAX_UPLOAD_BYTES, n_classes: int = KAGGLE.n_classes,
+                    shapes=None) -> UploadResult:
+    """Check, decode, validate and read an uploaded submission of ``n_classes`` classes, each RLE checked
+    at its image's size (``shapes``: as ``read_labels``); never raises on a bad input."""
     try:
         name = check_inputs(contents, filename, max_bytes)  # shown in messages only
     except SteelDefectError as err:
@@ -101,14 +104,14 @@ def validate_upload(contents: str, filename: str, sample_path: Path | None,
                 return UploadResult(False, f"{name} rejected: it is a label file in the {layout} layout, not a "
                                            f"submission; a submission's header is "
                                            + " or ".join(SUBMISSION_HEADERS), name=name)
-            report = validate_submission(path, sample_path)
+            report = validate_submission(path, sample_path, n_classes=n_classes, shapes=shapes)
             if not report.ok:
                 shown = "; ".join(report.problems[:SHOWN_PROBLEMS])
                 more = report.n_problems - min(report.n_problems, SHOWN_PROBLEMS)
                 return UploadResult(False, f"{name} rejected: {report.n_problems} problem(s): {shown}"
                                            + (f" (and {more} more)" if more else ""),
                                     problems=report.problems, name=name)
-            table = read_submission(path)
+            table = read_submission(path, n_classes=n_classes, shapes=shapes)
         except SteelDefectError as err:  # unreadable, wrong header, too large: the message says which
             return UploadResult(False, f"{name} rejected: " + str(err).replace(str(path), name), name=name)
     against = "the sample submission" if sample_path is not None else "structural checks (no sample submission)"

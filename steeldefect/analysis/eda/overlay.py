@@ -7,23 +7,18 @@ from typing import Iterable
 import cv2
 import numpy as np
 
-from steeldefect.constants import CLASS_IDS
+from steeldefect.analysis.classes import class_colour, hex_colour
 from steeldefect.data.rle import rle_decode
 
-# One colour per class (RGB), chosen to stay distinct on grey steel and for colour-blind readers.
-CLASS_COLOURS = {1: (230, 25, 75), 2: (60, 180, 75), 3: (0, 130, 200), 4: (255, 200, 0)}
+__all__ = ["CONTOUR_THICKNESS", "class_masks", "draw_contours", "hex_colour"]
+
 CONTOUR_THICKNESS = 2  # pixels, at the image's full resolution
 
 
-def hex_colour(cls: int) -> str:
-    """'#rrggbb' of a class colour (for matplotlib and HTML)."""
-    return "#{:02x}{:02x}{:02x}".format(*CLASS_COLOURS[cls])
-
-
 def class_masks(rles: Iterable[str], shape: tuple[int, int], context: str = "") -> dict[int, np.ndarray]:
-    """Decoded uint8 masks of the non-empty RLEs of one image, keyed by class id."""
+    """Decoded uint8 masks of the non-empty RLEs of one image (class 1, 2, ... in order), keyed by class id."""
     return {cls: rle_decode(rle, shape, context=f"{context} class {cls}".strip())
-            for cls, rle in zip(CLASS_IDS, rles) if rle}
+            for cls, rle in enumerate(rles, start=1) if rle}
 
 
 def draw_contours(image: np.ndarray, masks: dict[int, np.ndarray],
@@ -35,5 +30,5 @@ def draw_contours(image: np.ndarray, masks: dict[int, np.ndarray],
     out = np.ascontiguousarray(image.copy())
     for cls, mask in masks.items():
         contours, _ = cv2.findContours((mask != 0).astype(np.uint8), cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-        cv2.drawContours(out, contours, -1, CLASS_COLOURS[cls], thickness)
+        cv2.drawContours(out, contours, -1, class_colour(cls), thickness)
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from steeldefect.constants import RLE_COLUMNS
+from steeldefect.data.labels import table_rle_columns
 
 
 def parse_runs(rle: str) -> tuple[np.ndarray, np.ndarray]:
@@ -20,9 +20,9 @@ def parse_runs(rle: str) -> tuple[np.ndarray, np.ndarray]:
 
 
 def run_areas(table: pd.DataFrame) -> np.ndarray:
-    """int64 (N, NUM_CLASSES): mask area per image and class, the sum of the run lengths.
+    """int64 (N, K): mask area per image and class, the sum of the run lengths.
 
     Same result as ``steeldefect.data.labels.label_areas``, for a table whose RLE are validated.
     """
     return np.stack([np.fromiter((parse_runs(r)[1].sum() if r else 0 for r in table[col]), dtype=np.int64,
-                                 count=len(table)) for col in RLE_COLUMNS], axis=1)
+                                 count=len(table)) for col in table_rle_columns(table)], axis=1)

@@ -10,12 +10,14 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
-from steeldefect.constants import CLASS_IDS, IMAGE_HEIGHT, IMAGE_WIDTH
-from steeldefect.analysis.eda.overlay import draw_contours, hex_colour
+from steeldefect.analysis.classes import hex_colour, names_or_default
+from steeldefect.analysis.eda.overlay import draw_contours
+from steeldefect.artifacts.dataset_file import KAGGLE
 from steeldefect.analysis.report.figures_scores import new_figure
 
 AREA_BINS = 40  # histogram bins over log10(1 + area)
-MAX_LOG_AREA = np.log10(1 + IMAGE_HEIGHT * IMAGE_WIDTH)  # the largest possible mask
+REFERENCE_SHAPE = KAGGLE.single_shape  # predicted areas are counted at Severstal's 256x1600 (tuning's reference)
+MAX_LOG_AREA = np.log10(1 + REFERENCE_SHAPE[0] * REFERENCE_SHAPE[1])  # the largest possible mask
 CLEAN_COLOUR = "#7f7f7f"  # images without the class
 PLACEHOLDER_GREY = 128  # fill of a missing image
 STRIP_ROW_INCHES = 1.75  # one row of the worst-image figure: two 8-inch-wide strips and a title
@@ -23,7 +25,7 @@ STRIP_WIDTH = 760  # pixels of one drawn strip (half the 16-inch figure at 100 d
 CONTOUR_THICKNESS = 3  # pixels at 256x1600; thicker than the EDA's so that they survive downscaling
 
 
-def area_histograms(areas: dict[float, np.ndarray], truth_pos: np.ndarray) -> Figure:
+def area_histograms(areas: dict[float, np.ndarray], truth_pos: np.ndarray, names=None) -> Figure:
     """Histograms of predicted mask area per class (rows) and pixel threshold (columns).
 
     ``areas``: threshold -> int (N, C) predicted pixels (256x1600 pixels); ``truth_pos`` bool (N, C).
@@ -31,37 +33,40 @@ def area_histograms(areas: dict[float, np.ndarray], truth_pos: np.ndarray) -> Fi
     each group, over log10(1 + area); a model that separates them puts the grey mass at 0.
     """
     thresholds = list(areas)
-    fig = new_figure(4.2 * len(thresholds), 2.5 * len(CLASS_IDS))
-    axes = np.array(fig.subplots(len(CLASS_IDS), len(thresholds), squeeze=False))
+    names = names_or_default(names, truth_pos.shape[1])
+    fig = new_figure(4.2 * len(thresholds), 2.5 * len(names))
+    axes = np.array(fig.subplots(len(names), len(thresholds), squeeze=False))
     bins = np.linspace(0, MAX_LOG_AREA, AREA_BINS + 1)
     ticks = [0, 1, 2, 3, 4, 5]
     for j, t in enumerate(thresholds):
         x = np.log10(1 + areas[t].astype(np.float64))
-        for c, cls in enumerate(CLASS_IDS):
+        for c, cls_name in enumerate(names):
             ax = axes[c, j]
             for mask, colour, name in ((~truth_pos[:, c], CLEAN_COLOUR, "without"),
-                                       (truth_pos[:, c], hex_colour(cls), "with")):
+                                       (truth_pos[:, c], hex_colour(c + 1), "with")):
                 values = x[mask, c]
                 if values.size:
                     ax.hist(values, bins=bins, weights=np.full(values.size, 1.0 / values.size), color=colour,
-                            alpha=0.55, label=f"{name} class {cls} ({values.size:,} images)")
+                            alpha=0.55, label=f"{name} {cls_name} ({values.size:,} images)")
             ax.set_xticks(ticks, ["0", "10", "100", "1k", "10k", "100k"], fontsize=7)
             ax.tick_params(axis="y", labelsize=7)
-            ax.set_title(f"class {cls}, pixel threshold {t:g}", fontsize=9)
+            ax.set_title(f"{cls_name}, pixel threshold {t:g}", fontsize=9)
             if j == 0:
                 ax.legend(fontsize=7, loc="upper center")
-            if c == len(CLASS_IDS) - 1:
+            if c == len(names) - 1:
                 ax.set_xlabel("predicted pixels (at 256x1600, 1 + log scale)", fontsize=8)
             if j == 0:
                 ax.set_ylabel("share of images", fontsize=8)
     return fig
 
 
-def placeholder_image(note: str = "image not available") -> np.ndarray:
-    """A grey 256x1600 RGB strip with ``note`` written in the middle."""
-    image = np.full((IMAGE_HEIGHT, IMAGE_WIDTH, 3), PLACEHOLDER_GREY, np.uint8)
-    cv2.putText(image, note, (IMAGE_WIDTH // 2 - 14 * len(note), IMAGE_HEIGHT // 2), cv2.FONT_HERSHEY_SIMPLEX,
-                1.6, (235, 235, 235), 3, cv2.LINE_AA)
+def placeholder_image(note: str = "image not available", shape: tuple[int, int] = REFERENCE_SHAPE) -> np.ndarray:
+    """A grey RGB image of ``shape`` (default 256x1600) with ``note`` written in the middle."""
+    height, width = shape
+    image = np.full((height, width, 3), PLACEHOLDER_GREY, np.uint8)
+    scale = 1.6 * min(1.0, width / REFERENCE_SHAPE[1], height / REFERENCE_SHAPE[0])  # smaller on small images
+    cv2.putText(image, note, (max(0, width // 2 - round(14 * len(note) * scale / 1.6)), height // 2),
+                cv2.FONT_HERSHEY_SIMPLEX, scale, (235, 235, 235), max(1, round(3 * scale / 1.6)), cv2.LINE_AA)
     return image
 
 
@@ -79,7 +84,7 @@ def _shrink(image: np.ndarray) -> np.ndarray:
     return cv2.resize(image, (STRIP_WIDTH, round(h * STRIP_WIDTH / w)), interpolation=cv2.INTER_AREA)
 
 
-def worst_strips(cls: int, rows: list[tuple[str, np.ndarray, np.ndarray]]) -> Figure:
+def worst_strips(cls: int, rows: list[tuple[str, np.ndarray, np.ndarray]], name: str | None = None) -> Figure:
     """One row per image: the truth contours (left) and the prediction contours (right) of class ``cls``.
 
     ``rows``: (title, truth overlay, prediction overlay), overlays RGB uint8 (H, W, 3).
@@ -97,7 +102,8 @@ def worst_strips(cls: int, rows: list[tuple[str, np.ndarray, np.ndarray]]) -> Fi
     if not rows:
         axes[0, 0].text(0.5, 0.5, "no image has this class in its truth or prediction", ha="center",
                         transform=axes[0, 0].transAxes)
-    fig.legend(handles=[Patch(color=hex_colour(cls), label=f"class {cls} contour")], loc="outside upper center",
+    fig.legend(handles=[Patch(color=hex_colour(cls), label=f"{name or f'class {cls}'} contour")],
+               loc="outside upper center",
                frameon=False)
     return fig
 
@@ -106,15 +112,20 @@ def _nearest(values, v) -> int:
     return int(np.argmin(np.abs(np.asarray(values, np.float64) - v)))
 
 
-def dice_surfaces(result, in_use) -> Figure:
+def dice_surfaces(result, in_use, names=None) -> Figure:
     """Heatmaps of OOF Dice over pixel threshold x min area per class, at the best gate of the grid.
 
     ``result``: an ``tuning.tune.TuneResult``; the grid's best point is marked with a red x and
     the thresholds in use (``in_use``, a Thresholds) with a white circle at the nearest grid point.
     """
     grid = result.grid
-    fig = new_figure(13, 8.4)
-    axes = np.array(fig.subplots(2, 2)).ravel()
+    names = names_or_default(names, len(result.classes))
+    cols = 2 if len(names) > 1 else 1
+    rows = max(1, (len(names) + 1) // 2)
+    fig = new_figure(6.5 * cols, 4.2 * rows)
+    axes = np.array(fig.subplots(rows, cols, squeeze=False)).ravel()
+    for ax in axes[len(names):]:
+        ax.set_axis_off()
     step = max(1, len(grid.pixel_thresholds) // 10)
     yticks = list(range(0, len(grid.pixel_thresholds), step))
     for ax, cls, surface, use in zip(axes, result.classes, result.surfaces, in_use.classes):
@@ -131,7 +142,7 @@ def dice_surfaces(result, in_use) -> Figure:
         ax.set_ylabel("pixel threshold", fontsize=8)
         rules = (f", survival {best.survival_threshold:g}" if best.survival_threshold is not None else "") + (
             f", gate factor {best.gate_area_factor:g}" if best.gate_area_factor is not None else "")
-        ax.set_title(f"class {cls.class_id} at gate {best.gate:g}{rules}: grid best (x) {cls.stage1_dice:.4f}, default "
+        ax.set_title(f"{names[cls.class_id - 1]} at gate {best.gate:g}{rules}: grid best (x) {cls.stage1_dice:.4f}, default "
                      f"{cls.default_dice:.4f}\nin use (o): threshold {use.pixel_threshold:g}, min area {use.min_area}",
                      fontsize=9)
         fig.colorbar(im, ax=ax, label="OOF Dice of the class")

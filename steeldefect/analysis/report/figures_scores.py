@@ -10,8 +10,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from steeldefect.constants import CLASS_IDS
-from steeldefect.analysis.eda.overlay import hex_colour
+from steeldefect.analysis.classes import hex_colour, names_or_default
 
 DPI = 100  # pixels per inch of the saved figures
 SERIES_COLOURS = ("#4c72b0", "#dd8452", "#55a868", "#8172b3")  # one per compared source of predictions
@@ -25,21 +24,24 @@ def new_figure(width: float, height: float) -> Figure:
     return fig
 
 
-def dice_bars(series: dict[str, dict[int, float]], title: str = "Dice per class") -> Figure:
-    """Grouped bars of mean Dice per class, one group per class and one bar per source (e.g. OOF, submission)."""
-    fig = new_figure(8, 3.8)
+def dice_bars(series: dict[str, dict[int, float]], names=None, title: str = "Dice per class") -> Figure:
+    """Grouped bars of mean Dice per class, one group per class (ids 1..C, labelled ``names``) and one bar
+    per source (e.g. OOF, submission)."""
+    n_classes = max((len(v) for v in series.values()), default=0)
+    names = names_or_default(names, n_classes)
+    fig = new_figure(max(8.0, 1.6 * n_classes), 3.8)
     ax = fig.add_subplot()
     n = max(len(series), 1)
     width = 0.8 / n
-    x = np.arange(len(CLASS_IDS))
+    x = np.arange(n_classes)
     for j, (name, per_class) in enumerate(series.items()):
-        values = [per_class[cls] for cls in CLASS_IDS]
+        values = [per_class[cls] for cls in range(1, n_classes + 1)]
         bars = ax.bar(x + (j - (n - 1) / 2) * width, values, width, label=f"{name} (mean {np.mean(values):.4f})",
                       color=SERIES_COLOURS[j % len(SERIES_COLOURS)])
         for bar, v in zip(bars, values):
             ax.annotate(f"{v:.3f}", (bar.get_x() + bar.get_width() / 2, bar.get_height()), ha="center",
                         va="bottom", fontsize=8)
-    ax.set_xticks(x, [f"class {c}" for c in CLASS_IDS])
+    ax.set_xticks(x, list(names))
     ax.set(ylim=(0, 1.08), ylabel="mean Dice over images", title=title)
     ax.legend(loc="lower right", fontsize=8)
     return fig
@@ -79,7 +81,7 @@ def roc_figure(scores) -> Figure:
     ax = fig.add_subplot()
     ax.plot([0, 1], [0, 1], color="#bbbbbb", lw=1, ls="--", label="chance")
     for j, s in enumerate(scores):
-        colour = hex_colour(int(s.name.split()[-1])) if s.name.startswith("class") else SERIES_COLOURS[0]
+        colour = hex_colour(s.class_id) if s.class_id is not None else SERIES_COLOURS[0]
         if s.auc is None:
             continue
         ax.plot(s.fpr, s.tpr, color=colour, lw=1.8, label=f"{s.name}: AUC {s.auc:.4f}")

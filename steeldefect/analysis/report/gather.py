@@ -19,13 +19,15 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from steeldefect.constants import CLASS_IDS, NUM_CLASSES
+from steeldefect.analysis.classes import names_or_default
+from steeldefect.data.labels import table_n_classes
 from steeldefect.postprocess.gating import area_factors, check_gate
 from steeldefect.tuning.oof_stream import DEFAULT_CHUNK, OOFPlan, iter_oof
 from steeldefect.artifacts.oof import N_LEVELS
 from steeldefect.postprocess.masks import (area_passes, area_scale, postprocess_class, threshold_level,
                                                 remove_small_components)
 from steeldefect.tuning.histograms import TuneStats, chunk_histograms, truth_masks
+from steeldefect.tuning.truth import Truth, as_truth
 from steeldefect.postprocess.rules import Thresholds
 from steeldefect.errors import SteelDefectError
 
@@ -64,6 +66,16 @@ class OOFSummary:
     worst: dict[int, list[WorstImage]]
     gated: bool  # whether the classifier gate was applied
     notes: list[str] = field(default_factory=list)
+    class_names: tuple[str, ...] = ()  # the C class names (empty: class 1 ..)
+
+    @property
+    def n_classes(self) -> int:
+        return int(self.dice.shape[1])
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The C class names in id order (``class 1`` .. when the dataset names none)."""
+        return names_or_default(self.class_names, self.n_classes)
 
     @property
     def image_ids(self) -> list[str]:
@@ -81,13 +93,13 @@ class OOFSummary:
 
 def effective_thresholds(plan: OOFPlan, thresholds: Thresholds, notes: list[str]) -> tuple[Thresholds, bool]:
     """The thresholds as applicable to these runs: a gate without (matching) classifier runs is dropped."""
-    n_out = None if plan.cls_probs is None else (1 if plan.cls_probs.ndim == 1 else NUM_CLASSES)
+    n_out = None if plan.cls_probs is None else (1 if plan.cls_probs.ndim == 1 else plan.cls_probs.shape[1])
     try:
         check_gate(n_out, thresholds)
     except SteelDefectError as err:
         notes.append(f"gate ignored: {err}")
         ungated = tuple(replace(c, gate=0.0) for c in thresholds.classes)
-        return Thresholds(ungated, thresholds.gate_kind, thresholds.resolution, thresholds.tuned), False
+        return replace(thresholds, classes=ungated), False
     return thresholds, n_out is not None and any(c.gate > 0 for c in thresholds.classes)
 
 
@@ -101,7 +113,7 @@ def postprocessed_areas(q: np.ndarray, truth: np.ndarray, pred_hist: np.ndarray,
     area and intersection are lookups in the chunk's cumulative histograms, so only classes with a
     ``min_component`` touch the pixels again.
     """
-    scale = area_scale(q.shape[1:3])
+    scale = area_scale(q.shape[1:3], thresholds.area_reference)
     area = np.zeros(factors.shape, np.int64)
     inter = np.zeros(factors.shape, np.int64)
     for c, th in enumerate(thresholds.classes):
@@ -127,7 +139,7 @@ def _push_worst(heaps: list[list], start: int, ids: list[str], dice: np.ndarray,
     ``mask_of(i, c)`` gives the post-processed mask of chunk image i, class index c; it is called only
     for images entering the kept set.
     """
-    for c in range(NUM_CLASSES):
+    for c in range(len(heaps)):
         candidates = np.flatnonzero((t_area[:, c] > 0) | (p_area[:, c] > 0))
         for i in candidates[np.argsort(dice[candidates, c], kind="stable")][:k]:
             # a max-heap on (dice, index) by negation: its root is the best of the kept worst
@@ -141,21 +153,23 @@ def _push_worst(heaps: list[list], start: int, ids: list[str], dice: np.ndarray,
                 heapq.heapreplace(heaps[c], item)
 
 
-def gather_oof(plan: OOFPlan, labels: pd.DataFrame, thresholds: Thresholds, chunk_size: int = DEFAULT_CHUNK,
-               worst: int = DEFAULT_WORST, progress: Progress | None = None) -> OOFSummary:
-    """Stream ``plan``'s OOF predictions once against the truth ``labels`` (a label table)."""
+def gather_oof(plan: OOFPlan, labels: pd.DataFrame | Truth, thresholds: Thresholds, chunk_size: int = DEFAULT_CHUNK,
+               worst: int = DEFAULT_WORST, progress: Progress | None = None,
+               class_names: tuple[str, ...] = ()) -> OOFSummary:
+    """Stream ``plan``'s OOF predictions once against the truth ``labels`` (a label table of C classes,
+    named ``class_names``, or a Truth: the table with each image's size)."""
     notes = list(plan.notes)
     thresholds, gated = effective_thresholds(plan, thresholds, notes)
-    n = len(plan.image_ids)
-    pred_hist = np.empty((n, NUM_CLASSES, N_LEVELS), np.int32)
+    n, n_classes = len(plan.image_ids), table_n_classes(as_truth(labels).table)
+    pred_hist = np.empty((n, n_classes, N_LEVELS), np.int32)
     inter_hist = np.empty_like(pred_hist)
-    dice = np.empty((n, NUM_CLASSES))
-    truth_pos = np.empty((n, NUM_CLASSES), bool)
+    dice = np.empty((n, n_classes))
+    truth_pos = np.empty((n, n_classes), bool)
     pred_pos = np.empty_like(truth_pos)
-    post_counts = np.zeros((NUM_CLASSES, 3), np.int64)
-    heaps: list[list] = [[] for _ in range(NUM_CLASSES)]
+    post_counts = np.zeros((n_classes, 3), np.int64)
+    heaps: list[list] = [[] for _ in range(n_classes)]
     probs = None if not gated else plan.cls_probs
-    scale = area_scale(plan.shape)
+    scale = area_scale(plan.shape, thresholds.area_reference)
     for start, ids, q in iter_oof(plan, chunk_size):
         stop = start + len(ids)
         truth = truth_masks(labels, ids, plan.shape)
@@ -177,11 +191,12 @@ def gather_oof(plan: OOFPlan, labels: pd.DataFrame, thresholds: Thresholds, chun
             _push_worst(heaps, start, ids, dice[start:stop], t_area, p_area, mask_of, worst)
         if progress is not None:
             progress(len(ids), n)
-    stats = TuneStats(list(plan.image_ids), plan.shape, pred_hist, inter_hist, plan.cls_probs)
-    worst_images = {cls: [WorstImage(item[2], cls, -item[0], item[3], item[4], item[5])
-                          for item in sorted(heaps[c], key=lambda it: (-it[0], -it[1]))]
-                    for c, cls in enumerate(CLASS_IDS)}
-    return OOFSummary(plan, stats, thresholds, dice, truth_pos, pred_pos, post_counts, worst_images, gated, notes)
+    stats = TuneStats(list(plan.image_ids), plan.shape, pred_hist, inter_hist, plan.cls_probs, thresholds.area_reference)
+    worst_images = {c + 1: [WorstImage(item[2], c + 1, -item[0], item[3], item[4], item[5])
+                            for item in sorted(heaps[c], key=lambda it: (-it[0], -it[1]))]
+                    for c in range(n_classes)}
+    return OOFSummary(plan, stats, thresholds, dice, truth_pos, pred_pos, post_counts, worst_images, gated, notes,
+                      tuple(class_names))
 
 
 def pixel_confusion(stats: TuneStats, levels) -> np.ndarray:
@@ -190,7 +205,7 @@ def pixel_confusion(stats: TuneStats, levels) -> np.ndarray:
     Rows are the truth (0 clean, 1 defect), columns the prediction; measured at the training resolution.
     """
     n_pixels = stats.n_images * stats.shape[0] * stats.shape[1]
-    out = np.empty((NUM_CLASSES, 2, 2), np.int64)
+    out = np.empty((len(levels), 2, 2), np.int64)
     for c, level in enumerate(levels):
         tp = int(stats.inter[:, c, level].sum(dtype=np.int64))
         pred = int(stats.pred_area[:, c, level].sum(dtype=np.int64))

@@ -11,16 +11,19 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 from matplotlib.figure import Figure
 
-from steeldefect.constants import CLASS_IDS
+from steeldefect.analysis.classes import short_label
 from steeldefect.artifacts.run_meta import META_FILE, read_meta
 from steeldefect.artifacts.thresholds_file import THRESHOLDS_FILE
 from steeldefect.tuning.review_band import ReviewBand, measure_review_band, propose_review_band
 from steeldefect.analysis.report import figures_scores as fs
 from steeldefect.analysis.report.gather import OOFSummary, pixel_confusion
 from steeldefect.analysis.report.html import Section, Table
-from steeldefect.analysis.report.metrics import classifier_scores, dice_quantiles, image_scores
+from steeldefect.analysis.report.metrics import classifier_scores, dice_quantiles, image_scores, oof_plant
+from steeldefect.metric.plant import PlantMetrics
 
 COUNT_KEYS = ("tp", "fp", "fn", "tn")  # image-level decision counts, as score_tables names them
+PLANT_COLUMNS = ("class", "predictions", "pixel Dice", "IoU", "mean image Dice", "image precision",
+                 "image recall", "tp", "fp", "fn", "tn")  # the plant metrics table
 META_COLUMNS = ("input_size", "val_images", "epochs_run", "best_epoch", "monitor", "best")  # RunMeta fields shown
 
 
@@ -49,8 +52,8 @@ def runs_part(summary: OOFSummary, inputs: list[str]) -> Part:
     rows = [[run.name, *[_cell(getattr(read_meta(run), k)) for k in META_COLUMNS]]
             for run in plan.segmenter_runs + plan.classifier_runs]
     th = summary.thresholds
-    th_rows = [[str(cls), f"{c.pixel_threshold:g}", str(c.min_area), f"{c.gate:g}", str(c.min_component)]
-               for cls, c in zip(CLASS_IDS, th.classes)]
+    th_rows = [[short_label(k, name), f"{c.pixel_threshold:g}", str(c.min_area), f"{c.gate:g}",
+                str(c.min_component)] for k, (name, c) in enumerate(zip(summary.names, th.classes), start=1)]
     section = Section("runs", "Runs and inputs", paragraphs=[
         f"{len(plan.segmenter_runs)} segmenter and {len(plan.classifier_runs)} classifier runs; "
         f"{len(summary.image_ids):,} out-of-fold (OOF) images, each predicted by the model of the fold that "
@@ -65,12 +68,26 @@ def runs_part(summary: OOFSummary, inputs: list[str]) -> Part:
                                   "oof_images": len(summary.image_ids), "resolution": list(summary.shape)})
 
 
-def _score_table(caption: str, report: dict) -> Table:
-    rows = [[f"class {cls}", f"{row['dice']:.5f}", *[f"{row[k]:,}" for k in COUNT_KEYS]]
+def _score_table(caption: str, report: dict, names: tuple[str, ...]) -> Table:
+    rows = [[names[int(cls) - 1], f"{row['dice']:.5f}", *[f"{row[k]:,}" for k in COUNT_KEYS]]
             for cls, row in report["per_class"].items()]
     c = report["counts"]
     rows.append(["all", f"{report['mean']:.5f}", *[f"{c[k]:,}" for k in COUNT_KEYS]])
     return Table(caption, ["class", "Dice", *COUNT_KEYS], rows)
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.4f}"
+
+
+def plant_table(sources: dict[str, PlantMetrics]) -> Table:
+    """The "Plant metrics" table: per class and source of predictions, pixel Dice and IoU pooled over the
+    images, the mean per-image Dice, and image-level precision, recall and counts."""
+    rows = [[name, source, f"{m.dice:.4f}", f"{m.iou:.4f}", f"{m.mean_image_dice:.4f}", _share(m.precision),
+             _share(m.recall), *[f"{getattr(m, k):,}" for k in COUNT_KEYS]]
+            for source, plant in sources.items() for name, m in zip(plant.class_names, plant.classes)]
+    return Table("Plant metrics: per class, pixels pooled over all images and image-level decisions (an image "
+                 "has a class when its mask is non-empty)", list(PLANT_COLUMNS), rows)
 
 
 def _counts_matrix(row: dict) -> np.ndarray:
@@ -79,28 +96,33 @@ def _counts_matrix(row: dict) -> np.ndarray:
 
 def scores_part(summary: OOFSummary, submission: dict | None, submission_note: str) -> Part:
     """Section 1: per-class Dice and image-level tp/fp/fn/tn, OOF and (when given) the submission."""
+    names, ids = summary.names, range(1, summary.n_classes + 1)
     oof = image_scores(summary.dice, summary.truth_pos, summary.pred_pos)
-    series = {"OOF": {cls: oof["per_class"][str(cls)]["dice"] for cls in CLASS_IDS}}
-    tables = [_score_table("OOF at the thresholds in use", oof)]
+    series = {"OOF": {cls: oof["per_class"][str(cls)]["dice"] for cls in ids}}
+    tables = [_score_table("OOF at the thresholds in use", oof, names)]
     figures = {}
     quantiles = dice_quantiles(summary.dice, summary.truth_pos)
-    q_rows = [[f"class {cls}", f"{int(summary.truth_pos[:, c].sum()):,}",
+    q_rows = [[names[cls - 1], f"{int(summary.truth_pos[:, cls - 1].sum()):,}",
                *(["-"] * 3 if quantiles[cls] is None else [f"{v:.3f}" for v in quantiles[cls]])]
-              for c, cls in enumerate(CLASS_IDS)]
+              for cls in ids]
     tables.append(Table("OOF Dice of images whose truth has the class", ["class", "images", "p10", "median", "p90"],
                         q_rows))
     notes = []
+    plant = {"OOF": oof_plant(summary.dice, summary.truth_pos, summary.pred_pos, summary.post_counts, names)}
     if submission is not None:
-        series["submission"] = {cls: submission["per_class"][str(cls)]["dice"] for cls in CLASS_IDS}
-        tables.append(_score_table("submission against its truth (score_tables)", submission))
+        series["submission"] = {cls: submission["per_class"][str(cls)]["dice"] for cls in ids}
+        tables.append(_score_table("submission against its truth (score_tables)", submission, names))
+        if submission.get("plant"):
+            plant["submission"] = PlantMetrics.from_dict(submission["plant"], submission["n_images"])
         figures["decisions_submission.png"] = fs.confusion_grid(
-            [(f"class {cls}", _counts_matrix(submission["per_class"][str(cls)])) for cls in CLASS_IDS],
+            [(names[cls - 1], _counts_matrix(submission["per_class"][str(cls)])) for cls in ids],
             title="submission: image-level decisions (mask empty or not) per class")
     else:
         notes.append(submission_note)
-    figures = {"dice_per_class.png": fs.dice_bars(series),
+    tables.append(plant_table(plant))
+    figures = {"dice_per_class.png": fs.dice_bars(series, names),
                "decisions_oof.png": fs.confusion_grid(
-                   [(f"class {cls}", _counts_matrix(oof["per_class"][str(cls)])) for cls in CLASS_IDS],
+                   [(names[cls - 1], _counts_matrix(oof["per_class"][str(cls)])) for cls in ids],
                    title="OOF: image-level decisions (mask empty or not) per class"),
                **figures}
     captions = {"dice_per_class.png": "Mean Dice per class (an image with both masks empty scores 1).",
@@ -114,7 +136,8 @@ def scores_part(summary: OOFSummary, submission: dict | None, submission_note: s
         "in use (pixel threshold, minimum area, component removal, gate) at the training resolution."],
         notes=notes, tables=tables, figures=[(name, captions[name]) for name in figures])
     return Part(section, figures, {"oof": oof, "submission": submission,
-                                   "oof_dice_quantiles": {str(k): v for k, v in quantiles.items()}})
+                                   "oof_dice_quantiles": {str(k): v for k, v in quantiles.items()},
+                                   "plant": {source: p.to_dict() for source, p in plant.items()}})
 
 
 def classifier_part(summary: OOFSummary, presence: np.ndarray) -> Part:
@@ -125,7 +148,7 @@ def classifier_part(summary: OOFSummary, presence: np.ndarray) -> Part:
         section.notes.append("no finished classifier runs under RUNS/classifier: nothing to show here "
                              "(the masks are not gated)")
         return Part(section, numbers={"classifier": None})
-    scores = classifier_scores(probs, presence, summary.thresholds)
+    scores = classifier_scores(probs, presence, summary.thresholds, summary.names)
     section.paragraphs.append(
         "The classifier decides whether an image (or, with four outputs, each class) goes on to the "
         "segmenters; below the gate a mask is emptied (hard gate) or must reach a larger minimum area "
@@ -188,10 +211,10 @@ def pixel_part(summary: OOFSummary) -> Part:
     tp, fp, fn = (summary.post_counts[:, k] for k in range(3))
     post = np.stack([np.stack([summary.n_pixels - tp - fp - fn, fp], 1), np.stack([fn, tp], 1)], 1)
     rows = []
-    for c, cls in enumerate(CLASS_IDS):
+    for c, cls_name in enumerate(summary.names):
         for name, m in (("thresholded", raw[c]), ("post-processed", post[c])):
             (tn_, fp_), (fn_, tp_) = m
-            rows.append([f"class {cls}", name, f"{tp_:,}", f"{fp_:,}", f"{fn_:,}", f"{tn_:,}",
+            rows.append([cls_name, name, f"{tp_:,}", f"{fp_:,}", f"{fn_:,}", f"{tn_:,}",
                          f"{tp_ / max(tp_ + fp_, 1):.4f}", f"{tp_ / max(tp_ + fn_, 1):.4f}",
                          f"{2 * tp_ / max(2 * tp_ + fp_ + fn_, 1):.4f}"])
     section = Section("pixels", "3. Pixel confusion per class", paragraphs=[
@@ -204,8 +227,8 @@ def pixel_part(summary: OOFSummary) -> Part:
                                                              "recall", "pooled Dice"], rows)],
         figures=[("pixel_confusion.png", "Pixel confusion per class at its pixel threshold; shade: share "
                                          "of the truth row.")])
-    fig = fs.confusion_grid([(f"class {cls} at {c.pixel_threshold:g}", raw[k])
-                             for k, (cls, c) in enumerate(zip(CLASS_IDS, th.classes))],
+    fig = fs.confusion_grid([(f"{name} at {c.pixel_threshold:g}", raw[k])
+                             for k, (name, c) in enumerate(zip(summary.names, th.classes))],
                             col_labels=("background", "defect"), title="OOF pixels, thresholded")
     return Part(section, {"pixel_confusion.png": fig},
                 {"pixel_confusion": {"thresholded": raw.tolist(), "post_processed": post.tolist()}})

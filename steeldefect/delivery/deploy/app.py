@@ -1,5 +1,6 @@
 """The HTTP API over an exported model (FastAPI): predict one image or several, health, readiness,
-Prometheus metrics. ``results.py`` describes the JSON of an image.
+Prometheus metrics. ``results.py`` describes the JSON of an image: masks at the image's own size, one
+entry per class of the model's dataset with its ``class_id`` and ``class_name``.
 
 Bad input is answered with 400 (no image field, empty upload), 413 (too many bytes or pixels) or
 415 (not a JPEG/PNG/... image) and a one-line ``{"error": ...}``; the server keeps serving.
@@ -17,6 +18,7 @@ from fastapi import FastAPI, Request  # module level: FastAPI resolves the handl
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from steeldefect.artifacts.dataset_file import KAGGLE
 from steeldefect.data.images import decode_image
 from steeldefect.delivery.deploy.batcher import MicroBatcher
 from steeldefect.delivery.deploy.server_metrics import server_metrics
@@ -24,9 +26,17 @@ from steeldefect.delivery.deploy.model import ExportedModel, InputTooLarge
 from steeldefect.delivery.deploy.results import results_for_shape
 from steeldefect.errors import SteelDefectError
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # larger uploads get 413 (a 256x1600 JPEG is ~100 KB, a PNG ~1 MB)
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # larger uploads get 413 (a Severstal 256x1600 JPEG is ~100 KB, a PNG ~1 MB)
 MAX_BATCH_IMAGES = 32  # images per /v1/predict/batch request
-WARMUP_SHAPE = (256, 1600, 3)  # one graph call at start-up, so the first request pays no tracing
+RESULT_DOC = ("JSON of an image: height and width (the input's; masks, areas, RLE and boxes are at this size), "
+              "gate_probability, review, model_ms, latency_ms and `classes`, one entry per class of the dataset "
+              "the model was trained on (ids 1..K): class_id, class_name (the dataset's name of the class, "
+              "'class 1'..'class 4' for Severstal), decision (defect, clean or review), probability, area, rle "
+              "(Kaggle's: column-major, 1-based) and boxes.")
+PREDICT_DOC = ("One image as multipart field 'image' (JPEG or PNG, grey or RGB, any size up to the export's max "
+               "input). " + RESULT_DOC)
+BATCH_DOC = (f"Several images as multipart fields 'images' (at most {MAX_BATCH_IMAGES}); answers "
+             '{"results": [one JSON per image, as /v1/predict answers], "latency_ms": ...}. ' + RESULT_DOC)
 
 
 class BadInput(Exception):
@@ -121,20 +131,26 @@ class _Service:
     @asynccontextmanager
     async def lifespan(self, app):
         self.batcher.start()
-        warmup = tuple(min(a, b) for a, b in zip(WARMUP_SHAPE, (*self.model.max_input, 3)))
-        await self.batcher.submit(np.zeros(warmup, np.uint8))
+        await self.batcher.submit(np.zeros(warmup_shape(self.model), np.uint8))
         self.ready = True
         yield
         self.ready = False
         await self.batcher.stop()
 
 
+def warmup_shape(model: ExportedModel) -> tuple[int, int, int]:
+    """(h, w, 3) of the start-up graph call, so that the first request pays no tracing: the most common
+    image size of the model's dataset (Severstal's when it records none), within the max input."""
+    sizes = model.dataset.sizes or KAGGLE.sizes
+    return (*(min(a, b) for a, b in zip(sizes[0].shape, model.max_input)), 3)
+
+
 def _routes(app: FastAPI, service: _Service) -> None:
-    @app.post("/v1/predict")
+    @app.post("/v1/predict", summary="Predict one image", description=PREDICT_DOC)
     async def predict(request: Request):
         return await service.answer("/v1/predict", request, "image", many=False)
 
-    @app.post("/v1/predict/batch")
+    @app.post("/v1/predict/batch", summary="Predict several images", description=BATCH_DOC)
     async def predict_batch(request: Request):
         return await service.answer("/v1/predict/batch", request, "images", many=True)
 
@@ -158,7 +174,10 @@ def create_app(model: ExportedModel, max_batch: int = 8, max_wait_ms: float = 5.
     metrics = server_metrics()
     batcher = MicroBatcher(model.run, max_batch, max_wait_ms, on_batch=metrics.batch_size.observe)
     service = _Service(model, batcher, metrics)
-    app = FastAPI(title="steeldefect", lifespan=service.lifespan)
+    classes = ", ".join(f"{i} {name!r}" for i, name in enumerate(model.class_names, start=1))
+    app = FastAPI(title="steeldefect", lifespan=service.lifespan,
+                  description=f"Defect masks of {len(model.class_names)} classes ({classes}) for images of any "
+                              "size, answered at each image's own size.")
     _routes(app, service)
     return app
 

@@ -49,7 +49,7 @@ class MicroBatcher:
         self._executor.shutdown(wait=False)
 
     async def submit(self, image: np.ndarray):
-        """(gate row or None, probs (h, w, 4)) of one uint8 (H, W, 3) image."""
+        """(gate row or None, probs (h, w, K)) of one uint8 (H, W, 3) image."""
         future = asyncio.get_running_loop().create_future()
         await self._queue.put(_Item(image, future))
         return await future

@@ -19,11 +19,12 @@ from pathlib import Path
 import keras
 import tensorflow as tf
 
+from steeldefect.artifacts.dataset_file import DatasetSpec
 from steeldefect.artifacts.export_manifest import (MAX_INPUT, ONNX_FILE, SAVEDMODEL_DIR, SERVE_ENDPOINT, ExportManifest,
-                                                  ExportSettings, exported_thresholds_path, sha256_file,
-                                                  write_manifest, write_settings)
+                                                  ExportSettings, dataset_entry, dataset_of_models,
+                                                  exported_thresholds_path, sha256_file, write_manifest,
+                                                  write_settings)
 from steeldefect.artifacts.thresholds_file import load_thresholds
-from steeldefect.constants import NUM_CLASSES
 from steeldefect.delivery.deploy.graph import GATE_OUTPUT, INPUT_NAME, PROBS_OUTPUT, ensemble_function, input_signature
 from steeldefect.errors import SteelDefectError
 from steeldefect.postprocess.gating import check_gate
@@ -102,10 +103,21 @@ def _write_onnx(fn, dest: Path) -> list[str]:
     return names
 
 
-def _checked_thresholds(ensemble, thresholds_path: str | os.PathLike) -> Thresholds:
+def segmenter_classes(ensemble) -> int:
+    """K: the classes the ensemble's segmenters predict (their output channels), which must agree."""
+    counts = sorted({int(m.n_outputs) for m in ensemble.segmenters})
+    if len(counts) != 1:
+        raise SteelDefectError(f"the segmenter runs predict {counts} classes; export segmenters of one dataset")
+    return counts[0]
+
+
+def _checked_thresholds(ensemble, thresholds_path: str | os.PathLike, n_classes: int) -> Thresholds:
     thresholds = load_thresholds(thresholds_path)
     check_resolution(thresholds, ensemble.out_size, str(thresholds_path))
     check_gate(ensemble.n_class_outputs, thresholds)
+    if len(thresholds.classes) != n_classes:
+        raise SteelDefectError(f"{thresholds_path} has {len(thresholds.classes)} classes and the segmenters "
+                               f"predict {n_classes}; tune thresholds on these runs")
     return thresholds
 
 
@@ -120,9 +132,9 @@ def _checked_out(out: str | os.PathLike, max_input) -> tuple[Path, tuple[int, in
 
 
 def _manifest(ensemble, formats, max_input: tuple[int, int], runs_dir, where: dict | None,
-              onnx_outputs: list[str] | None) -> ExportManifest:
+              onnx_outputs: list[str] | None, dataset: DatasetSpec) -> ExportManifest:
     """What the export is and what it was made from."""
-    outputs = {PROBS_OUTPUT: [None, *ensemble.out_size, NUM_CLASSES]}
+    outputs = {PROBS_OUTPUT: [None, *ensemble.out_size, segmenter_classes(ensemble)]}
     if ensemble.classifiers:
         outputs[GATE_OUTPUT] = [None, ensemble.n_class_outputs]
     runs = tuple({"kind": m.run.kind, "backbone": m.run.member, "fold": m.run.fold,
@@ -132,7 +144,7 @@ def _manifest(ensemble, formats, max_input: tuple[int, int], runs_dir, where: di
     return ExportManifest(
         created=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         versions=_versions(), git_commit=git_commit(), exported_on=where, formats=tuple(formats),
-        runs_dir=str(runs_dir) if runs_dir else None, runs=runs,
+        runs_dir=str(runs_dir) if runs_dir else None, runs=runs, dataset=dataset_entry(dataset),
         ensemble={"tta": ensemble.tta, "reducer": ensemble.reducer,
                   "input_sizes": [list(s) for s in ensemble.input_sizes]},
         input={"name": INPUT_NAME, "dtype": "uint8", "shape": [None, None, None, 3], "channels": "RGB",
@@ -143,7 +155,7 @@ def _manifest(ensemble, formats, max_input: tuple[int, int], runs_dir, where: di
 
 
 def _write_folder(ensemble, thresholds: Thresholds, thresholds_path, tmp: Path, formats, max_input, band,
-                  runs_dir, where: dict | None) -> None:
+                  runs_dir, where: dict | None, dataset: DatasetSpec) -> None:
     """Everything of the export folder into ``tmp``: graphs, thresholds, settings, manifest last."""
     fn = tf.function(ensemble_function(ensemble, max_input), input_signature=input_signature())
     onnx_outputs = None
@@ -155,23 +167,26 @@ def _write_folder(ensemble, thresholds: Thresholds, thresholds_path, tmp: Path, 
     write_settings(tmp, ExportSettings(review_band=tuple(band) if band else None, max_input=max_input,
                                        out_size=tuple(ensemble.out_size), gate_kind=thresholds.gate_kind,
                                        n_class_outputs=ensemble.n_class_outputs))
-    write_manifest(tmp, _manifest(ensemble, formats, max_input, runs_dir, where, onnx_outputs))
+    write_manifest(tmp, _manifest(ensemble, formats, max_input, runs_dir, where, onnx_outputs, dataset))
 
 
 def export_ensemble(ensemble, thresholds_path: str | os.PathLike, out: str | os.PathLike,
                     formats=("savedmodel", "onnx"), max_input=MAX_INPUT, review_band=None,
-                    runs_dir: str | os.PathLike | None = None, where: dict | None = None) -> ExportReport:
+                    runs_dir: str | os.PathLike | None = None, where: dict | None = None,
+                    dataset: DatasetSpec | None = None) -> ExportReport:
     """Write the export folder ``out`` for a loaded ``KerasEnsemble`` and its thresholds file; ``where``
-    (``devices.DeviceReport.to_dict()``) goes into the manifest as ``exported_on``."""
+    (``devices.DeviceReport.to_dict()``) goes into the manifest as ``exported_on``, ``dataset`` (the one
+    the runs were trained on; ``dataset_of_models`` checks it against the segmenters' K) as its classes."""
     start = time.perf_counter()
-    thresholds = _checked_thresholds(ensemble, thresholds_path)
+    dataset = dataset_of_models(dataset, segmenter_classes(ensemble))
+    thresholds = _checked_thresholds(ensemble, thresholds_path, dataset.n_classes)
     band = review_band_of(thresholds, review_band)
     out, max_input = _checked_out(out, max_input)
     tmp = out.parent / f".{out.name}.tmp"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     try:
-        _write_folder(ensemble, thresholds, thresholds_path, tmp, formats, max_input, band, runs_dir, where)
+        _write_folder(ensemble, thresholds, thresholds_path, tmp, formats, max_input, band, runs_dir, where, dataset)
         if out.exists():
             shutil.rmtree(out)
         tmp.rename(out)

@@ -9,9 +9,9 @@ ensemble's reducer (``ensemble.reducers.graph_reducer``: the formula predict run
 tensors). Each backbone normalises its input
 itself, so the graph feeds the models RGB 0..255 as training did.
 
-Signature: ``images`` uint8 (B, H, W, 3), any H and W -> {"probs": float32 (B, h, w, 4) at the
-ensemble's output size, "gate": float32 (B, K) classifier probabilities (K = 1 or 4; only with
-classifiers)}.
+Signature: ``images`` uint8 (B, H, W, 3), any H and W -> {"probs": float32 (B, h, w, K) at the
+ensemble's output size (K: the classes the segmenters predict), "gate": float32 (B, G) classifier
+probabilities (G = 1 or K; only with classifiers)}.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from steeldefect.ensemble.reducers import graph_reducer
 from steeldefect.ensemble.tta import tta_views
 
 PROBS_OUTPUT = "probs"  # (B, h, w, C) segmenter probabilities at the ensemble's output size
-GATE_OUTPUT = "gate"  # (B, K) classifier probabilities
+GATE_OUTPUT = "gate"  # (B, 1) or (B, K) classifier probabilities
 INPUT_NAME = "images"  # uint8 (B, H, W, 3)
 
 

@@ -1,5 +1,6 @@
-"""An exported model folder, loaded: its manifest (checked), thresholds, post-processing settings and
-a runtime; ``run`` checks the input contract and runs images of one size through the graph."""
+"""An exported model folder, loaded: its manifest (checked), thresholds, post-processing settings, the
+classes of its dataset and a runtime; ``run`` checks the input contract and runs images of one size
+through the graph."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from steeldefect.artifacts.dataset_file import KAGGLE, DatasetSpec
 from steeldefect.artifacts.export_manifest import (ExportManifest, ExportSettings, exported_thresholds_path,
                                                   read_manifest, read_settings)
 from steeldefect.artifacts.thresholds_file import load_thresholds
@@ -29,6 +31,12 @@ class ExportedModel:
     thresholds: Thresholds
     settings: ExportSettings  # postprocess.yaml
     runtime: Runtime
+    dataset: DatasetSpec = KAGGLE  # the classes (and image sizes) of the dataset the models were trained on
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        """The K classes the model predicts, in id order 1..K."""
+        return self.dataset.class_names
 
     @property
     def max_input(self) -> tuple[int, int]:
@@ -47,7 +55,7 @@ class ExportedModel:
             raise InputTooLarge(f"{what} is {h}x{w}; this model takes images up to {mh}x{mw}")
 
     def run(self, images: np.ndarray) -> tuple[np.ndarray | None, np.ndarray]:
-        """uint8 (B, H, W, 3) of one size -> (gate (B,) or (B, 4) or None, probs float32 (B, h, w, 4))."""
+        """uint8 (B, H, W, 3) of one size -> (gate (B,) or (B, K) or None, probs float32 (B, h, w, K))."""
         images = np.ascontiguousarray(images, np.uint8)
         self.check_image(images.shape[1:], "batch")
         out = self.runtime(images)
@@ -62,5 +70,9 @@ def load_exported(folder: str | os.PathLike, runtime: str = "onnx", verify: bool
     """Load an export folder (manifest checksums verified) with runtime 'onnx' or 'tf'."""
     folder = Path(folder)
     manifest = read_manifest(folder, verify)
+    dataset = manifest.dataset_spec(str(folder))
     thresholds = load_thresholds(exported_thresholds_path(folder))
-    return ExportedModel(folder, manifest, thresholds, read_settings(folder), load_runtime(folder, runtime))
+    if len(thresholds.classes) != dataset.n_classes:
+        raise SteelDefectError(f"{folder}: its thresholds have {len(thresholds.classes)} classes but its manifest "
+                               f"names {dataset.n_classes} ({', '.join(dataset.class_names)}); export again")
+    return ExportedModel(folder, manifest, thresholds, read_settings(folder), load_runtime(folder, runtime), dataset)

@@ -2,12 +2,14 @@
 ``ensemble.decide.decide``) and the results the server answers with
 (``predictor.result.ImageResult``; its ``to_dict()`` is the JSON).
 
-JSON of one image::
+JSON of one image (one ``classes`` entry per class of the dataset the models were trained on, ids 1..K;
+Severstal's four are named "class 1" .. "class 4")::
 
     {"height": 256, "width": 1600,            # the input's size; RLE and areas are at this size
      "gate_probability": 0.93,                # the classifier's defect probability (null: no classifier)
      "review": false,                         # inside the review band: a person should look
      "classes": [{"class_id": 1,
+                  "class_name": "class 1",    # the dataset's name of the class (the export manifest's)
                   "decision": "defect",       # defect (a mask survived), clean, or review
                   "probability": 0.88,        # the class's largest pixel probability (ensemble)
                   "area": 5120,               # mask pixels at the input's size
@@ -35,7 +37,7 @@ def image_results(model, gate: np.ndarray | None, probs: np.ndarray, shapes: lis
     table = outputs_table([str(j) for j in range(len(probs))], gate, probs, model.thresholds, shapes,
                           model.review_band)
     return [image_result(table.iloc[j], gate_probability(None if gate is None else gate[j]),
-                         probs[j].max(axis=(0, 1))) for j in range(len(probs))]
+                         probs[j].max(axis=(0, 1)), model.class_names) for j in range(len(probs))]
 
 
 def predict_results(model, images: list[np.ndarray]) -> list[ImageResult]:

@@ -20,7 +20,7 @@ class Runtime(Protocol):
     name: str
 
     def __call__(self, images: np.ndarray) -> dict[str, np.ndarray]:
-        """uint8 (B, H, W, 3) -> {"probs": (B, h, w, 4), "gate": (B, K) when there are classifiers}."""
+        """uint8 (B, H, W, 3) -> {"probs": (B, h, w, K), "gate": (B, 1 or K) when there are classifiers}."""
 
 
 RUNTIMES: Registry[Callable[[Path], Runtime]] = Registry("runtime")

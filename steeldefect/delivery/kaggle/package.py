@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from steeldefect.artifacts.run_folder import MODEL_FILE, PREDICTION_FILES, Run, find_runs
-from steeldefect.artifacts.run_meta import run_input_size
+from steeldefect.artifacts.run_meta import read_meta, run_input_size
 from steeldefect.artifacts.thresholds_file import THRESHOLDS_FILE, load_thresholds
 from steeldefect.data.io import atomic_write, require_file
 from steeldefect.ensemble.reducers import get_reducer
@@ -126,10 +126,16 @@ def finished_runs(runs_dir: str | os.PathLike, ensemble=None) -> list[Run]:
 
 
 def check_runs(runs: list[Run], thresholds: Thresholds, source: str) -> None:
-    """What the kernel will need of the runs: a recorded input size each, and thresholds tuned at the
-    size the segmenters predict at."""
+    """What the kernel will need of the runs: a recorded input size each, thresholds tuned at the size
+    the segmenters predict at, and as many classes as the segmenters' dataset has (when their meta.json
+    records its class names)."""
     sizes = [(run.kind, run_input_size(run)) for run in runs]
     check_resolution(thresholds, out_size_of([size for kind, size in sizes if kind == "segmenter"]), source)
+    for run in runs:
+        names = read_meta(run).class_names if run.kind == "segmenter" else None
+        if names and len(names) != len(thresholds.classes):
+            raise SteelDefectError(f"{source} has {len(thresholds.classes)} classes but segmenter run {run.name} "
+                                   f"was trained on {len(names)} ({', '.join(names)}); tune thresholds on these runs")
 
 
 def copy_runs(runs: list[Run], dest: Path) -> None:

@@ -7,10 +7,12 @@
     predictor = Predictor.from_export("runs/demo/export")   # what `serve` loads (ONNX Runtime or TF)
     predictor = Predictor.from_runs("runs/demo", "runs/demo/thresholds.yaml")   # the Keras models
     result = predictor.predict("strip.jpg")           # a path, or a uint8 (H, W, 3) RGB / (H, W) grey array
-    result.classes[0].decision, result.classes[0].rle, result.masks().shape
+    result.classes[0].class_name, result.classes[0].decision, result.classes[0].rle, result.masks().shape
 
 Both paths post-process with ``predict``'s code (``ensemble.decide``): the same thresholds, gates,
-minimum areas, RLE at the image's own size; images of any size are resized to the models' input.
+minimum areas, RLE at the image's own size; images of any size are resized to the models' input. The
+classes (K and their names) are those of the dataset the models were trained on: the export manifest's,
+or the runs' (``stages._common.models_dataset``); Severstal's four when neither records any.
 """
 
 from __future__ import annotations
@@ -21,7 +23,8 @@ from pathlib import Path
 import numpy as np
 
 from steeldefect.artifacts.ensemble_file import load_spec
-from steeldefect.artifacts.prediction_table import MAX_PROB_COLUMNS, classifier_probs
+from steeldefect.artifacts.export_manifest import dataset_of_models
+from steeldefect.artifacts.prediction_table import MAX_PROB, classifier_probs, table_class_columns
 from steeldefect.artifacts.thresholds_file import load_thresholds
 from steeldefect.data.images import read_image
 # deploy.results imports steeldefect.delivery.predictor.result, whose package imports this module: the module, not its
@@ -34,6 +37,7 @@ from steeldefect.postprocess.gating import check_gate
 from steeldefect.postprocess.rules import check_resolution
 from steeldefect.prediction.keras_ensemble import load_ensemble
 from steeldefect.prediction.predict import PredictOptions
+from steeldefect.artifacts.dataset_file import models_dataset
 from steeldefect.delivery.predictor.result import ImageResult, gate_probability, image_result
 
 
@@ -56,6 +60,7 @@ class _ExportBackend:
 
     def __init__(self, model):
         self.model = model
+        self.class_names = model.class_names
 
     def run(self, images: list[np.ndarray]) -> list[ImageResult]:
         return deploy_results.predict_results(self.model, images)
@@ -64,8 +69,9 @@ class _ExportBackend:
 class _KerasBackend:
     """Runs loaded with Keras (``prediction.keras_ensemble``), decided by ``ensemble.decide``."""
 
-    def __init__(self, forward, thresholds, options):
+    def __init__(self, forward, thresholds, options, class_names: tuple[str, ...]):
         self.forward, self.thresholds, self.options = forward, thresholds, options
+        self.class_names = class_names
 
     def run(self, images: list[np.ndarray]) -> list[ImageResult]:
         views = {size: np.stack([resize_image(image, size) for image in images]) for size in self.forward.input_sizes}
@@ -76,9 +82,9 @@ class _KerasBackend:
         gates = classifier_probs(table)
         if gates is not None and gates.ndim == 1:
             gates = gates[:, None]  # one output: (N, 1)
-        max_probs = table[list(MAX_PROB_COLUMNS)].to_numpy(np.float64)
+        max_probs = table[list(table_class_columns(table, MAX_PROB))].to_numpy(np.float64)
         return [image_result(table.iloc[j], gate_probability(None if gates is None else gates[j].astype(np.float32)),
-                             max_probs[j]) for j in range(len(images))]
+                             max_probs[j], self.class_names) for j in range(len(images))]
 
 
 class Predictor:
@@ -87,6 +93,11 @@ class Predictor:
     def __init__(self, backend, description: str):
         self._backend = backend
         self.description = description
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        """The names of the K classes each result has, in id order 1..K (the training dataset's)."""
+        return self._backend.class_names
 
     @classmethod
     def from_export(cls, folder: str | os.PathLike, runtime: str = "onnx") -> "Predictor":
@@ -106,9 +117,16 @@ class Predictor:
         forward = load_ensemble(runs, tta=tta, reducer=reducer, batch_size=batch_size, spec=spec)
         check_resolution(tuned, forward.out_size, str(thresholds))
         check_gate(forward.n_class_outputs, tuned)
+        n_classes = sorted({int(m.n_outputs) for m in forward.segmenters})
+        if n_classes != [len(tuned.classes)]:
+            raise SteelDefectError(f"the segmenters predict {', '.join(map(str, n_classes))} classes and {thresholds} "
+                                   f"has {len(tuned.classes)}; tune thresholds on these runs")
+        dataset = dataset_of_models(models_dataset([m.run.path for m in forward.segmenters + forward.classifiers]),
+                                    len(tuned.classes))
         options = PredictOptions(batch_size=batch_size, review_band=tuple(review_band) if review_band else None)
         options.validate()
-        return cls(_KerasBackend(forward, tuned, options), f"runs {Path(runs)} with {Path(thresholds)}")
+        return cls(_KerasBackend(forward, tuned, options, dataset.class_names),
+                   f"runs {Path(runs)} with {Path(thresholds)}")
 
     def predict(self, image) -> ImageResult:
         """One image: a path, or a uint8 (H, W, 3) RGB or (H, W) grey array of any size."""

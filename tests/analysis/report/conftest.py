@@ -18,8 +18,10 @@ import numpy as np
 import pytest
 
 from steeldefect.config import load_config, save_config
-from steeldefect.data.kaggle_folder import train_labels
-from steeldefect.data.labels import label_presence
+from steeldefect.artifacts.dataset_file import DatasetSpec, ImageSize, write_dataset
+from steeldefect.data.images import read_image_shape
+from steeldefect.data.kaggle_folder import TEST_IMAGES, TEST_LABELS, TRAIN_CSV, TRAIN_IMAGES, train_labels
+from steeldefect.data.labels import label_presence, read_labels, write_labels
 from steeldefect.artifacts.oof import quantise
 from steeldefect.artifacts.run_folder import CONFIG_FILE, DONE_FILE, FOLDS_FILE
 from steeldefect.artifacts.run_meta import META_FILE
@@ -76,9 +78,10 @@ def make_runs(data: Path, runs: Path, seed: int = 0, shape: tuple[int, int] = SH
         spurious = np.zeros_like(truth)
         for i in range(n):
             if rng.random() < 0.4:
-                c, y, x = rng.integers(0, 4), rng.integers(0, shape[0] - 6), rng.integers(0, shape[1] - 20)
+                c, y = rng.integers(0, truth.shape[-1]), rng.integers(0, shape[0] - 6)
+                x = rng.integers(0, shape[1] - 20)
                 spurious[i, y:y + 6, x:x + 20, c] = True
-        probs = np.clip(truth * rng.uniform(0.35, 0.8, (n, 1, 1, 4)) + rng.uniform(0, 0.45, truth.shape)
+        probs = np.clip(truth * rng.uniform(0.35, 0.8, (n, 1, 1, truth.shape[-1])) + rng.uniform(0, 0.45, truth.shape)
                         + spurious * 0.4, 0, 1)
         _write_run(runs, "segmenter", fold, ids, quantise(probs) / 255.0, config)
         present = label_presence(table.set_index("ImageId").loc[ids].reset_index()).any(axis=1)
@@ -104,3 +107,25 @@ def runs_no_classifier(runs_tree, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("report_runs_nocls") / "runs"
     shutil.copytree(runs_tree, out, ignore=shutil.ignore_patterns("classifier"))
     return out
+
+
+K3_NAMES = ("scratch", "pit", "stain")  # the classes of the three-class copy of the synthetic data
+
+
+@pytest.fixture(scope="session")
+def k3_synth_data(synth_data, tmp_path_factory) -> Path:
+    """The synthetic dataset with class 4 dropped and the other three named, as an imported dataset."""
+    out = tmp_path_factory.mktemp("report_k3") / "data"
+    out.mkdir()
+    for folder in (TRAIN_IMAGES, TEST_IMAGES):
+        shutil.copytree(synth_data / folder, out / folder)
+    write_labels(train_labels(synth_data).drop(columns="rle_4"), out / TRAIN_CSV)
+    write_labels(read_labels(synth_data / TEST_LABELS).drop(columns="rle_4"), out / TEST_LABELS)
+    first = next(iter(sorted((out / TRAIN_IMAGES).iterdir())))
+    write_dataset(DatasetSpec(K3_NAMES, (ImageSize(*read_image_shape(first)),)), out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def k3_runs_tree(k3_synth_data, tmp_path_factory) -> Path:
+    return make_runs(k3_synth_data, tmp_path_factory.mktemp("report_k3_runs") / "runs")

@@ -15,6 +15,7 @@ from steeldefect.data.submission import write_submission
 from steeldefect.artifacts.thresholds_file import save_thresholds
 from steeldefect.postprocess.rules import ClassThresholds, Thresholds
 from steeldefect.metric.dice import score_tables
+from steeldefect.metric.plant import plant_metrics
 from steeldefect.analysis.report import ReportInputs, build_report
 
 THRESHOLDS = Thresholds(classes=(ClassThresholds(0.55, 3000, 0.3, 0, survival_threshold=0.7, gate_area_factor=3.0),
@@ -64,10 +65,17 @@ def test_submission_scores_equal_score_tables(report, synth_data):
     _, tmp, _ = report
     numbers = json.loads((tmp / "out" / "report.json").read_text())
     expected = score_tables(read_labels(synth_data / "test_labels.csv"), read_labels(tmp / "submission.csv"))
-    assert numbers["submission"] == json.loads(json.dumps(expected))
+    submission = dict(numbers["submission"])
+    plant = submission.pop("plant")
+    assert submission == json.loads(json.dumps(expected))
     html = (tmp / "out" / "index.html").read_text()
     for cls, row in expected["per_class"].items():
         assert f"{row['dice']:.5f}" in html
+    direct = plant_metrics(read_labels(synth_data / "test_labels.csv"), read_labels(tmp / "submission.csv"))
+    assert plant == json.loads(json.dumps(direct.to_dict()))
+    assert list(plant) == ["class 1", "class 2", "class 3", "class 4"]
+    assert set(numbers["plant"]) == {"OOF", "submission"}
+    assert "Plant metrics" in html and f"{plant['class 3']['iou']:.4f}" in html
 
 
 def test_oof_dice_equals_direct_computation(report, runs_tree, synth_data):

@@ -119,6 +119,8 @@ def test_manifest_records_and_verifies(exported, tmp_path):
     assert {"keras", "tf2onnx", "onnxruntime"} <= versions and versions & {"tensorflow", "tensorflow-cpu"}
     assert "model.onnx" in manifest["checksums"] and "thresholds.yaml" in manifest["checksums"]
     assert sorted(manifest["onnx"]["outputs"]) == ["gate", "probs"]
+    assert manifest["dataset"]["class_names"] == ["class 1", "class 2", "class 3", "class 4"]  # Severstal's
+    assert manifest["dataset"]["n_classes"] == manifest["outputs"]["probs"][-1] == 4
     copy = tmp_path / "copy"
     shutil.copytree(exported, copy)
     read_manifest(copy)

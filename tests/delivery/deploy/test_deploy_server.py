@@ -71,6 +71,7 @@ def _check_result(body, shape):
     assert (body["height"], body["width"]) == shape
     assert 0.0 <= body["gate_probability"] <= 1.0 and body["latency_ms"] > 0
     assert [c["class_id"] for c in body["classes"]] == [1, 2, 3, 4]
+    assert [c["class_name"] for c in body["classes"]] == ["class 1", "class 2", "class 3", "class 4"]
     for c in body["classes"]:
         assert c["decision"] in ("defect", "clean", "review")
         assert (c["area"] > 0) == bool(c["rle"]) and 0.0 <= c["probability"] <= 1.0

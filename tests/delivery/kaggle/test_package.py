@@ -8,7 +8,9 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
+import pandas as pd
 import pytest
 
 from steeldefect.cli.main import main
@@ -153,3 +155,66 @@ def test_kernel_runs_offline_on_a_simulated_kaggle_tree(tiny_runs, tiny_dataset,
     assert "models: 2 classifier, 2 segmenter; 6 images" in done.stdout
     assert "submission validated against the sample" in done.stdout
     assert validate_submission(kaggle / "working" / "submission.csv", competition / "sample_submission.csv").ok
+
+
+def test_package_refuses_thresholds_of_another_class_count(tmp_path):
+    runs = _fake_runs(tmp_path / "runs")
+    wheel = tmp_path / "steeldefect-0.1.0-py3-none-any.whl"
+    wheel.write_bytes(b"not really a wheel")
+    save_thresholds(Thresholds(resolution=(64, 384)), runs / "thresholds.yaml")  # Severstal's four classes
+    (runs / "segmenter" / "bb" / "fold0" / META_FILE).write_text(
+        json.dumps({"input_size": [64, 384], "class_names": ["scratch", "pit", "stain"]}))
+    with pytest.raises(SteelDefectError, match="has 4 classes but segmenter run .* was trained on 3"):
+        build_package(runs, tmp_path / "pkg", spec=SPEC, wheel=wheel)
+    assert not (tmp_path / "pkg").exists()
+
+
+def _sample(path: Path, ids: list[str], n_classes: int) -> None:
+    rows = [f"{i}_{c},1 1" for i in ids for c in range(1, n_classes + 1)]
+    path.write_text("ImageId_ClassId,EncodedPixels\n" + "\n".join(rows) + "\n")
+
+
+@pytest.mark.slow
+def test_the_kernel_follows_the_runs_classes_and_image_sizes(class_runs, tmp_path, capsys):
+    """Three classes at 192x768: the kernel names them, writes and validates three rows per image at
+    the images' size (its body run in-process; the offline install is the test above)."""
+    import numpy as np
+
+    from steeldefect.data.images import write_jpeg
+    from steeldefect.data.rle import rle_decode
+    from steeldefect.delivery.kaggle.kernel_run import run
+
+    dataset = tmp_path / "dataset"
+    shutil.copytree(class_runs.runs, dataset / "runs")
+    shutil.copy2(class_runs.thresholds, dataset / "thresholds.yaml")
+    images = tmp_path / "test_images"
+    images.mkdir()
+    rng = np.random.default_rng(0)
+    ids = [f"{k}.jpg" for k in range(3)]
+    for i in ids:
+        write_jpeg(images / i, rng.integers(0, 256, (192, 768, 3), dtype=np.uint8))
+    _sample(tmp_path / "sample.csv", ids, 3)
+    args = SimpleNamespace(dataset=str(dataset), images=str(images), sample=str(tmp_path / "sample.csv"),
+                           out=str(tmp_path / "submission.csv"), tta="none", reducer="mean", batch_size=2,
+                           chunk_size=256)
+    run(args, 0.0)
+    out = capsys.readouterr().out
+    assert "3 classes: scratch, pit, stain" in out and "submission validated against the sample" in out
+    sub = pd.read_csv(tmp_path / "submission.csv", keep_default_na=False)
+    assert len(sub) == 9 and any(sub["EncodedPixels"])
+    for rle in sub["EncodedPixels"]:
+        rle_decode(rle, (192, 768))  # a well-formed mask of the image's size
+    _sample(tmp_path / "sample.csv", ids, 4)  # the competition's four classes: three do not match
+    with pytest.raises(SystemExit, match="missing row for image 0.jpg class 4"):
+        run(args, 0.0)
+
+
+@pytest.mark.slow
+def test_the_package_stage_lists_the_classes_and_warns_off_the_competition(class_runs, tmp_path, capsys):
+    wheel = tmp_path / "steeldefect-0.1.0-py3-none-any.whl"
+    wheel.write_bytes(b"not really a wheel")
+    assert main(["kaggle-package", "--runs", str(class_runs.runs), "--out", str(tmp_path / "pkg"),
+                 "--wheel", str(wheel)]) == 0
+    captured = capsys.readouterr()
+    assert "3 classes: scratch, pit, stain" in captured.out
+    assert "scores 4; the kernel's submission will not match its sample" in captured.err

@@ -54,6 +54,7 @@ def test_from_export_answers_as_serve_does(tiny, tiny_dataset):
     one = predictor.predict(paths[0])
     assert one == results[0] and (one.height, one.width) == (256, 1600)
     assert [c.class_id for c in one.classes] == list(CLASS_IDS)
+    assert [c.class_name for c in one.classes] == [f"class {c}" for c in CLASS_IDS] == list(predictor.class_names)
     assert one.masks().shape == (256, 1600, len(CLASS_IDS))
     assert [int(m.sum()) for m in np.moveaxis(one.masks(), -1, 0)] == [c.area for c in one.classes]
     assert any(c.decision == "defect" for r in results for c in r.classes)  # the thresholds keep masks
