@@ -20,6 +20,7 @@ from steeldefect.registry import Registry
 SUBCOMMANDS = {  # name -> one-line help, in the order of the data flow (the order of `steeldefect --help`)
     "doctor": "check the install: versions, TensorFlow build, devices, strategy, weights, data",
     "synth": "write a synthetic Severstal-like dataset (images, train.csv, test labels)",
+    "import": "write a dataset folder from an annotation tool's export (index or CVAT masks, COCO JSON)",
     "eda": "label statistics, mask areas and shapes, charts and eda.json",
     "folds": "split training images into stratified folds",
     "tfrecords": "write the training set as TFRecord shards (for TPU / cloud training)",

@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import importlib
 
-_SUBCOMMANDS = ("synth", "doctor", "eda", "folds", "tfrecords", "train", "select", "tune", "predict", "pseudo-label",
+_SUBCOMMANDS = ("synth", "import", "doctor", "eda", "folds", "tfrecords", "train", "select", "tune", "predict", "pseudo-label",
                 "validate", "score", "summary", "report", "app", "kaggle-package", "export", "serve")
+_FUNCTIONS = {"import": "import_dataset"}  # stage functions not named after their subcommand ("import" is a keyword)
 
 
 def _module(subcommand: str) -> str:
@@ -27,7 +28,7 @@ def _module(subcommand: str) -> str:
 def _names(subcommand: str) -> tuple[str, str, str]:
     """The argument class, result class and function of a stage: ("PseudoLabelArgs", ..., "pseudo_label")."""
     camel = "".join(part.capitalize() for part in subcommand.split("-"))
-    return f"{camel}Args", f"{camel}Result", subcommand.replace("-", "_")
+    return f"{camel}Args", f"{camel}Result", _FUNCTIONS.get(subcommand, subcommand.replace("-", "_"))
 
 
 _HOME = {name: _module(sub) for sub in _SUBCOMMANDS for name in _names(sub)}  # exported name -> its stage module

@@ -20,7 +20,7 @@ HEAVY = ("tensorflow", "keras", "albumentations", "dash", "fastapi", "pandas", "
 HEAVY_FOR_A_STAGE = ("tensorflow", "keras", "albumentations", "dash", "fastapi", "ray")
 STAGE_MODULES = sorted(f"steeldefect.stages.{p.stem}" for p in STAGES_DIR.glob("*_stage.py"))
 ARGS = {  # subcommand -> its stage's argument dataclass
-    "synth": stages.SynthArgs, "doctor": stages.DoctorArgs, "eda": stages.EdaArgs, "folds": stages.FoldsArgs,
+    "synth": stages.SynthArgs, "import": stages.ImportArgs, "doctor": stages.DoctorArgs, "eda": stages.EdaArgs, "folds": stages.FoldsArgs,
     "tfrecords": stages.TfrecordsArgs, "train": stages.TrainArgs, "select": stages.SelectArgs,
     "tune": stages.TuneArgs, "predict": stages.PredictArgs, "pseudo-label": stages.PseudoLabelArgs,
     "validate": stages.ValidateArgs, "score": stages.ScoreArgs, "summary": stages.SummaryArgs,
