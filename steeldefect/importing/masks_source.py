@@ -122,7 +122,7 @@ def _names(masks_dir: Path, classes, labelmap: Labelmap | None) -> tuple[tuple[s
     """The class names (None: from the largest value) and where they came from."""
     if labelmap is not None:
         if classes:
-            raise SteelDefectError(f"{masks_dir / LABELMAP_FILE} names the classes of colour masks; "
+            raise SteelDefectError(f"CVAT's {LABELMAP_FILE} names the classes of colour masks; "
                                    "leave out --classes")
         return labelmap.class_names, LABELMAP_FILE
     if classes:
@@ -132,12 +132,22 @@ def _names(masks_dir: Path, classes, labelmap: Labelmap | None) -> tuple[tuple[s
     return None, "largest mask value"
 
 
+def find_labelmap(masks_dir: Path) -> Path | None:
+    """CVAT's labelmap.txt: beside the masks, or one folder up, where CVAT's "Segmentation mask 1.1" zip
+    puts it (next to SegmentationClass/)."""
+    for folder in (masks_dir, masks_dir.parent):
+        if (folder / LABELMAP_FILE).is_file():
+            return folder / LABELMAP_FILE
+    return None
+
+
 def read_masks_export(images_dir: str | os.PathLike, masks_dir: str | os.PathLike, classes=None,
                       problems: Problems | None = None, track: Track = iter) -> Imported:
     """Read index or colour masks (see the module docstring) with their images."""
     images_dir, masks_dir = require_dir(images_dir, "image folder"), require_dir(masks_dir, "mask folder")
     problems = problems if problems is not None else Problems()
-    labelmap = read_labelmap(masks_dir / LABELMAP_FILE) if (masks_dir / LABELMAP_FILE).is_file() else None
+    labelmap_path = find_labelmap(masks_dir)
+    labelmap = read_labelmap(labelmap_path) if labelmap_path is not None else None
     names, named_by = _names(masks_dir, classes, labelmap)
     n_classes = len(names) if names is not None else None
     found, top = [], 0

@@ -11,7 +11,7 @@ from PIL import Image
 from steeldefect.data.rle import rle_decode
 from steeldefect.errors import SteelDefectError
 from steeldefect.importing.labelmap import Labelmap, write_labelmap
-from steeldefect.importing.masks_source import (colors_to_index, pair_masks, read_index_mask,
+from steeldefect.importing.masks_source import (colors_to_index, find_labelmap, pair_masks, read_index_mask,
                                                 read_masks_export)
 from steeldefect.importing.problems import Problems
 
@@ -149,3 +149,15 @@ def test_an_unreadable_image_is_a_problem_naming_it(export):
     (root / "images/a.jpg").write_bytes(b"garbage")
     with pytest.raises(SteelDefectError, match="cannot read image file .*a.jpg"):
         read_masks_export(root / "images", root / "masks")
+
+
+def test_cvat_labelmap_one_folder_up_as_the_cvat_zip_has_it(tmp_path):
+    """CVAT's "Segmentation mask 1.1" zip: labelmap.txt at the root, the masks in SegmentationClass/."""
+
+    masks = tmp_path / "SegmentationClass"
+    masks.mkdir()
+    assert find_labelmap(masks) is None
+    (tmp_path / "labelmap.txt").write_text("background:0,0,0::\nscratch:255,0,0::\n")
+    assert find_labelmap(masks) == tmp_path / "labelmap.txt"
+    (masks / "labelmap.txt").write_text("background:0,0,0::\n")
+    assert find_labelmap(masks) == masks / "labelmap.txt"  # beside the masks wins
