@@ -66,6 +66,18 @@ def require_dir(path: str | os.PathLike, what: str = "folder") -> Path:
     return _require(path, what, want_dir=True)
 
 
+def read_text(path: str | os.PathLike, what: str) -> str:
+    """The UTF-8 text of ``path`` (a byte-order mark dropped); one-line SteelDefectError naming ``what``
+    when it is missing or unreadable."""
+    path = Path(path)
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise SteelDefectError(f"{what} not found: {path}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise SteelDefectError(f"cannot read {what} {path}: {getattr(err, 'strerror', None) or err}") from None
+
+
 def read_yaml(path: str | os.PathLike, what: str, hint: str = ""):
     """The parsed YAML of ``path``; one-line SteelDefectError when it is missing (``what`` not found,
     then ``hint``) or not YAML."""

@@ -11,8 +11,7 @@ import os
 from pathlib import Path
 
 from steeldefect.artifacts.dataset_file import check_class_names
-from steeldefect.data.io import atomic_write
-from steeldefect.errors import SteelDefectError
+from steeldefect.data.io import atomic_write, read_text
 
 CLASSES_FILE = "classes.txt"  # beside index masks
 
@@ -25,14 +24,7 @@ def parse_class_list(text: str, source: str = CLASSES_FILE) -> tuple[str, ...]:
 
 def read_class_list(path: str | os.PathLike) -> tuple[str, ...]:
     """The class names of a classes.txt file, in id order."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SteelDefectError(f"class list not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise SteelDefectError(f"cannot read class list {path}: {getattr(err, 'strerror', None) or err}") from None
-    return parse_class_list(text, str(path))
+    return parse_class_list(read_text(path, "class list"), str(path))
 
 
 def write_class_list(names, path: str | os.PathLike) -> None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from steeldefect.artifacts.dataset_file import check_class_names
-from steeldefect.data.io import atomic_write
+from steeldefect.data.io import atomic_write, read_text
 from steeldefect.errors import SteelDefectError
 
 LABELMAP_FILE = "labelmap.txt"  # beside CVAT's colour masks
@@ -82,14 +82,7 @@ def parse_labelmap(text: str, source: str = LABELMAP_FILE) -> Labelmap:
 
 def read_labelmap(path: str | os.PathLike) -> Labelmap:
     """The Labelmap of a labelmap.txt file."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SteelDefectError(f"labelmap not found: {path}") from None
-    except (OSError, UnicodeDecodeError) as err:
-        raise SteelDefectError(f"cannot read labelmap {path}: {getattr(err, 'strerror', None) or err}") from None
-    return parse_labelmap(text, str(path))
+    return parse_labelmap(read_text(path, "labelmap"), str(path))
 
 
 def format_labelmap(labelmap: Labelmap) -> str:

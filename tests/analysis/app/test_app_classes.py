@@ -8,6 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
+from testkit.dash_tree import walk
 from steeldefect.analysis.app import figures
 from steeldefect.analysis.app.dash_callbacks import candidates, comparison_view, distribution_view, upload_submission
 from steeldefect.analysis.app.index import build_app_data
@@ -18,17 +19,6 @@ from steeldefect.data.submission import write_submission
 from steeldefect.errors import SteelDefectError
 
 NAMES = ["scratch", "pit", "stain"]
-
-
-def walk(component):
-    """Every component under ``component`` (depth first)."""
-    yield component
-    children = getattr(component, "children", None)
-    if isinstance(children, (list, tuple)):
-        for child in children:
-            yield from walk(child)
-    elif children is not None and not isinstance(children, (str, int, float)):
-        yield from walk(children)
 
 
 def by_id(top, component_id):

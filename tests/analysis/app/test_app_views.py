@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from testkit.dash_tree import walk
 from steeldefect.analysis.app.dash_callbacks import (candidates, comparison_view, distribution_view, image_view, navigate,
                                        upload_submission)
 from steeldefect.analysis.app.compare import compare_sets
@@ -15,17 +16,6 @@ from steeldefect.data.labels import read_labels
 from steeldefect.data.submission import read_submission
 from steeldefect.errors import SteelDefectError
 from steeldefect.metric.dice import score_tables
-
-
-def walk(component):
-    """Every component under ``component`` (depth first)."""
-    yield component
-    children = getattr(component, "children", None)
-    if isinstance(children, (list, tuple)):
-        for child in children:
-            yield from walk(child)
-    elif children is not None and not isinstance(children, (str, int, float)):
-        yield from walk(children)
 
 
 def find(components, component_id):
