@@ -6,11 +6,13 @@
      "format": 1,
      "count": 12,
      "shards": ["train-00000-of-00003.tfrecord", ...],
-     "labels": "labels.csv"
+     "labels": "labels.csv",
+     "class_names": ["scratch", "pit", "stain"]
     }
 
 ``count`` training images spread over ``shards`` (names relative to the folder), with the label table
-``labels`` (original layout) beside them. The manifest is written last, so a folder holding one is
+``labels`` (original layout) beside them; ``class_names`` only for an imported dataset (absent: Severstal's
+four classes), each record then holding one RLE per class. The manifest is written last, so a folder holding one is
 complete. This file recorded its version under ``format`` from the start (the record features' version),
 so that key (not ``format_version``) carries it. Remote folders go through ``tf.io.gfile``.
 """
@@ -40,10 +42,12 @@ class TfrecordsManifest:
     count: int
     shards: tuple[str, ...]  # file names relative to the folder
     labels: str = TFRECORDS_LABELS_FILE
+    class_names: tuple[str, ...] | None = None  # an imported dataset's classes; None: Severstal's four
 
     def to_dict(self) -> dict:
         """JSON-ready data in the file's key order, the version first."""
-        return {FORMAT_KEY: FORMAT_VERSION, "count": self.count, "shards": list(self.shards), "labels": self.labels}
+        out = {FORMAT_KEY: FORMAT_VERSION, "count": self.count, "shards": list(self.shards), "labels": self.labels}
+        return {**out, "class_names": list(self.class_names)} if self.class_names else out
 
     @classmethod
     def from_dict(cls, data: dict, source: str = TFRECORDS_MANIFEST_FILE) -> "TfrecordsManifest":
@@ -52,8 +56,12 @@ class TfrecordsManifest:
             shards = data["shards"]
             if isinstance(shards, str) or not all(isinstance(s, str) for s in shards):
                 raise TypeError("shards is not a list of file names")
+            names = data.get("class_names")
+            if names is not None and (isinstance(names, str) or not all(isinstance(n, str) for n in names)):
+                raise TypeError("class_names is not a list of names")
             return cls(count=int(data.get("count", len(shards))), shards=tuple(shards),
-                       labels=str(data.get("labels") or TFRECORDS_LABELS_FILE))
+                       labels=str(data.get("labels") or TFRECORDS_LABELS_FILE),
+                       class_names=tuple(names) if names else None)
         except (KeyError, TypeError, ValueError) as err:
             raise SteelDefectError(f"{source}: not a TFRecords manifest ({err}){HINT}") from None
 

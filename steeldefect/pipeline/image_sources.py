@@ -62,16 +62,18 @@ class DataSource:
                           self.spec)
 
 
-def _read_labels(location: str, name: str) -> pd.DataFrame:
-    """The label table ``name`` of a TFRecords folder (copied to a temporary file first from gs://)."""
+def _read_labels(location: str, name: str, n_classes: int) -> pd.DataFrame:
+    """The label table ``name`` of a TFRecords folder (copied to a temporary file first from gs://); an
+    imported dataset's RLEs were checked at their images' sizes when the records were written."""
+    check = n_classes == KAGGLE.n_classes
     if not is_remote(location):
-        return read_labels(Path(location, name))
+        return read_labels(Path(location, name), n_classes=n_classes, check=check)
     import tensorflow as tf  # heavy: TensorFlow, only when this runs
 
     with tempfile.TemporaryDirectory() as tmp:
         local = os.path.join(tmp, os.path.basename(name))
         tf.io.gfile.copy(join(location, name), local)
-        return read_labels(local)
+        return read_labels(local, n_classes=n_classes, check=check)
 
 
 def open_source(location: str | os.PathLike) -> DataSource:
@@ -79,8 +81,9 @@ def open_source(location: str | os.PathLike) -> DataSource:
     location = str(location)
     if has_tfrecords_manifest(location):
         manifest = read_tfrecords_manifest(location)
-        table = _read_labels(location, manifest.labels)
-        return DataSource(location, TFRECORDS, table, tuple(join(location, s) for s in manifest.shards))
+        spec = DatasetSpec(class_names=manifest.class_names) if manifest.class_names else KAGGLE
+        table = _read_labels(location, manifest.labels, spec.n_classes)
+        return DataSource(location, TFRECORDS, table, tuple(join(location, s) for s in manifest.shards), spec=spec)
     if is_remote(location):
         raise SteelDefectError(f"{location}: no {TFRECORDS_MANIFEST_FILE} there; remote data must be TFRecords "
                                "written by `steeldefect tfrecords`")

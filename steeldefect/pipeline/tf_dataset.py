@@ -129,7 +129,7 @@ def _tfrecord_train_examples(source: DataSource, sub: pd.DataFrame, config: Conf
     counts_t = tf.constant(counts, tf.int64)
     position = _record_position(sub)
     total = steps_per_epoch(presence, config.data, spec.kind, spec.batch_size, seed) * spec.batch_size
-    records = read_records(source.shards)
+    records = read_records(source.shards, source.spec.n_classes)
 
     def one_epoch(e: int):
         # ``e`` is a Python int on purpose: a tensor shuffle seed breaks under a global seed of 0
@@ -198,7 +198,7 @@ def eval_order(source: DataSource, image_ids) -> list[str]:
     if source.kind == FOLDER:
         return list(image_ids)
     position = _record_position(_subset(source, image_ids))
-    ds = read_records(source.shards).filter(lambda ex: position.lookup(ex["image_id"]) >= 0)
+    ds = read_records(source.shards, source.spec.n_classes).filter(lambda ex: position.lookup(ex["image_id"]) >= 0)
     return [i.decode() for i in ds.map(lambda ex: ex["image_id"]).as_numpy_iterator()]
 
 
@@ -214,7 +214,7 @@ def eval_dataset(source: DataSource, image_ids, config: Config, kind: str, cache
         ds = _folder_examples(source, sub, np.arange(len(sub), dtype=np.int64), zeros)
     else:
         position = _record_position(sub)
-        ds = read_records(source.shards).filter(lambda ex: position.lookup(ex["image_id"]) >= 0)
+        ds = read_records(source.shards, source.spec.n_classes).filter(lambda ex: position.lookup(ex["image_id"]) >= 0)
         ds = ds.map(lambda ex: {**ex, "seed": tf.constant(0, tf.int64)})
     ds = ds.map(_to_batch_element(spec, None), num_parallel_calls=AUTOTUNE).batch(spec.batch_size)
     h, w = spec.size

@@ -1,4 +1,4 @@
-"""TFRecords of the training set: original encoded image bytes plus the four RLE strings.
+"""TFRecords of the training set: original encoded image bytes plus the K RLE strings (4 for Severstal).
 
 The image bytes are stored as read (JPEG, or PNG under a .jpg name), so decoding a record gives
 exactly the pixels the folder pipeline decodes; masks stay RLE, decoded like the folder's.
@@ -15,8 +15,9 @@ from tqdm import tqdm
 
 from steeldefect.artifacts.tfrecords_manifest import (TFRECORDS_LABELS_FILE, TfrecordsManifest, join,
                                                        write_tfrecords_manifest)
-from steeldefect.constants import RLE_COLUMNS
-from steeldefect.data.labels import write_labels
+from steeldefect.artifacts.dataset_file import KAGGLE
+from steeldefect.constants import NUM_CLASSES
+from steeldefect.data.labels import table_rle_columns, write_labels
 from steeldefect.errors import SteelDefectError
 from steeldefect.pipeline.image_sources import open_source
 
@@ -29,13 +30,13 @@ def _tf():
     return tf
 
 
-def feature_spec():
-    """The parsing spec of one record."""
+def feature_spec(n_classes: int = NUM_CLASSES):
+    """The parsing spec of one record of a dataset of ``n_classes`` classes."""
     tf = _tf()
     return {
         "image_id": tf.io.FixedLenFeature([], tf.string),
         "image": tf.io.FixedLenFeature([], tf.string),
-        "rle": tf.io.FixedLenFeature([len(RLE_COLUMNS)], tf.string),
+        "rle": tf.io.FixedLenFeature([int(n_classes)], tf.string),
     }
 
 
@@ -59,16 +60,13 @@ def write_tfrecords(data_dir: str | os.PathLike, out: str, shards: int = 8, prog
     if shards < 1:
         raise SteelDefectError(f"--shards must be at least 1, got {shards}")
     source = open_source(str(data_dir))
-    if source.spec.n_classes != len(RLE_COLUMNS):
-        raise SteelDefectError(f"{data_dir}: TFRecords hold {len(RLE_COLUMNS)} classes and this dataset has "
-                               f"{source.spec.n_classes}; train from the dataset folder itself")
     tf = _tf()
     table = source.table
     shards = min(shards, max(1, len(table)))
     tf.io.gfile.makedirs(out)
     names = [SHARD_PATTERN.format(i, shards) for i in range(shards)]
     paths = source.image_paths(table["ImageId"])
-    rles = table.loc[:, list(RLE_COLUMNS)].to_numpy()
+    rles = table.loc[:, list(table_rle_columns(table))].to_numpy()
     bar = tqdm(total=len(table), desc="tfrecords", unit="img", disable=not progress)
     for s, name in enumerate(names):
         tmp = join(out, f".{name}.tmp")
@@ -87,14 +85,16 @@ def write_tfrecords(data_dir: str | os.PathLike, out: str, shards: int = 8, prog
         local_labels = os.path.join(tmp_dir, TFRECORDS_LABELS_FILE)
         write_labels(table, local_labels)
         tf.io.gfile.copy(local_labels, join(out, TFRECORDS_LABELS_FILE), overwrite=True)
-    manifest = TfrecordsManifest(count=len(table), shards=tuple(names), labels=TFRECORDS_LABELS_FILE)
+    names_of_classes = None if source.spec.class_names == KAGGLE.class_names else source.spec.class_names
+    manifest = TfrecordsManifest(count=len(table), shards=tuple(names), labels=TFRECORDS_LABELS_FILE,
+                                 class_names=names_of_classes)
     write_tfrecords_manifest(out, manifest)
     return manifest
 
 
-def read_records(shards: tuple[str, ...]):
-    """A tf.data.Dataset of parsed records {image_id, image, rle}, in a fixed order."""
+def read_records(shards: tuple[str, ...], n_classes: int = NUM_CLASSES):
+    """A tf.data.Dataset of parsed records {image_id, image, rle (K strings)}, in a fixed order."""
     tf = _tf()
-    spec = feature_spec()
+    spec = feature_spec(n_classes)
     ds = tf.data.TFRecordDataset(list(shards), num_parallel_reads=min(len(shards), 8) or None)
     return ds.map(lambda r: tf.io.parse_single_example(r, spec), num_parallel_calls=tf.data.AUTOTUNE)

@@ -15,10 +15,11 @@ from steeldefect.artifacts.dataset_file import DatasetSpec, ImageSize, write_dat
 from steeldefect.data.labels import label_presence, write_labels
 from steeldefect.data.rle import rle_decode, rle_encode
 from steeldefect.errors import RLEError
-from steeldefect.pipeline.image_sources import FOLDER, open_source
+from steeldefect.pipeline.image_sources import FOLDER, TFRECORDS, open_source
 from steeldefect.pipeline.oversampling import repeat_factors
 from steeldefect.pipeline.preprocess import masks_from_rles, resize_mask
-from steeldefect.pipeline.tf_dataset import Spec, eval_dataset, train_dataset
+from steeldefect.pipeline.tf_dataset import Spec, eval_dataset, eval_order, train_dataset
+from steeldefect.pipeline.tfrecords import write_tfrecords
 
 K = 3
 SIZES = ((64, 256), (48, 192))  # both shrink to TINY_INPUT (32x128): by 2 and by 1.5
@@ -127,3 +128,20 @@ def test_train_batches_oversample_class_3(own):
     assert steps > plain_steps  # two class-3 images, each three times
     holds3 = (y[:, :, :, 2].max(axis=(1, 2)) > 0).sum()
     assert holds3 >= 2 * 3 - 1  # a dropped remainder may cost one
+
+
+def test_tfrecords_of_three_classes_give_the_folder_pipeline_batches(own, tmp_path):
+    """TFRecords of an imported dataset record its class names and hold K RLEs a record: the batches
+    equal the folder's, and a Severstal manifest stays without class names."""
+    written = write_tfrecords(own, str(tmp_path / "tfr"), shards=2, progress=False)
+    assert written.class_names == ("scratch", "pit", "stain")
+    folder, records = open_source(own), open_source(tmp_path / "tfr")
+    assert records.kind == TFRECORDS and records.spec.class_names == folder.spec.class_names
+    assert records.table.equals(folder.table)
+    ids = folder.table["ImageId"].tolist()
+    for kind in ("segmenter", "classifier"):
+        want = dict(zip(eval_order(folder, ids), zip(*_arrays(eval_dataset(folder, ids, tiny_config(), kind)))))
+        got = dict(zip(eval_order(records, ids), zip(*_arrays(eval_dataset(records, ids, tiny_config(), kind)))))
+        for image_id in ids:
+            np.testing.assert_array_equal(want[image_id][0], got[image_id][0])
+            np.testing.assert_array_equal(want[image_id][1], got[image_id][1])
