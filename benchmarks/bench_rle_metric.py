@@ -1,28 +1,40 @@
-"""RLE encode/decode throughput on the 2,515 real masks against a straightforward per-run loop,
-and the metric's time on 5,506 x 4 (image, class) pairs. Both sides run in the same process.
+"""RLE encode/decode throughput on the real masks against the plain per-run Python loop, and the
+metric's time on 5,506 x 4 (image, class) pairs. Every side runs in the same process on the same
+masks, interleaved: each round runs every variant once (in a rotated order), and the table gives the
+median round of each, so load from other work on the machine falls on all of them alike.
 
-    .venv/bin/python benchmarks/bench_rle_metric.py [--repeat 3]
+    .venv/bin/python benchmarks/bench_rle_metric.py [--repeat 7] [--previous REV]
 
-Prints a Markdown table; docs/BENCHMARKS.md holds the figures of one run with the machine.
+``--previous REV`` adds a column for steeldefect/data/rle.py as it was at git revision REV (loaded
+from ``git show``), so a change is measured against its predecessor in the same run.
+Prints Markdown; docs/BENCHMARKS.md holds the figures of one run with the machine.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import platform
+import subprocess
+import sys
+import tempfile
 import time
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
+import cv2
 import numpy as np
-import pandas as pd
 
 from steeldefect.constants import IMAGE_SHAPE, RLE_COLUMNS
 from steeldefect.data.labels import read_labels
-from steeldefect.data.rle import rle_decode, rle_encode
+from steeldefect.data.rle import rle_decode, rle_decode_many, rle_encode
 from steeldefect.metric import dice_score, score_tables
 
-REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real"
+ROOT = Path(__file__).resolve().parents[1]
+REAL = ROOT.parent / "shared" / "real"
+BATCH_IMAGES = 64  # images per batch when masks are decoded for scoring, as the array metric takes them
 
 
 def loop_encode(mask: np.ndarray) -> str:
@@ -52,7 +64,8 @@ def pixel_loop_encode(mask: np.ndarray) -> str:
 
 
 def loop_decode(rle: str, shape=IMAGE_SHAPE) -> np.ndarray:
-    """The notebook way: one slice assignment per run in a Python loop."""
+    """The notebook way: one slice assignment per run in a Python loop, no checks; it returns a
+    column-major view (rle_decode returns a checked, C-contiguous mask)."""
     flat = np.zeros(shape[0] * shape[1], np.uint8)
     values = rle.split()
     for start, length in zip(values[0::2], values[1::2]):
@@ -61,81 +74,167 @@ def loop_decode(rle: str, shape=IMAGE_SHAPE) -> np.ndarray:
     return flat.reshape(shape, order="F")
 
 
-def best_of(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return min(times)
+def load_previous(rev: str):
+    """steeldefect/data/rle.py as it was at git revision ``rev``, imported as its own module."""
+    source = subprocess.run(["git", "show", f"{rev}:steeldefect/data/rle.py"], cwd=ROOT, check=True,
+                            capture_output=True, text=True).stdout
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"rle_{rev}.py"
+        path.write_text(source)
+        spec = importlib.util.spec_from_file_location(path.stem, path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    return module
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--loop-encode-masks", type=int, default=100,
-                        help="masks for the pixel-loop encoder (it is slow; the rate is per mask)")
-    args = parser.parse_args()
-    table = read_labels(REAL / "train_masks_2515.csv")
-    rles = [r for col in RLE_COLUMNS for r in table[col] if r]
-    masks = [rle_decode(r) for r in rles]
-    for m, r in zip(masks[:50], rles[:50]):
-        assert rle_encode(m) == loop_encode(m) == r and (loop_decode(r) == m).all()
+def interleaved(variants: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """Median seconds of each variant over ``repeat`` rounds; every round runs each variant once,
+    starting one further along the list each round. What a variant returns is kept until its time is
+    taken (then freed), as a caller would keep decoded masks."""
+    times = {name: [] for name in variants}
+    names = list(variants)
+    for r in range(repeat):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            start = time.perf_counter()
+            result = variants[name]()
+            times[name].append(time.perf_counter() - start)
+            del result
+    return {name: float(np.median(t)) for name, t in times.items()}
+
+
+def batches(rles: list, images: int = BATCH_IMAGES) -> list[list]:
+    """The (image, class) RLEs in runs of ``images`` images x the class count."""
+    step = images * len(RLE_COLUMNS)
+    return [rles[i:i + step] for i in range(0, len(rles), step)]
+
+
+def each(fn: Callable, items: list) -> None:
+    """Call ``fn`` on every item and drop each result at once: a stream, as scoring uses masks."""
+    for item in items:
+        fn(item)
+
+
+def stacked(decode: Callable, batch: list) -> np.ndarray:
+    """One (batch, h, w) stack, each mask decoded on its own and then stacked."""
+    return np.stack([decode(r) for r in batch])
+
+
+def check_exact(rles: list[str], masks: list[np.ndarray], per_image: list[str]) -> None:
+    """Every variant gives the same masks and strings as the real ones, on every real mask."""
+    for rle, mask in zip(rles, masks):
+        assert rle_encode(mask) == loop_encode(mask) == rle and (loop_decode(rle) == mask).all()
     assert pixel_loop_encode(masks[0]) == rles[0]
+    for batch in batches(per_image):
+        assert (rle_decode_many(batch) == np.stack([rle_decode(r) for r in batch])).all()
 
-    rows = []
-    dec = best_of(lambda: [rle_decode(r) for r in rles], args.repeat)
-    dec_loop = best_of(lambda: [loop_decode(r) for r in rles], args.repeat)
-    rows.append(("decode", len(rles) / dec, len(rles) / dec_loop))
-    enc = best_of(lambda: [rle_encode(m) for m in masks], args.repeat)
-    enc_loop = best_of(lambda: [loop_encode(m) for m in masks], args.repeat)
-    rows.append(("encode", len(masks) / enc, len(masks) / enc_loop))
+
+def rle_rows(args, rles, masks, per_image, noisy, noisy_masks, previous) -> list[tuple]:
+    """(operation, masks, {variant: seconds}) of every RLE comparison."""
+    def run(name, n, ours, loop, prev=None):
+        variants = {"steeldefect": ours, "loop": loop}
+        if previous is not None and prev is not None:
+            variants["previous"] = prev
+        return name, n, interleaved(variants, args.repeat)
+
+    p = previous
+    rows = [
+        run("decode, masks kept (a list of all)", len(rles), lambda: [rle_decode(r) for r in rles],
+            lambda: [loop_decode(r) for r in rles], p and (lambda: [p.rle_decode(r) for r in rles])),
+        run("decode, each mask dropped after use", len(rles), lambda: each(rle_decode, rles),
+            lambda: each(loop_decode, rles), p and (lambda: each(p.rle_decode, rles))),
+        run("encode", len(masks), lambda: [rle_encode(m) for m in masks], lambda: [loop_encode(m) for m in masks],
+            p and (lambda: [p.rle_encode(m) for m in masks])),
+    ]
     sub = masks[:args.loop_encode_masks]
-    enc_pixel = best_of(lambda: [pixel_loop_encode(m) for m in sub], 1)
-    rows.append(("encode vs a per-pixel loop (naive)", len(masks) / enc, len(sub) / enc_pixel))
-    # Raw model output before post-processing: speckled masks with thousands of short runs.
-    rng = np.random.default_rng(1)
-    noisy = [rle_encode((rng.random(IMAGE_SHAPE) < 0.02) & (rle_decode(r) > 0) | (rng.random(IMAGE_SHAPE) < 0.005))
-             for r in rles[:200]]
+    pixel = interleaved({"loop": lambda: [pixel_loop_encode(m) for m in sub]}, 1)["loop"]
+    rows.append(("encode vs the per-pixel loop (naive)", len(masks),
+                 {"steeldefect": rows[2][2]["steeldefect"], "loop": pixel * len(masks) / len(sub)}))
     n_runs = np.mean([len(r.split()) // 2 for r in noisy])
-    dec_n = best_of(lambda: [rle_decode(r) for r in noisy], args.repeat)
-    dec_n_loop = best_of(lambda: [loop_decode(r) for r in noisy], args.repeat)
-    rows.append((f"decode, speckled masks ({n_runs:,.0f} runs each)", len(noisy) / dec_n, len(noisy) / dec_n_loop))
-    noisy_masks = [rle_decode(r) for r in noisy]
-    enc_n = best_of(lambda: [rle_encode(m) for m in noisy_masks], args.repeat)
-    enc_n_loop = best_of(lambda: [loop_encode(m) for m in noisy_masks], args.repeat)
-    rows.append((f"encode, speckled masks ({n_runs:,.0f} runs each)", len(noisy) / enc_n, len(noisy) / enc_n_loop))
+    stacks = batches(per_image)
+    rows += [
+        run(f"decode, speckled masks ({n_runs:,.0f} runs each; raw model output), kept", len(noisy),
+            lambda: [rle_decode(r) for r in noisy], lambda: [loop_decode(r) for r in noisy],
+            p and (lambda: [p.rle_decode(r) for r in noisy])),
+        run(f"encode, speckled masks ({n_runs:,.0f} runs each)", len(noisy),
+            lambda: [rle_encode(m) for m in noisy_masks], lambda: [loop_encode(m) for m in noisy_masks],
+            p and (lambda: [p.rle_encode(m) for m in noisy_masks])),
+        run(f"batch decode, {BATCH_IMAGES} images x 4 classes a stack (empty masks included), each stack "
+            "dropped after use: `rle_decode_many`", len(per_image),
+            lambda: each(rle_decode_many, stacks), lambda: each(partial(stacked, loop_decode), stacks),
+            p and (lambda: each(partial(stacked, p.rle_decode), stacks))),
+        run("the same batches, `np.stack` of one `rle_decode` at a time", len(per_image),
+            lambda: each(partial(stacked, rle_decode), stacks), lambda: each(partial(stacked, loop_decode), stacks)),
+    ]
+    return rows
 
-    # Metric: 5,506 images x 4 classes (the real stage-2 test size), truths recycled from the real
-    # masks and predictions made by shifting them 8 columns, so Dice values are realistic.
+
+def metric_times(table, rles, repeat: int) -> tuple[float, float]:
+    """Seconds to score 5,506 x 4 (image, class) pairs (the real stage-2 test size; truths recycled
+    from the real masks, predictions shifted 8 columns so Dice values are realistic): score_tables on
+    the RLE runs, and rle_decode_many of both tables in 64-image batches plus the array dice_score."""
     rng = np.random.default_rng(0)
-    idx = rng.integers(0, len(table), 5506)
-    truth = table.iloc[idx].reset_index(drop=True)
+    truth = table.iloc[rng.integers(0, len(table), 5506)].reset_index(drop=True)
     truth["ImageId"] = [f"{i:09x}.jpg" for i in range(len(truth))]
     shifted = {r: rle_encode(np.roll(rle_decode(r), 8, axis=1)) for r in rles}
     pred = truth.copy()
     for col in RLE_COLUMNS:
         pred[col] = [shifted.get(r, "") for r in truth[col]]
-    t_csv = best_of(lambda: score_tables(truth, pred), args.repeat)
+    columns = list(RLE_COLUMNS)
+    truth_rles = truth[columns].to_numpy().ravel().tolist()
+    pred_rles = pred[columns].to_numpy().ravel().tolist()
 
-    def arrays_batched(batch=64):
-        for s in range(0, len(truth), batch):
-            part_t = truth.iloc[s:s + batch]
-            part_p = pred.iloc[s:s + batch]
-            tm = np.stack([[rle_decode(r) for r in row] for row in part_t[list(RLE_COLUMNS)].to_numpy()])
-            pm = np.stack([[rle_decode(r) for r in row] for row in part_p[list(RLE_COLUMNS)].to_numpy()])
-            dice_score(tm, pm)
+    def arrays():
+        shape = (-1, len(columns), *IMAGE_SHAPE)
+        for t, p in zip(batches(truth_rles), batches(pred_rles)):
+            dice_score(rle_decode_many(t).reshape(shape), rle_decode_many(p).reshape(shape))
 
-    t_arr = best_of(arrays_batched, 1)
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-          f"Python {platform.python_version()}, numpy {np.__version__}")
-    print(f"\n{len(rles)} real masks (of 2,515 images), best of {args.repeat}\n")
-    print("| operation | steeldefect (masks/s) | loop (masks/s) | ratio |")
-    print("|---|---|---|---|")
-    for name, ours, loop in rows:
-        print(f"| {name} | {ours:,.0f} | {loop:,.0f} | {ours / loop:.1f}x |")
-    print(f"\nmetric on 5,506 x 4 = 22,024 pairs: score_tables (RLE runs, no decoding) {t_csv:.2f} s; "
-          f"decode + batched dice_score {t_arr:.2f} s ({t_arr / t_csv:.1f}x slower)")
+    t = interleaved({"runs": lambda: score_tables(truth, pred), "arrays": arrays}, repeat)
+    return t["runs"], t["arrays"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=7, help="interleaved rounds; the median is reported")
+    parser.add_argument("--metric-repeat", type=int, default=3)
+    parser.add_argument("--loop-encode-masks", type=int, default=100,
+                        help="masks for the pixel-loop encoder (it is slow; the rate is per mask)")
+    parser.add_argument("--previous", metavar="REV", help="also time steeldefect/data/rle.py at this git revision")
+    args = parser.parse_args()
+    previous = load_previous(args.previous) if args.previous else None
+    load_before = os.getloadavg()
+    table = read_labels(REAL / "train_masks_2515.csv")
+    rles = [r for col in RLE_COLUMNS for r in table[col] if r]
+    per_image = table[list(RLE_COLUMNS)].to_numpy().ravel().tolist()  # every (image, class), empty ones too
+    masks = [rle_decode(r) for r in rles]
+    # Raw model output before post-processing: speckled masks with thousands of short runs.
+    rng = np.random.default_rng(1)
+    noisy = [rle_encode((rng.random(IMAGE_SHAPE) < 0.02) & (m > 0) | (rng.random(IMAGE_SHAPE) < 0.005))
+             for m in masks[:200]]
+    noisy_masks = [rle_decode(r) for r in noisy]
+    check_exact(rles, masks, per_image)
+
+    rows = rle_rows(args, rles, masks, per_image, noisy, noisy_masks, previous)
+    t_runs, t_arrays = metric_times(table, rles, args.metric_repeat)
+    load_after = os.getloadavg()
+
+    print(f"machine: {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+          f"numpy {np.__version__}, OpenCV {cv2.__version__}; load average {load_before[0]:.1f} before, "
+          f"{load_after[0]:.1f} after")
+    print(f"command: {' '.join([Path(sys.executable).name, *sys.argv])}")
+    print(f"\n{len(rles):,} real masks of {len(table):,} images ({len(per_image):,} (image, class) masks with the "
+          f"empty ones); median of {args.repeat} interleaved rounds\n")
+    prev = f" | previous {args.previous} (masks/s) | ratio to previous" if previous else ""
+    print(f"| operation | steeldefect (masks/s) | loop (masks/s) | ratio{prev} |")
+    print("|---|---|---|---|" + ("---|---|" if previous else ""))
+    for name, n, t in rows:
+        cells = f"| {name} | {n / t['steeldefect']:,.0f} | {n / t['loop']:,.0f} | {t['loop'] / t['steeldefect']:.1f}x |"
+        if previous:
+            cells += (f" {n / t['previous']:,.0f} | {t['previous'] / t['steeldefect']:.1f}x |" if "previous" in t
+                      else " | |")
+        print(cells)
+    print(f"\nmetric on 5,506 x 4 = 22,024 pairs (median of {args.metric_repeat}): score_tables (RLE runs, no "
+          f"decoding) {t_runs:.2f} s; rle_decode_many + batched dice_score {t_arrays:.2f} s "
+          f"({t_arrays / t_runs:.1f}x slower)")
 
 
 if __name__ == "__main__":

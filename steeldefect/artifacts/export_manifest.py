@@ -16,6 +16,17 @@ id order 1..K) and the image sizes of the dataset they were trained on::
     "dataset": {"name": "line3", "n_classes": 3, "class_names": ["scratch", "pit", "stain"],
                 "image_sizes": [{"height": 192, "width": 768, "images": 10}]}
 
+The ``input`` entry is the graph's input contract. Since format version 2 the graph takes uint8 RGB
+images already at its models' input sizes, one tensor per size, and the caller resizes (with
+OpenCV, as ``predict`` does: ``deploy.resize``)::
+
+    "input": {"dtype": "uint8", "channels": "RGB", "max_height": 512, "max_width": 3200,
+              "resize": "outside", "resize_method": "...",
+              "tensors": [{"name": "images_64x384", "shape": [null, 64, 384, 3]}]}
+
+Version 1 graphs took images of any size and resized inside (``graph_inputs()`` is None for them:
+``load_exported`` refuses them and says to export again).
+
 Manifests without ``format_version`` (older ones) are version 1; every key but the format tag and
 the checksums is optional when reading, and one without ``dataset`` is Severstal's (four classes
 ``class 1`` .. ``class 4``, 256x1600).
@@ -41,7 +52,7 @@ from steeldefect.errors import SteelDefectError
 
 FORMAT = "steeldefect-export/1"  # the format tag of manifest.json
 FORMAT_KEY = "format"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the graph takes images at its models' input sizes; resizing is the caller's
 MANIFEST_FILE = "manifest.json"
 SAVEDMODEL_DIR = "savedmodel"
 ONNX_FILE = "model.onnx"
@@ -50,8 +61,35 @@ FORMATS = {"savedmodel": SAVEDMODEL_DIR, "onnx": ONNX_FILE}  # --format name -> 
 HASH_CHUNK = 1 << 20  # bytes read at a time when hashing
 HINT = " (make one with `steeldefect export`)"
 SERVE_ENDPOINT = "serve"  # the SavedModel's signature
-# the largest (h, w) image the graph resizes exactly by default (its cost grows with it)
+# the largest (h, w) image an export takes by default (a guard on memory per request; larger ones are refused)
 MAX_INPUT = (2 * IMAGE_HEIGHT, 2 * IMAGE_WIDTH)
+INPUT_PREFIX = "images"  # graph input "images_{h}x{w}": uint8 (B, h, w, 3) RGB at one model input size
+PROBS_OUTPUT = "probs"  # (B, h, w, K) segmenter probabilities at the ensemble's output size
+GATE_OUTPUT = "gate"  # (B, 1) or (B, K) classifier probabilities (only with classifiers)
+RESIZE_OUTSIDE = "outside"  # input["resize"] of version 2: the caller resizes every image to each tensor's size
+RESIZE_METHOD = ("OpenCV, as predict does (pipeline.preprocess.resize_image: INTER_AREA shrinking, INTER_LINEAR "
+                 "enlarging), each image to every tensor's size")
+
+
+@dataclass(frozen=True)
+class GraphInput:
+    """One input tensor of the exported graph: uint8 (B, h, w, 3) RGB images at ``size`` (h, w)."""
+
+    name: str
+    size: tuple[int, int]
+
+
+def graph_input(size) -> GraphInput:
+    """The graph input for model input size (h, w): named ``images_{h}x{w}``."""
+    h, w = (int(v) for v in size)
+    return GraphInput(f"{INPUT_PREFIX}_{h}x{w}", (h, w))
+
+
+def input_entry(sizes, max_input: tuple[int, int]) -> dict:
+    """The manifest's ``input`` entry of a graph with one input per model input size in ``sizes``."""
+    return {"dtype": "uint8", "channels": "RGB", "max_height": int(max_input[0]), "max_width": int(max_input[1]),
+            "resize": RESIZE_OUTSIDE, "resize_method": RESIZE_METHOD,
+            "tensors": [{"name": g.name, "shape": [None, *g.size, 3]} for g in map(graph_input, sizes)]}
 
 
 @dataclass(frozen=True)
@@ -67,7 +105,7 @@ class ExportManifest:
     runs: tuple[dict, ...] = ()  # kind, backbone, fold, path, input_size, model_sha256 per model
     dataset: dict | None = None  # name, n_classes, class_names, image_sizes (``dataset_entry``); None: Severstal
     ensemble: dict | None = None  # tta, reducer, input_sizes
-    input: dict | None = None  # the input contract: name, dtype, shape, channels, max size, resize
+    input: dict | None = None  # the input contract (``input_entry``): dtype, channels, max size, resize, tensors
     outputs: dict | None = None  # output name -> shape
     savedmodel_endpoint: str | None = None
     onnx: dict | None = None  # opset, outputs
@@ -92,6 +130,18 @@ class ExportManifest:
     def dataset_spec(self, source: str = MANIFEST_FILE) -> DatasetSpec:
         """The classes (and image sizes) the exported models predict; ``KAGGLE`` for a manifest without them."""
         return KAGGLE if self.dataset is None else spec_of_entry(self.dataset, source)
+
+    def graph_inputs(self, source: str = MANIFEST_FILE) -> tuple[GraphInput, ...] | None:
+        """The graph's input tensors in call order; None for a version 1 graph (it resized inside)."""
+        entry = self.input or {}
+        if entry.get("resize") != RESIZE_OUTSIDE:
+            return None
+        try:
+            return tuple(GraphInput(str(t["name"]), (int(t["shape"][1]), int(t["shape"][2])))
+                         for t in entry["tensors"])
+        except (KeyError, TypeError, ValueError, IndexError) as err:
+            raise SteelDefectError(f"{source}: its input entry has no tensors of known size ({err}); "
+                                   "export again") from None
 
     @property
     def class_names(self) -> tuple[str, ...]:

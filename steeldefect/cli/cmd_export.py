@@ -22,17 +22,17 @@ def _add(p):
     p.add_argument("--format", default=",".join(EXPORT_FORMATS), type=comma_list(EXPORT_FORMATS, "format"),
                    help=f"comma-separated, from {', '.join(EXPORT_FORMATS)} (default all)")
     p.add_argument("--max-input", nargs=2, type=int, default=None, metavar=("H", "W"),
-                   help="largest image the graph takes (default 512 3200, or twice the dataset's largest image "
-                        "when that is larger; the exact in-graph resize costs more the larger it is); larger ones "
-                        "are refused")
+                   help="largest image the export takes (default 512 3200, or twice the dataset's largest image "
+                        "when that is larger); larger ones are refused (serve: 413)")
     p.add_argument("--review-band", nargs=2, type=float, default=None, metavar=("LO", "HI"),
                    help="defect probabilities the server answers 'review' for (default: the band `tune` proposed)")
 
 
 @command("export",
          description="Write the whole tuned ensemble (classifiers, segmenters, TTA views, reducer) as one graph "
-                     "that takes a batch of uint8 RGB images of any size, resizes them inside exactly as "
-                     "`predict` does, and returns the gate probabilities and the per-class probability maps; "
+                     "that takes a batch of uint8 RGB images at each of the models' input sizes (serve and "
+                     "Predictor resize any image to them with OpenCV exactly as `predict` does) and returns the "
+                     "gate probabilities and the per-class probability maps; "
                      f"beside it the thresholds, the post-processing settings and {MANIFEST_FILE} (versions, "
                      "runs, the classes of the dataset they were trained on, input contract, checksums). `steeldefect serve --model OUT` serves it.",
          epilog=f"example:\n  steeldefect export --runs runs --thresholds runs/{THRESHOLDS_FILE} --out runs/export")

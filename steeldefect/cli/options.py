@@ -23,7 +23,7 @@ from steeldefect.tuning.sweep import parse_values
 
 TTA_CHOICES = tuple(TTA_MODES)  # --tta
 REDUCER_CHOICES = tuple(available_reducers())  # --reducer, select --reducers
-RUNTIME_CHOICES = ("onnx", "tf")  # serve --runtime: deploy.runtime.RUNTIMES, whose module imports TensorFlow
+RUNTIME_CHOICES = ("onnx", "openvino", "tf")  # serve --runtime: deploy.runtime.RUNTIMES, whose module imports TensorFlow
 EXPORT_FORMATS = ("savedmodel", "onnx")  # export --format: artifacts.export_manifest.FORMATS, whose module imports OpenCV
 KAGGLE_GPU_CHOICES = ("p100", "t4")  # kaggle-package --gpu: kaggle.hour_plan.KAGGLE_GPUS, whose module imports pandas
 _RUNTIME_HINTS = typing.get_type_hints(RuntimeConfig)

@@ -24,7 +24,7 @@ class ExportArgs:
     tta: str | None = None
     reducer: str | None = None
     formats: tuple[str, ...] = ("savedmodel", "onnx")  # artifacts.export_manifest.FORMATS (tests/cli compares them)
-    max_input: tuple[int, int] | None = None  # largest (h, w) the graph takes (None: export_manifest.default_max_input)
+    max_input: tuple[int, int] | None = None  # largest (h, w) image taken (None: export_manifest.default_max_input)
     review_band: tuple[float, float] | None = None  # default: the band `tune` proposed
 
 

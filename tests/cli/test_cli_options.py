@@ -103,7 +103,7 @@ def test_help_lists_the_choices(capsys):
      "argument --tta: invalid choice: 'hflp' (choose from 'none', 'hflip', 'vflip', 'both')"),
     (["pseudo-label", "--images", "i", "--thresholds", "t", "--out", "o", "--reducer", "median"],
      "argument --reducer: invalid choice: 'median'"),
-    (["serve", "--model", "m", "--runtime", "torch"], "argument --runtime: invalid choice: 'torch' (choose from 'onnx', 'tf')"),
+    (["serve", "--model", "m", "--runtime", "torch"], "argument --runtime: invalid choice: 'torch' (choose from 'onnx', 'openvino', 'tf')"),
     (["export", "--runs", "r", "--thresholds", "t", "--out", "o", "--format", "tflite"],
      "argument --format: unknown format 'tflite'; choose from savedmodel, onnx"),
     (["export", "--runs", "r", "--thresholds", "t", "--out", "o", "--format", "onnx,tflite"],

@@ -1,9 +1,13 @@
 """The HTTP API over an exported model (FastAPI): predict one image or several, health, readiness,
 Prometheus metrics. ``results.py`` describes the JSON of an image: masks at the image's own size, one
-entry per class of the model's dataset with its ``class_id`` and ``class_name``.
+entry per class of the model's dataset with its ``class_id`` and ``class_name``; every answer names the
+model that gave it (``"model": {"name", "version"}``, ``identity.py``). ``schemas.py`` documents the
+uploads and answers in the OpenAPI schema (/docs).
 
 Bad input is answered with 400 (no image field, empty upload), 413 (too many bytes or pixels) or
-415 (not a JPEG/PNG/... image) and a one-line ``{"error": ...}``; the server keeps serving.
+415 (not a JPEG/PNG/... image) and a one-line ``{"error": ...}``; the server keeps serving. With an API
+key (``auth.py``) every route but /healthz and /readyz needs it (401 otherwise). Each request is
+logged as one JSON line (``access_log.py``) unless ``access_log=False``.
 """
 
 from __future__ import annotations
@@ -20,23 +24,31 @@ from starlette.concurrency import run_in_threadpool
 
 from steeldefect.artifacts.dataset_file import KAGGLE
 from steeldefect.data.images import decode_image
+from steeldefect.delivery.deploy.access_log import AccessLogMiddleware, record_answer
+from steeldefect.delivery.deploy.auth import KEY_HEADER, OPEN_PATHS, ApiKeyMiddleware
 from steeldefect.delivery.deploy.batcher import MicroBatcher
-from steeldefect.delivery.deploy.server_metrics import server_metrics
+from steeldefect.delivery.deploy.identity import ModelIdentity, model_identity
+from steeldefect.delivery.deploy.server_metrics import ServerMetrics, server_metrics
 from steeldefect.delivery.deploy.model import ExportedModel, InputTooLarge
 from steeldefect.delivery.deploy.results import results_for_shape
+from steeldefect.delivery.deploy.schemas import BatchAnswer, PredictAnswer, error_responses, upload_body
 from steeldefect.errors import SteelDefectError
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # larger uploads get 413 (a Severstal 256x1600 JPEG is ~100 KB, a PNG ~1 MB)
 MAX_BATCH_IMAGES = 32  # images per /v1/predict/batch request
 RESULT_DOC = ("JSON of an image: height and width (the input's; masks, areas, RLE and boxes are at this size), "
-              "gate_probability, review, model_ms, latency_ms and `classes`, one entry per class of the dataset "
+              "gate_probability, review, `classes`, one entry per class of the dataset "
               "the model was trained on (ids 1..K): class_id, class_name (the dataset's name of the class, "
               "'class 1'..'class 4' for Severstal), decision (defect, clean or review), probability, area, rle "
-              "(Kaggle's: column-major, 1-based) and boxes.")
+              "(Kaggle's: column-major, 1-based) and boxes, then model_ms and latency_ms.")
+MODEL_DOC = (' The answer ends with "model": {"name": the export folder\'s name, "version": 12 hex digits of '
+             "the sha256 of its files' checksums}.")
 PREDICT_DOC = ("One image as multipart field 'image' (JPEG or PNG, grey or RGB, any size up to the export's max "
-               "input). " + RESULT_DOC)
+               "input). " + RESULT_DOC + MODEL_DOC)
 BATCH_DOC = (f"Several images as multipart fields 'images' (at most {MAX_BATCH_IMAGES}); answers "
-             '{"results": [one JSON per image, as /v1/predict answers], "latency_ms": ...}. ' + RESULT_DOC)
+             '{"results": [one JSON per image, as /v1/predict answers without "model"], "latency_ms": ..., '
+             '"model": ...}. ' + RESULT_DOC + MODEL_DOC)
+IMAGE_FIELD_DOC = "a JPEG or PNG, grey or RGB, any size up to the export's max input"
 
 
 class BadInput(Exception):
@@ -94,11 +106,12 @@ async def read_images(request: Request, field: str, many: bool) -> list[tuple[st
 
 @dataclass
 class _Service:
-    """What the endpoints share: the model, its micro-batcher, the metrics and readiness."""
+    """What the endpoints share: the model, its micro-batcher, the metrics, its identity and readiness."""
 
     model: ExportedModel
     batcher: MicroBatcher
-    metrics: object  # server_metrics.ServerMetrics
+    metrics: ServerMetrics
+    identity: ModelIdentity
     ready: bool = False
 
     async def predict_one(self, name: str, data: bytes) -> dict:
@@ -121,6 +134,9 @@ class _Service:
             for r in results:
                 r["latency_ms"] = latency
             body = {"results": list(results), "latency_ms": latency} if many else results[0]
+            body["model"] = self.identity.to_dict()
+            self.metrics.observe_answers(results)
+            record_answer(request.state, results)
         except BadInput as err:
             status, body = err.status, {"error": err.message}
         except Exception as err:  # a model failure: 500 with one line, the server keeps serving
@@ -146,46 +162,82 @@ def warmup_shape(model: ExportedModel) -> tuple[int, int, int]:
 
 
 def _routes(app: FastAPI, service: _Service) -> None:
-    @app.post("/v1/predict", summary="Predict one image", description=PREDICT_DOC)
+    @app.post("/v1/predict", summary="Predict one image", description=PREDICT_DOC, response_model=PredictAnswer,
+              responses=error_responses(400, 401, 413, 415, 500),
+              openapi_extra=upload_body("image", False, IMAGE_FIELD_DOC))
     async def predict(request: Request):
         return await service.answer("/v1/predict", request, "image", many=False)
 
-    @app.post("/v1/predict/batch", summary="Predict several images", description=BATCH_DOC)
+    @app.post("/v1/predict/batch", summary="Predict several images", description=BATCH_DOC,
+              response_model=BatchAnswer, responses=error_responses(400, 401, 413, 415, 500),
+              openapi_extra=upload_body("images", True, f"{IMAGE_FIELD_DOC}; at most {MAX_BATCH_IMAGES}"))
     async def predict_batch(request: Request):
         return await service.answer("/v1/predict/batch", request, "images", many=True)
 
-    @app.get("/healthz")
+    @app.get("/healthz", summary="Alive (no API key needed)")
     async def healthz():
         return {"status": "ok"}
 
-    @app.get("/readyz")
+    @app.get("/readyz", summary="Model loaded and warmed up (no API key needed)")
     async def readyz():
         if not service.ready:
             return JSONResponse({"status": "loading"}, status_code=503)
         return {"status": "ready", "runtime": service.model.runtime.name, "model": str(service.model.folder)}
 
-    @app.get("/metrics")
+    @app.get("/metrics", summary="Prometheus metrics", response_class=Response,
+             responses={200: {"content": {"text/plain": {}}, "description": "Prometheus' text format"}})
     async def prometheus():
         return Response(service.metrics.exposition(), media_type=service.metrics.content_type)
 
 
-def create_app(model: ExportedModel, max_batch: int = 8, max_wait_ms: float = 5.0):
-    """The FastAPI app serving ``model``; images of concurrent requests are micro-batched."""
-    metrics = server_metrics()
+def _document_security(app: FastAPI) -> None:
+    """Declare the API key in the OpenAPI schema (both headers), on every route but the probes, so /docs
+    can send it (its Authorize button) and generated clients know it."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        schema = build()  # FastAPI builds it once and keeps it in app.openapi_schema
+        schemes = schema.setdefault("components", {}).setdefault("securitySchemes", {})
+        if not schemes:
+            schemes["bearer"] = {"type": "http", "scheme": "bearer", "description": "Authorization: Bearer KEY"}
+            schemes["apiKey"] = {"type": "apiKey", "in": "header", "name": KEY_HEADER}
+            for path, operations in schema["paths"].items():
+                for operation in operations.values():
+                    if path not in OPEN_PATHS:
+                        operation["security"] = [{"bearer": []}, {"apiKey": []}]
+        return schema
+
+    app.openapi = openapi
+
+
+def create_app(model: ExportedModel, max_batch: int = 8, max_wait_ms: float = 5.0, api_key: str | None = None,
+               access_log: bool = True):
+    """The FastAPI app serving ``model``; images of concurrent requests are micro-batched. With
+    ``api_key`` every route but /healthz and /readyz needs it; ``access_log`` logs one JSON line a request."""
+    identity = model_identity(model.folder, model.manifest)
+    metrics = server_metrics(identity.name, identity.version, model.class_names)
     batcher = MicroBatcher(model.run, max_batch, max_wait_ms, on_batch=metrics.batch_size.observe)
-    service = _Service(model, batcher, metrics)
+    service = _Service(model, batcher, metrics, identity)
     classes = ", ".join(f"{i} {name!r}" for i, name in enumerate(model.class_names, start=1))
-    app = FastAPI(title="steeldefect", lifespan=service.lifespan,
+    app = FastAPI(title="steeldefect", version=identity.version, lifespan=service.lifespan,
                   description=f"Defect masks of {len(model.class_names)} classes ({classes}) for images of any "
-                              "size, answered at each image's own size.")
+                              f"size, answered at each image's own size, by model {identity.name!r}.")
     _routes(app, service)
+    if api_key:
+        routes = {route.path for route in app.routes}
+        app.add_middleware(ApiKeyMiddleware, key=api_key, on_reject=lambda path, seconds: metrics.observe(
+            path if path in routes else "other", 401, seconds))
+        _document_security(app)
+    if access_log:
+        app.add_middleware(AccessLogMiddleware)  # added last: the outermost, it sees the 401s too
     return app
 
 
 def serve(model: ExportedModel, host: str = "127.0.0.1", port: int = 8000, max_batch: int = 8,
-          max_wait_ms: float = 5.0, log_level: str = "warning") -> None:
+          max_wait_ms: float = 5.0, log_level: str = "warning", api_key: str | None = None,
+          access_log: bool = True) -> None:
     """Run the API with uvicorn until interrupted (one process; the model runs in one worker thread)."""
     import uvicorn  # heavy: uvicorn (optional, serve only)
 
-    uvicorn.run(create_app(model, max_batch, max_wait_ms), host=host, port=port, log_level=log_level,
-                access_log=False)
+    uvicorn.run(create_app(model, max_batch, max_wait_ms, api_key, access_log), host=host, port=port,
+                log_level=log_level, access_log=False)

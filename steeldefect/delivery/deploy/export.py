@@ -20,12 +20,12 @@ import keras
 import tensorflow as tf
 
 from steeldefect.artifacts.dataset_file import DatasetSpec
-from steeldefect.artifacts.export_manifest import (MAX_INPUT, ONNX_FILE, SAVEDMODEL_DIR, SERVE_ENDPOINT, ExportManifest,
-                                                  ExportSettings, dataset_entry, dataset_of_models,
-                                                  exported_thresholds_path, sha256_file, write_manifest,
-                                                  write_settings)
+from steeldefect.artifacts.export_manifest import (GATE_OUTPUT, MAX_INPUT, ONNX_FILE, PROBS_OUTPUT, SAVEDMODEL_DIR,
+                                                  SERVE_ENDPOINT, ExportManifest, ExportSettings, dataset_entry,
+                                                  dataset_of_models, exported_thresholds_path, graph_input,
+                                                  input_entry, sha256_file, write_manifest, write_settings)
 from steeldefect.artifacts.thresholds_file import load_thresholds
-from steeldefect.delivery.deploy.graph import GATE_OUTPUT, INPUT_NAME, PROBS_OUTPUT, ensemble_function, input_signature
+from steeldefect.delivery.deploy.graph import ensemble_function, input_signature, nearest_upsampling
 from steeldefect.errors import SteelDefectError
 from steeldefect.postprocess.gating import check_gate
 from steeldefect.postprocess.rules import Thresholds, check_resolution
@@ -76,7 +76,7 @@ def _write_savedmodel(ensemble, fn, dest: Path) -> None:
     archive.write_out(str(dest), verbose=False)
 
 
-def _write_onnx(fn, dest: Path) -> list[str]:
+def _write_onnx(fn, sizes, dest: Path) -> list[str]:
     """Convert the graph with tf2onnx; returns the ONNX output names."""
     try:
         from tf2onnx import tf_loader  # heavy: tf2onnx (optional)
@@ -88,8 +88,9 @@ def _write_onnx(fn, dest: Path) -> list[str]:
     # tf2onnx.convert.from_function, except that only the images are graph inputs: it makes every
     # non-variable capture an input too, and Keras' Normalization layer captures its mean and
     # variance as constant tensors (ONNX Runtime then asks for them at run time).
-    concrete = fn.get_concrete_function(*input_signature())
-    inputs = [t.name for t in concrete.inputs[:len(input_signature())]]
+    signature = input_signature(sizes)
+    concrete = fn.get_concrete_function(*signature)
+    inputs = [t.name for t in concrete.inputs[:len(signature)]]
     outputs = [t.name for t in concrete.outputs]
     with tf.device("/cpu:0"):
         frozen = tf_loader.from_function(concrete, inputs, outputs)
@@ -97,9 +98,10 @@ def _write_onnx(fn, dest: Path) -> list[str]:
                                    input_names=inputs, output_names=outputs, output_path=str(dest),
                                    tensors_to_rename=tensor_names_from_structed(concrete, inputs, outputs))
     names = [o.name for o in proto.graph.output]
-    extra = [i.name for i in proto.graph.input if i.name not in ("images", INPUT_NAME)]
-    if extra:
-        raise SteelDefectError(f"ONNX conversion left extra graph inputs {extra[:3]}; export --format savedmodel")
+    got, want = [i.name for i in proto.graph.input], [graph_input(size).name for size in sizes]
+    if got != want:
+        raise SteelDefectError(f"ONNX conversion gave graph inputs {got[:4]} instead of {want}; "
+                               "export --format savedmodel")
     return names
 
 
@@ -147,9 +149,7 @@ def _manifest(ensemble, formats, max_input: tuple[int, int], runs_dir, where: di
         runs_dir=str(runs_dir) if runs_dir else None, runs=runs, dataset=dataset_entry(dataset),
         ensemble={"tta": ensemble.tta, "reducer": ensemble.reducer,
                   "input_sizes": [list(s) for s in ensemble.input_sizes]},
-        input={"name": INPUT_NAME, "dtype": "uint8", "shape": [None, None, None, 3], "channels": "RGB",
-               "max_height": max_input[0], "max_width": max_input[1],
-               "resize": "inside the graph, as predict does (OpenCV INTER_AREA shrinking, linear enlarging)"},
+        input=input_entry(ensemble.input_sizes, max_input),
         outputs=outputs, savedmodel_endpoint=SERVE_ENDPOINT if "savedmodel" in formats else None,
         onnx={"opset": ONNX_OPSET, "outputs": onnx_outputs} if onnx_outputs else None)
 
@@ -157,12 +157,13 @@ def _manifest(ensemble, formats, max_input: tuple[int, int], runs_dir, where: di
 def _write_folder(ensemble, thresholds: Thresholds, thresholds_path, tmp: Path, formats, max_input, band,
                   runs_dir, where: dict | None, dataset: DatasetSpec) -> None:
     """Everything of the export folder into ``tmp``: graphs, thresholds, settings, manifest last."""
-    fn = tf.function(ensemble_function(ensemble, max_input), input_signature=input_signature())
+    fn = tf.function(ensemble_function(ensemble), input_signature=input_signature(ensemble.input_sizes))
     onnx_outputs = None
-    if "savedmodel" in formats:
-        _write_savedmodel(ensemble, fn, tmp / SAVEDMODEL_DIR)
-    if "onnx" in formats:
-        onnx_outputs = _write_onnx(fn, tmp / ONNX_FILE)
+    with nearest_upsampling([m.model for m in ensemble.classifiers + ensemble.segmenters]):  # while tracing
+        if "savedmodel" in formats:
+            _write_savedmodel(ensemble, fn, tmp / SAVEDMODEL_DIR)
+        if "onnx" in formats:
+            onnx_outputs = _write_onnx(fn, ensemble.input_sizes, tmp / ONNX_FILE)
     shutil.copyfile(thresholds_path, exported_thresholds_path(tmp))
     write_settings(tmp, ExportSettings(review_band=tuple(band) if band else None, max_input=max_input,
                                        out_size=tuple(ensemble.out_size), gate_kind=thresholds.gate_kind,

@@ -4,7 +4,7 @@
 
     from steeldefect import Predictor
 
-    predictor = Predictor.from_export("runs/demo/export")   # what `serve` loads (ONNX Runtime or TF)
+    predictor = Predictor.from_export("runs/demo/export")   # what `serve` loads (ONNX Runtime, OpenVINO or TF)
     predictor = Predictor.from_runs("runs/demo", "runs/demo/thresholds.yaml")   # the Keras models
     result = predictor.predict("strip.jpg")           # a path, or a uint8 (H, W, 3) RGB / (H, W) grey array
     result.classes[0].class_name, result.classes[0].decision, result.classes[0].rle, result.masks().shape
@@ -100,11 +100,12 @@ class Predictor:
         return self._backend.class_names
 
     @classmethod
-    def from_export(cls, folder: str | os.PathLike, runtime: str = "onnx") -> "Predictor":
-        """An export folder of ``steeldefect export`` (checksums verified), run by 'onnx' or 'tf'."""
-        from steeldefect.delivery.deploy.model import load_exported  # heavy: TensorFlow (deploy.graph)
+    def from_export(cls, folder: str | os.PathLike, runtime: str = "onnx", threads: int | None = None) -> "Predictor":
+        """An export folder of ``steeldefect export`` (checksums verified), run by 'onnx', 'openvino' or 'tf'
+        with at most ``threads`` threads per graph call (None: the runtime's default)."""
+        from steeldefect.delivery.deploy.model import load_exported  # heavy: ONNX Runtime, OpenVINO or TensorFlow
 
-        model = load_exported(folder, runtime)
+        model = load_exported(folder, runtime, threads=threads)
         return cls(_ExportBackend(model), f"export {Path(folder)} ({runtime})")
 
     @classmethod

@@ -1,5 +1,6 @@
-"""The export round trip: the exported graph (SavedModel and ONNX) gives `predict`'s probabilities
-within 1e-4, the submission written from them is byte-identical, and the manifest guards the files."""
+"""The export round trip: the exported graph (SavedModel; ONNX in ONNX Runtime and OpenVINO) gives
+`predict`'s probabilities within 1e-4, the submission written from them is byte-identical, and the
+manifest records the input contract (images resized outside the graph) and guards the files."""
 
 from __future__ import annotations
 
@@ -17,6 +18,32 @@ from steeldefect.errors import SteelDefectError
 pytestmark = pytest.mark.slow
 
 TOLERANCE = 1e-4  # the issue's bound on |exported - predict|
+RUNTIMES = ["tf", "onnx", "openvino"]
+# OpenVINO: the largest share of mask pixels that may differ from predict's submission. Its kernels
+# round differently (at most 1.2e-7 from predict here, as ONNX Runtime), and two thirds of this untrained
+# tiny model's probabilities lie within 1e-5 of the 0.5 thresholds, so a few pixels flip (2.4e-4 measured).
+MAX_FLIPPED = 1e-3
+
+
+def _mask_difference(a, b) -> float:
+    """The share of mask pixels (256x1600 strips) on which two submissions of the same images disagree."""
+    from steeldefect.constants import IMAGE_SHAPE
+    from steeldefect.data.rle import rle_decode
+
+    x, y = (pd.read_csv(path, keep_default_na=False) for path in (a, b))
+    assert list(x["ImageId_ClassId"]) == list(y["ImageId_ClassId"])
+    flipped = sum(int((rle_decode(r, IMAGE_SHAPE) != rle_decode(s, IMAGE_SHAPE)).sum())
+                  for r, s in zip(x["EncodedPixels"], y["EncodedPixels"]))
+    return flipped / (len(x) * IMAGE_SHAPE[0] * IMAGE_SHAPE[1])
+
+
+def _load(exported, runtime, threads=None):
+    """load_exported, skipping OpenVINO where it is not installed (it is not a requirement)."""
+    from steeldefect.delivery.deploy.model import load_exported
+
+    if runtime == "openvino":
+        pytest.importorskip("openvino")
+    return load_exported(exported, runtime, threads=threads)
 
 
 @pytest.fixture(scope="module")
@@ -29,23 +56,21 @@ def _images(folder):
     return ids, np.stack([read_image(folder / i) for i in ids])
 
 
-@pytest.mark.parametrize("runtime", ["tf", "onnx"])
+@pytest.mark.parametrize("runtime", RUNTIMES)
 def test_outputs_match_predict(exported, keras_ensemble, tiny_dataset, runtime):
-    from steeldefect.delivery.deploy.model import load_exported
     from steeldefect.prediction.predict import load_views
 
     folder = tiny_dataset / "test_images"
     ids, raw = _images(folder)
     views = load_views([folder / i for i in ids], keras_ensemble.input_sizes)
-    gate, probs = load_exported(exported, runtime).run(raw)
+    gate, probs = _load(exported, runtime, threads=1).run(raw)
     assert probs.shape == (len(ids), 32, 192, 4)
     assert np.abs(probs - keras_ensemble.segment(views)).max() <= TOLERANCE
     assert np.abs(gate - keras_ensemble.classify(views)).max() <= TOLERANCE
 
 
-@pytest.mark.parametrize("runtime", ["tf", "onnx"])
+@pytest.mark.parametrize("runtime", RUNTIMES)
 def test_submission_is_byte_identical(exported, keras_ensemble, tiny_dataset, deploy_thresholds, tmp_path, runtime):
-    from steeldefect.delivery.deploy.model import load_exported
     from steeldefect.delivery.deploy.results import outputs_table
     from steeldefect.artifacts.thresholds_file import load_thresholds
     from steeldefect.prediction.predict import PredictOptions, predict_images
@@ -55,11 +80,14 @@ def test_submission_is_byte_identical(exported, keras_ensemble, tiny_dataset, de
     thresholds = load_thresholds(deploy_thresholds)
     report = predict_images(ids, folder, keras_ensemble, thresholds, tmp_path / "predict.csv",
                             PredictOptions(batch_size=4))
-    model = load_exported(exported, runtime)
+    model = _load(exported, runtime)
     gate, probs = model.run(raw)
     table = outputs_table(ids, gate, probs, model.thresholds, [im.shape[:2] for im in raw])
     write_submission(table[["ImageId", *RLE_COLUMNS]], tmp_path / "exported.csv")
-    assert (tmp_path / "exported.csv").read_bytes() == (tmp_path / "predict.csv").read_bytes()
+    if runtime == "openvino":  # see MAX_FLIPPED; the probabilities are within TOLERANCE (test above)
+        assert _mask_difference(tmp_path / "exported.csv", tmp_path / "predict.csv") <= MAX_FLIPPED
+    else:
+        assert (tmp_path / "exported.csv").read_bytes() == (tmp_path / "predict.csv").read_bytes()
     rows = pd.read_csv(tmp_path / "predict_images.csv")
     assert rows["gated"].sum() == table["gated"].sum() == report.n_gated
 
@@ -113,7 +141,10 @@ def test_manifest_records_and_verifies(exported, tmp_path):
     from steeldefect.artifacts.export_manifest import read_manifest
 
     manifest = json.loads((exported / "manifest.json").read_text())
+    assert manifest["format_version"] == 2
     assert manifest["input"]["dtype"] == "uint8" and manifest["input"]["max_height"] == 512
+    assert manifest["input"]["resize"] == "outside"  # the caller resizes with OpenCV, as predict does
+    assert manifest["input"]["tensors"] == [{"name": "images_32x192", "shape": [None, 32, 192, 3]}]
     assert {r["kind"] for r in manifest["runs"]} == {"classifier", "segmenter"} and len(manifest["runs"]) == 2
     versions = set(manifest["versions"])
     assert {"keras", "tf2onnx", "onnxruntime"} <= versions and versions & {"tensorflow", "tensorflow-cpu"}
@@ -128,3 +159,30 @@ def test_manifest_records_and_verifies(exported, tmp_path):
         fh.write("# edited\n")
     with pytest.raises(SteelDefectError, match="thresholds.yaml does not match its manifest checksum"):
         read_manifest(copy)
+
+
+def test_the_graph_takes_images_at_the_models_size(exported):
+    import onnx
+
+    graph = onnx.load(str(exported / "model.onnx")).graph
+    dims = [[d.dim_value or d.dim_param for d in i.type.tensor_type.shape.dim] for i in graph.input]
+    assert [i.name for i in graph.input] == ["images_32x192"] and dims[0][1:] == [32, 192, 3]
+
+
+def test_an_older_export_that_resizes_inside_is_refused_in_one_line(exported, tmp_path):
+    import shutil
+
+    from steeldefect.delivery.deploy.model import load_exported
+
+    old = tmp_path / "old"
+    shutil.copytree(exported, old)
+    manifest = json.loads((old / "manifest.json").read_text())
+    manifest["format_version"] = 1
+    manifest["input"] = {"name": "images", "dtype": "uint8", "shape": [None, None, None, 3], "channels": "RGB",
+                         "max_height": 512, "max_width": 3200,
+                         "resize": "inside the graph, as predict does (OpenCV INTER_AREA shrinking, linear enlarging)"}
+    (old / "manifest.json").write_text(json.dumps(manifest))
+    needle = "older export whose graph resizes images inside.*export it again with `steeldefect export`"
+    with pytest.raises(SteelDefectError, match=needle) as err:
+        load_exported(old, "onnx")
+    assert "\n" not in str(err.value)

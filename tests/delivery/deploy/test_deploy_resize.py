@@ -1,66 +1,49 @@
-"""The in-graph resize reproduces `resize_image` (OpenCV) pixel for pixel when shrinking, eagerly,
-inside a tf.function (Grappler) and in ONNX Runtime (tf2onnx's optimisers)."""
+"""The exported graph's pre-processing (OpenCV, outside the graph) gives the models exactly the pixels
+`predict` gives them (``load_views``), shrinking and enlarging, one batch per graph input size."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import cv2
 import numpy as np
 import pytest
 
-tf = pytest.importorskip("tensorflow")
+from steeldefect.artifacts.export_manifest import graph_input
+from steeldefect.delivery.deploy.resize import model_inputs, resize_batch
+from steeldefect.pipeline.preprocess import resize_image
+from steeldefect.prediction.predict import load_views
 
-from steeldefect.delivery.deploy.resize import resize_uint8  # noqa: E402
-from steeldefect.pipeline.preprocess import resize_image  # noqa: E402
-
-MAX_IN = (512, 3200)
-SHRINKS = [((256, 1600), (64, 384)), ((256, 1600), (32, 192)), ((256, 1600), (128, 800)),
-           ((128, 800), (64, 384)), ((200, 1000), (64, 384)), ((256, 1600), (64, 400)), ((96, 300), (96, 192)),
-           ((64, 384), (64, 384))]
+SIZES = [(64, 384), (32, 192), (128, 800), (256, 1600), (300, 2000)]  # shrink, shrink, 2x, as is, enlarge
+SOURCES = [(256, 1600), (200, 1000), (96, 300)]
 
 
-def _strips(real_dir_or_none, n=3):
-    if real_dir_or_none is not None:
+def _strips(shape, n=3):
+    real = Path(__file__).resolve().parents[3].parent / "shared" / "real" / "strips"
+    paths = sorted(real.glob("*.jpg"))[:n] if real.is_dir() else []
+    if paths:
         from steeldefect.data.images import read_image
 
-        paths = sorted((real_dir_or_none / "strips").glob("*.jpg"))[:n]
-        if paths:
-            return np.stack([read_image(p) for p in paths])
-    rng = np.random.default_rng(0)  # smooth-ish noise: many exact .5 averages
-    return rng.integers(0, 256, (n, 256, 1600, 3), dtype=np.uint8)
+        return np.stack([resize_image(read_image(p), shape) for p in paths])
+    return np.random.default_rng(0).integers(0, 256, (n, *shape, 3), dtype=np.uint8)
 
 
-@pytest.fixture(scope="module")
-def strips(request):
-    from pathlib import Path
-
-    real = Path(__file__).resolve().parents[3].parent / "shared" / "real"
-    return _strips(real if real.is_dir() else None)
-
-
-@pytest.mark.parametrize("src, size", SHRINKS)
-def test_shrink_is_exact_in_a_tf_function(strips, src, size):
-    images = np.stack([resize_image(s, src) for s in strips])
-    want = np.stack([resize_image(s, size) for s in images])
-    fn = tf.function(lambda x: resize_uint8(x, size, MAX_IN))
-    assert np.array_equal(fn(tf.constant(images)).numpy(), want)
-    assert np.array_equal(resize_uint8(images, size, MAX_IN).numpy(), want)
-
-
-def test_shrink_is_exact_in_onnx(strips, tmp_path):
-    ort = pytest.importorskip("onnxruntime")
-    tf2onnx = pytest.importorskip("tf2onnx")
-    from steeldefect.delivery.deploy.graph import input_signature
-
-    fn = tf.function(lambda x: resize_uint8(x, (64, 384), MAX_IN), input_signature=input_signature())
-    tf2onnx.convert.from_function(fn, input_signature=input_signature(), opset=17, output_path=str(tmp_path / "r.onnx"))
-    session = ort.InferenceSession(str(tmp_path / "r.onnx"), providers=["CPUExecutionProvider"])
-    for src in [(256, 1600), (128, 800)]:
-        images = np.stack([resize_image(s, src) for s in strips])
-        want = np.stack([resize_image(s, (64, 384)) for s in images])
-        assert np.array_equal(session.run(None, {session.get_inputs()[0].name: images})[0], want)
+@pytest.mark.parametrize("src", SOURCES)
+def test_feeds_equal_predicts_views_bit_for_bit(src, tmp_path):
+    images = _strips(src)
+    paths = []
+    for i, image in enumerate(images):
+        paths.append(tmp_path / f"{i}.png")
+        cv2.imwrite(str(paths[-1]), image[:, :, ::-1])  # lossless, RGB stored as OpenCV's BGR
+    views = load_views(paths, SIZES)
+    feeds = model_inputs(images, tuple(graph_input(s) for s in SIZES))
+    assert list(feeds) == [f"images_{h}x{w}" for h, w in SIZES]  # in the graph's input order
+    for size in SIZES:
+        got = feeds[graph_input(size).name]
+        assert got.dtype == np.uint8 and got.shape == (len(images), *size, 3)
+        assert np.array_equal(got, views[size])
 
 
-def test_enlarging_is_within_one_grey_level(strips):
-    images = np.stack([resize_image(s, (32, 200)) for s in strips])
-    want = np.stack([resize_image(s, (64, 384)) for s in images]).astype(np.int16)
-    got = resize_uint8(images, (64, 384), MAX_IN).numpy().astype(np.int16)
-    assert np.abs(got - want).max() <= 1
+def test_a_batch_already_at_the_size_is_passed_through():
+    images = _strips((64, 384))
+    assert resize_batch(images, (64, 384)) is images

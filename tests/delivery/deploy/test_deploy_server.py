@@ -1,6 +1,7 @@
-"""The HTTP API against a real `steeldefect serve` process on a free loopback port, with a real client:
-good strips (JPEG, grey PNG, another size, a batch) and every kind of bad input, after which the
-server still answers."""
+"""The HTTP API against a real `steeldefect serve` process on a free loopback port, started with an
+API key file, with a real client (httpx, sending the key) and ``steeldefect.Client``: good strips (JPEG,
+grey PNG, another size, a batch), every kind of bad input, after which the server still answers, requests
+without the key, the model's identity and the decision counters."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ httpx = pytest.importorskip("httpx")
 pytestmark = pytest.mark.slow
 
 START_TIMEOUT_S = 180  # loading ONNX Runtime and the first graph call on a busy 2-core machine
+API_KEY = "serve-test-key"
 
 
 def _free_port() -> int:
@@ -34,14 +36,17 @@ def _png(image: np.ndarray) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def server(exported):
+def server(exported, tmp_path_factory):
     port = _free_port()
+    key_file = tmp_path_factory.mktemp("key") / "api.key"
+    key_file.write_text(f"\n{API_KEY}\n")
     proc = subprocess.Popen([sys.executable, "-m", "steeldefect", "serve", "--model", str(exported), "--port",
-                             str(port), "--runtime", "onnx"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                             str(port), "--runtime", "onnx", "--api-key-file", str(key_file), "--no-access-log"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT_S
-    with httpx.Client(base_url=url, timeout=60) as client:
+    with httpx.Client(base_url=url, timeout=60, headers={"Authorization": f"Bearer {API_KEY}"}) as client:
         while True:
             if proc.poll() is not None:
                 pytest.fail(f"serve exited: {proc.stdout.read().decode()[-2000:]}")
@@ -151,3 +156,40 @@ def test_health_ready_and_metrics(server):
     assert 'steeldefect_requests_total{endpoint="/v1/predict",status="415"}' in text
     assert 'steeldefect_errors_total{endpoint="/v1/predict",status="415"}' in text
     assert "steeldefect_request_latency_seconds_bucket" in text and "steeldefect_batch_images_count" in text
+
+
+def test_requests_without_the_key_get_401_but_the_probes_answer(server, strip):
+    url = str(server.base_url)
+    with httpx.Client(base_url=url, timeout=60) as anonymous:
+        r = anonymous.post("/v1/predict", files={"image": ("s.jpg", encode_jpeg(strip), "image/jpeg")})
+        assert r.status_code == 401 and "missing API key" in r.json()["error"]
+        assert anonymous.get("/metrics", headers={"X-API-Key": "wrong"}).status_code == 401
+        assert anonymous.get("/healthz").status_code == 200 and anonymous.get("/readyz").status_code == 200
+        assert anonymous.get("/metrics", headers={"X-API-Key": API_KEY}).status_code == 200
+
+
+def test_the_python_client_model_identity_and_decision_counters(server, strip, exported, tmp_path):
+    from steeldefect.artifacts.export_manifest import read_manifest
+    from steeldefect.client import Client
+    from steeldefect.delivery.deploy.identity import files_version
+
+    client = Client(str(server.base_url), api_key=API_KEY)
+    assert client.health()
+    path = tmp_path / "strip.jpg"
+    path.write_bytes(encode_jpeg(strip))
+    before = client.metrics()
+    single = client.predict(path)
+    batch = client.predict_batch([path, path])
+    version = files_version(read_manifest(exported).checksums)
+    assert single["model"] == batch["model"] == {"name": exported.name, "version": version}
+    assert batch["results"][0]["classes"] == single["classes"]
+    after = client.metrics()
+    assert f'steeldefect_model_info{{name="{exported.name}",version="{version}"}} 1.0' in after
+    for entry in single["classes"]:  # three images of the same strip: each class's decision counted 3 times
+        name, decision = entry["class_name"], entry["decision"]
+        series = f'steeldefect_decisions_total{{class="{name}",decision="{decision}",version="{version}"}}'
+        assert _value(after, series) - _value(before, series) == 3, series
+
+
+def _value(text: str, series: str) -> float:
+    return next(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(series + " "))

@@ -93,3 +93,18 @@ def test_bad_input_is_one_clear_error(tiny, tmp_path):
         Predictor.from_export(tmp_path / "nowhere")
     with pytest.raises(SteelDefectError):
         Predictor.from_runs(tmp_path / "nowhere", thresholds)
+
+
+@pytest.mark.parametrize("runtime", ["onnx", "openvino"])
+def test_from_export_takes_a_runtime_and_a_thread_count(tiny, tiny_dataset, runtime):
+    if runtime == "openvino":
+        pytest.importorskip("openvino")  # no requirement: installed only where it is wanted
+    _, _, export = tiny
+    paths = sorted((tiny_dataset / "test_images").iterdir())[:2]
+    one = Predictor.from_export(export, runtime=runtime, threads=1)
+    assert f"({runtime})" in repr(one)
+    default = Predictor.from_export(export).predict_batch(paths)
+    for x, y in zip(one.predict_batch(paths), default):
+        assert [c.probability for c in x.classes] == pytest.approx([c.probability for c in y.classes], abs=1e-5)
+    with pytest.raises(SteelDefectError, match="--threads 0: need 1 or more"):
+        Predictor.from_export(export, threads=0)
