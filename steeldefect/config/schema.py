@@ -114,7 +114,7 @@ class SegmenterConfig:
     decoder_filters: tuple[int, ...] = DEFAULT_DECODER_FILTERS
     deep_supervision: bool = False
     output_prior: float | None = 1e-5  # probability every pixel starts at (head bias); null: 0.5
-    output_stride: int = 1  # unet / fpn: 2 or 4 stops the decoder at that stride and upsamples the logits
+    output_stride: int = 1  # unetpp / unet / fpn: 2 or 4 stops the decoder at that stride and upsamples the logits
     # bilinearly (SMP's FPN: 4); the full-resolution blocks are most of a CPU training step
     crop: tuple[int, ...] | None = None  # [height, width] of training crops (on a defect when there is one);
     # validation, OOF and prediction use whole images; null trains on whole images

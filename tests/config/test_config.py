@@ -142,9 +142,14 @@ def test_unknown_backbones_and_bad_augmentation_params_load_but_are_not_buildabl
     assert "\n" not in str(err.value)
 
 
-def test_an_output_stride_the_decoder_cannot_stop_at_is_not_buildable():
+def test_an_output_stride_the_decoder_cannot_stop_at_is_not_buildable(monkeypatch):
+    from steeldefect.models.segmenter import decoders
+
     data = _set(_set(_demo(), "segmenter.decoder", "unetpp"), "segmenter.output_stride", 4)
     config = parse_config(yaml.safe_dump(data), "bad.yaml")  # 4 is a valid stride for some decoder
+    check_buildable(config, "ok.yaml")  # every registered decoder stops at 1, 2 or 4
+    full_only = {"unetpp": (1,)}  # a decoder registered with full resolution only
+    monkeypatch.setattr(decoders, "output_strides", lambda name: full_only.get(name, (1, 2, 4)))
     with pytest.raises(ConfigError, match=r"^bad.yaml: segmenter.output_stride: decoder 'unetpp' supports 1, not 4$"):
         check_buildable(config, "bad.yaml")
     check_buildable(parse_config(yaml.safe_dump(_set(data, "segmenter.decoder", "fpn")), "ok.yaml"))

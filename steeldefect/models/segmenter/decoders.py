@@ -69,7 +69,7 @@ def get_decoder(name: str):
     return _DECODERS.get(name).decode
 
 
-@register_decoder("unetpp", deep_supervision=True)
+@register_decoder("unetpp", deep_supervision=True, output_strides=(1, 2, 4))
 def unetpp(features, decoder_filters, output_stride=FULL_RESOLUTION):
     """UNet++ (Zhou et al. 2018) with nested dense skip pathways, laid out as
     segmentation_models.pytorch's UnetPlusPlusDecoder.
@@ -79,16 +79,22 @@ def unetpp(features, decoder_filters, output_stride=FULL_RESOLUTION):
     features. Main-path nodes (i + j == DEPTH) get decoder_filters[DEPTH-1-i] channels, nested ones
     as many channels as the backbone feature of their level. X[0, DEPTH] is upsampled once more and
     refined by a block with decoder_filters[-1] channels; side = [X[0, 1], ..., X[0, DEPTH-1]].
+    ``output_stride`` 2 returns X[0, DEPTH] (no full-resolution block); 4 builds only the levels
+    from stride 4 down and returns X[1, DEPTH-1]: the stride-2 row of nested nodes, the costliest on
+    a CPU (most pixels), is left out. Layer names do not depend on the stride.
     """
+    top = {FULL_RESOLUTION: 0, 2: 0, 4: 1}[output_stride]  # the highest-resolution level built
     nodes = {(level, 0): feature for level, feature in enumerate(features)}
-    for column in range(1, DEPTH + 1):
-        for level in range(DEPTH + 1 - column):
+    for column in range(1, DEPTH + 1 - top):
+        for level in range(top, DEPTH + 1 - column):
             name = f"decoder_x{level}_{column}"
             up = upsample(nodes[level + 1, column - 1], f"{name}_up")
             x = concat([up] + [nodes[level, k] for k in range(column)], f"{name}_concat")
             on_main_path = level + column == DEPTH
             filters = decoder_filters[DEPTH - 1 - level] if on_main_path else features[level].shape[-1]
             nodes[level, column] = conv_block(x, filters, name)
+    if output_stride > FULL_RESOLUTION:
+        return nodes[top, DEPTH - top], []
     final = conv_block(upsample(nodes[0, DEPTH], "decoder_final_up"), decoder_filters[-1], "decoder_final")
     return final, [nodes[0, column] for column in range(1, DEPTH)]
 

@@ -49,7 +49,7 @@ def test_fpn_has_a_pyramid_and_merges_at_stride_4():
     assert shapes["decoder_final_2_relu"] == (h, w, 4)
 
 
-@pytest.mark.parametrize("decoder", ["unet", "fpn"])
+@pytest.mark.parametrize("decoder", ["unetpp", "unet", "fpn"])
 @pytest.mark.parametrize("stride", [2, 4])
 def test_output_stride_stops_the_decoder_and_upsamples_the_logits(decoder, stride):
     full = build_segmenter("resnet34", TINY_SHAPE, decoder=decoder, decoder_filters=(24, 12, 10, 6, 4))
@@ -68,9 +68,26 @@ def test_output_stride_stops_the_decoder_and_upsamples_the_logits(decoder, strid
     assert np.unique(probs[0, :, :, 0]).size > (h // stride) * (w // stride)
 
 
+def test_unetpp_at_stride_4_leaves_out_the_stride_2_row_of_nested_nodes():
+    """UNet++'s costliest nodes on a CPU are the nested ones at stride 2 (most pixels): stride 4 builds
+    none of them and ends at the main-path node X[1, 3]; stride 2 keeps them and ends at X[0, 4]."""
+    filters = (24, 12, 10, 6, 4)
+    names = {s: {layer.name for layer in build_segmenter("resnet34", TINY_SHAPE, decoder="unetpp",
+                                                          decoder_filters=filters, output_stride=s).layers}
+             for s in (2, 4)}
+    level0 = {f"decoder_x0_{column}_1_conv" for column in range(1, 5)}
+    assert level0 <= names[2] and not level0 & names[4]
+    assert "decoder_x1_3_1_conv" in names[4] and "decoder_x1_4_1_conv" not in names[4]
+    model = build_segmenter("resnet34", TINY_SHAPE, decoder="unetpp", decoder_filters=filters, output_stride=4)
+    h, w = TINY_SHAPE[:2]
+    assert tuple(model.get_layer("decoder_x1_3_2_relu").output.shape[1:]) == (h // 4, w // 4, filters[2])
+    with pytest.raises(SteelDefectError, match="deep_supervision needs output_stride 1"):
+        build_segmenter("resnet34", TINY_SHAPE, decoder="unetpp", deep_supervision=True, output_stride=2)
+
+
 def test_output_stride_errors():
-    with pytest.raises(SteelDefectError, match="output_stride 4 is not one decoder 'unetpp' supports: 1$"):
-        build_segmenter("resnet34", TINY_SHAPE, decoder="unetpp", output_stride=4)
+    with pytest.raises(SteelDefectError, match="output_stride 8 is not one decoder 'unetpp' supports: 1, 2, 4$"):
+        build_segmenter("resnet34", TINY_SHAPE, decoder="unetpp", output_stride=8)
     with pytest.raises(SteelDefectError, match="output_stride 8 is not one decoder 'unet' supports: 1, 2, 4$"):
         build_segmenter("resnet34", TINY_SHAPE, decoder="unet", output_stride=8)
 
