@@ -35,10 +35,9 @@ def _add(p):
                    help="address to bind (default 127.0.0.1: this machine only; any other needs an API key or "
                         "--insecure)")
     p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
-    p.add_argument("--max-batch", type=int, default=1,
-                   help="images of concurrent requests run through the graph together, at most (default 1: no "
-                        "batching; its gain was not established on a 2-core CPU and memory crept with it, see "
-                        "docs/BENCHMARKS.md)")
+    p.add_argument("--max-batch", type=int, default=4,
+                   help="images of concurrent requests run through the graph together, at most (default 4: the "
+                        "fastest of 1, 2, 4 and 8 under 8 clients on a 2-core CPU, docs/BENCHMARKS.md; 1: no batching)")
     p.add_argument("--max-wait-ms", type=float, default=5.0,
                    help="how long the first image of a batch waits for others (default 5 ms)")
     p.add_argument("--threads", type=int, default=None, metavar="N",

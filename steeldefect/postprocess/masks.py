@@ -127,4 +127,4 @@ def postprocess_image(q: np.ndarray, levels, min_areas, min_components, area_fac
                                   survival_levels[c], factors[c])
         if small.any():
             masks[c] = resize_nearest(small.view(np.uint8), out_shape)
-    return masks, masks.sum(axis=(1, 2), dtype=np.int64)
+    return masks, np.array([np.count_nonzero(m) for m in masks], np.int64)  # 0/1 masks: count = sum, 10x faster

@@ -26,7 +26,7 @@ class ServeArgs:
     runtime: str = "onnx"  # onnx, openvino or tf
     host: str = "127.0.0.1"
     port: int = 8000
-    max_batch: int = 1  # images of concurrent requests run together, at most
+    max_batch: int = 4  # images of concurrent requests run together, at most
     max_wait_ms: float = 5.0  # how long the first image of a batch waits for others
     threads: int | None = None  # threads of one graph call (None: the runtime's default)
     api_key_file: Path | None = None  # its first non-empty line is the key; None: STEELDEFECT_API_KEY or no key
@@ -60,8 +60,8 @@ def check_serve_args(args: ServeArgs, environ: Mapping[str, str] | None = None) 
 def serve(args: ServeArgs) -> ServeResult:
     """Load the export (its checksums verified) and answer HTTP requests until interrupted."""
     key = check_serve_args(args)
-    from steeldefect.delivery.deploy.app import serve as serve_app  # heavy: FastAPI, TensorFlow
-    from steeldefect.delivery.deploy.model import load_exported  # heavy: TensorFlow
+    from steeldefect.delivery.deploy.app import serve as serve_app  # heavy: FastAPI
+    from steeldefect.delivery.deploy.model import load_exported  # heavy: the runtime (TensorFlow only for --runtime tf)
 
     model = load_exported(args.model, args.runtime, threads=args.threads)
     url = f"http://{args.host}:{args.port}"

@@ -7,7 +7,7 @@ import numpy as np
 
 from steeldefect.constants import NUM_CLASSES, RLE_COLUMNS
 from steeldefect.data.rle import rle_decode
-from steeldefect.ensemble.decide import decide, decide_views
+from steeldefect.ensemble.decide import class_max, decide, decide_views
 from steeldefect.postprocess.rules import ClassThresholds, Thresholds
 
 OUT = (8, 50)  # (h, w) of the fake segmenter's probabilities
@@ -64,3 +64,13 @@ def test_decide_views_classifies_in_batches_then_decides():
     np.testing.assert_allclose(table["cls_prob"], [250 / 255, 10 / 255, 240 / 255])
     ungated = decide_views(["a", "b", "c"], views, _Forward(), _thresholds(), use_gate=False)
     assert "cls_prob" not in ungated and not ungated["gated"].any()
+
+
+def test_class_max_equals_numpys_max_over_the_image_axes():
+    rng = np.random.default_rng(0)
+    for shape in [(3, 8, 50, 4), (8, 50, 1), (2, 5, 7, 3)]:
+        probs = rng.random(shape, dtype=np.float32)
+        np.testing.assert_array_equal(class_max(probs), probs.max(axis=(-3, -2)))
+    probs = rng.random((2, 4, 5, 2), dtype=np.float32)
+    probs[1, 0, 0, 1] = np.nan  # NaN propagates as in numpy
+    np.testing.assert_array_equal(class_max(probs), probs.max(axis=(-3, -2)))

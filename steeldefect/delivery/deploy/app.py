@@ -30,7 +30,7 @@ from steeldefect.delivery.deploy.batcher import MicroBatcher
 from steeldefect.delivery.deploy.identity import ModelIdentity, model_identity
 from steeldefect.delivery.deploy.server_metrics import ServerMetrics, server_metrics
 from steeldefect.delivery.deploy.model import ExportedModel, InputTooLarge
-from steeldefect.delivery.deploy.results import results_for_shape
+from steeldefect.delivery.deploy.results import batch_json
 from steeldefect.delivery.deploy.schemas import BatchAnswer, PredictAnswer, error_responses, upload_body
 from steeldefect.errors import SteelDefectError
 
@@ -117,12 +117,9 @@ class _Service:
     async def predict_one(self, name: str, data: bytes) -> dict:
         image = await run_in_threadpool(decode_upload, data, name, self.model)
         start = time.perf_counter()
-        gate, probs = await self.batcher.submit(image)
-        out: list = [None]
-        await run_in_threadpool(results_for_shape, self.model, [0], None if gate is None else gate[None],
-                                probs[None], [image.shape[:2]], out)
-        out[0]["model_ms"] = round((time.perf_counter() - start) * 1000, 2)
-        return out[0]
+        result = await self.batcher.submit(image)  # the model, then batch_json: the image's JSON
+        result["model_ms"] = round((time.perf_counter() - start) * 1000, 2)
+        return result
 
     async def answer(self, endpoint: str, request: Request, field: str, many: bool):
         start = time.perf_counter()
@@ -147,7 +144,10 @@ class _Service:
     @asynccontextmanager
     async def lifespan(self, app):
         self.batcher.start()
-        await self.batcher.submit(np.zeros(warmup_shape(self.model), np.uint8))
+        # one full batch through the graph and the post-processing: the runtime's buffers for the largest
+        # batch are allocated before the first request, so neither latency nor memory jumps under load
+        blank = np.zeros(warmup_shape(self.model), np.uint8)
+        await asyncio.gather(*(self.batcher.submit(blank) for _ in range(self.batcher.max_batch)))
         self.ready = True
         yield
         self.ready = False
@@ -210,13 +210,14 @@ def _document_security(app: FastAPI) -> None:
     app.openapi = openapi
 
 
-def create_app(model: ExportedModel, max_batch: int = 8, max_wait_ms: float = 5.0, api_key: str | None = None,
+def create_app(model: ExportedModel, max_batch: int = 4, max_wait_ms: float = 5.0, api_key: str | None = None,
                access_log: bool = True):
     """The FastAPI app serving ``model``; images of concurrent requests are micro-batched. With
     ``api_key`` every route but /healthz and /readyz needs it; ``access_log`` logs one JSON line a request."""
     identity = model_identity(model.folder, model.manifest)
     metrics = server_metrics(identity.name, identity.version, model.class_names)
-    batcher = MicroBatcher(model.run, max_batch, max_wait_ms, on_batch=metrics.batch_size.observe)
+    batcher = MicroBatcher(model.run, max_batch, max_wait_ms, on_batch=metrics.batch_size.observe,
+                           finish=lambda images, gate, probs: batch_json(model, images, gate, probs))
     service = _Service(model, batcher, metrics, identity)
     classes = ", ".join(f"{i} {name!r}" for i, name in enumerate(model.class_names, start=1))
     app = FastAPI(title="steeldefect", version=identity.version, lifespan=service.lifespan,
@@ -233,7 +234,7 @@ def create_app(model: ExportedModel, max_batch: int = 8, max_wait_ms: float = 5.
     return app
 
 
-def serve(model: ExportedModel, host: str = "127.0.0.1", port: int = 8000, max_batch: int = 8,
+def serve(model: ExportedModel, host: str = "127.0.0.1", port: int = 8000, max_batch: int = 4,
           max_wait_ms: float = 5.0, log_level: str = "warning", api_key: str | None = None,
           access_log: bool = True) -> None:
     """Run the API with uvicorn until interrupted (one process; the model runs in one worker thread)."""

@@ -2,8 +2,12 @@
 
 Requests put their image on a queue and await a future. One worker takes the first image, then
 whatever else arrives within ``max_wait_ms`` up to ``max_batch`` images, groups them by size (a batch
-is one tensor), and runs each group in a worker thread, so the event loop keeps accepting requests
+is one tensor), and runs each group in the model's thread, so the event loop keeps accepting requests
 while the model runs. ``max_batch=1`` runs images one at a time (no batching).
+
+With ``finish`` (the post-processing of a batch: thresholds, masks, RLE, JSON), each group's outputs
+are finished in a second thread while the model thread starts on the next group: the two stages
+overlap instead of taking turns, and the post-processing of a batch is one call.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -22,34 +26,48 @@ class _Item:
     future: asyncio.Future
 
 
+def _fail(items: list[_Item], err: BaseException) -> None:
+    for it in items:
+        if not it.future.done():
+            it.future.set_exception(err)
+
+
 class MicroBatcher:
-    """Batches ``run(images (B, H, W, 3)) -> (gate (B, ...) or None, probs (B, ...))`` across callers."""
+    """Batches ``run(images (B, H, W, 3)) -> (gate (B, ...) or None, probs (B, ...))`` across callers.
+
+    ``submit(image)`` answers (gate row or None, probs) of its image, or with ``finish(images, gate,
+    probs) -> [one answer per image]`` that image's answer."""
 
     def __init__(self, run: Callable, max_batch: int = 8, max_wait_ms: float = 5.0,
-                 on_batch: Callable[[int], None] | None = None):
+                 on_batch: Callable[[int], None] | None = None,
+                 finish: Callable[[np.ndarray, Any, np.ndarray], list] | None = None):
         if max_batch < 1 or max_wait_ms < 0:
             raise ValueError("max_batch must be >= 1 and max_wait_ms >= 0")
         self.run, self.max_batch, self.max_wait = run, max_batch, max_wait_ms / 1000.0
-        self.on_batch = on_batch
+        self.on_batch, self.finish = on_batch, finish
         self._queue: asyncio.Queue | None = None
         self._task: asyncio.Task | None = None
+        self._finishing: set[asyncio.Task] = set()
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="steeldefect-model")
+        self._post = ThreadPoolExecutor(max_workers=1, thread_name_prefix="steeldefect-post")
 
     def start(self) -> None:
         self._queue = asyncio.Queue()
         self._task = asyncio.get_running_loop().create_task(self._work())
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+        for task in [self._task, *self._finishing]:
+            if task is not None:
+                task.cancel()
+                try:
+                    await task
+                except asyncio.CancelledError:
+                    pass
         self._executor.shutdown(wait=False)
+        self._post.shutdown(wait=False)
 
     async def submit(self, image: np.ndarray):
-        """(gate row or None, probs (h, w, K)) of one uint8 (H, W, 3) image."""
+        """The answer for one uint8 (H, W, 3) image (see the class)."""
         future = asyncio.get_running_loop().create_future()
         await self._queue.put(_Item(image, future))
         return await future
@@ -71,6 +89,16 @@ class MicroBatcher:
                 break
         return items
 
+    async def _finish(self, group: list[_Item], images: np.ndarray, gate, probs) -> None:
+        try:
+            answers = await asyncio.get_running_loop().run_in_executor(self._post, self.finish, images, gate, probs)
+        except Exception as err:  # the post-processing failed: every caller of this batch gets the error
+            _fail(group, err)
+            return
+        for it, answer in zip(group, answers):
+            if not it.future.done():
+                it.future.set_result(answer)
+
     async def _work(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
@@ -79,16 +107,19 @@ class MicroBatcher:
             for it in items:
                 groups.setdefault(it.image.shape, []).append(it)
             for group in groups.values():
+                images = np.stack([it.image for it in group])
                 try:
-                    gate, probs = await loop.run_in_executor(self._executor, self.run,
-                                                             np.stack([it.image for it in group]))
+                    gate, probs = await loop.run_in_executor(self._executor, self.run, images)
                 except Exception as err:  # the model failed: every caller of this batch gets the error
-                    for it in group:
-                        if not it.future.done():
-                            it.future.set_exception(err)
+                    _fail(group, err)
                     continue
                 if self.on_batch is not None:
                     self.on_batch(len(group))
+                if self.finish is not None:  # finished beside the next batch's model call
+                    task = loop.create_task(self._finish(group, images, gate, probs))
+                    self._finishing.add(task)
+                    task.add_done_callback(self._finishing.discard)
+                    continue
                 for j, it in enumerate(group):
                     if not it.future.done():
                         it.future.set_result((None if gate is None else gate[j], probs[j]))

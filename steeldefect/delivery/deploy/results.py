@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from steeldefect.ensemble.decide import decide
+from steeldefect.ensemble.decide import class_max, decide
 from steeldefect.delivery.predictor.result import ImageResult, gate_probability, image_result
 
 
@@ -36,8 +36,9 @@ def image_results(model, gate: np.ndarray | None, probs: np.ndarray, shapes: lis
     """One ImageResult per image of a batch from the graph's outputs (``ExportedModel.run``)."""
     table = outputs_table([str(j) for j in range(len(probs))], gate, probs, model.thresholds, shapes,
                           model.review_band)
+    peaks = class_max(probs)
     return [image_result(table.iloc[j], gate_probability(None if gate is None else gate[j]),
-                         probs[j].max(axis=(0, 1)), model.class_names) for j in range(len(probs))]
+                         peaks[j], model.class_names) for j in range(len(probs))]
 
 
 def predict_results(model, images: list[np.ndarray]) -> list[ImageResult]:
@@ -59,7 +60,7 @@ def predict_json(model, images: list[np.ndarray]) -> list[dict]:
     return [result.to_dict() for result in predict_results(model, images)]
 
 
-def results_for_shape(model, idx: list[int], gate, probs, shapes, results: list) -> None:
-    """Fill ``results[idx[j]]`` with the JSON of image j of a batch's graph outputs."""
-    for i, result in zip(idx, image_results(model, gate, probs, shapes)):
-        results[i] = result.to_dict()
+def batch_json(model, images: np.ndarray, gate, probs: np.ndarray) -> list[dict]:
+    """The JSON of each image of a batch of one size (uint8 (B, H, W, 3)) from its graph outputs
+    (``ExportedModel.run``): the server's post-processing of a micro-batch, one call per batch."""
+    return [result.to_dict() for result in image_results(model, gate, probs, [images.shape[1:3]] * len(images))]

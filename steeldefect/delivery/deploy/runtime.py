@@ -97,6 +97,10 @@ class OnnxRuntime:
         # processes for the cores (49 -> 77 images/s at batch 8 in one probe on a shared 2-core machine)
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         options.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        # no per-shape memory plans: the server's batches come in every size from 1 to --max-batch, and a
+        # plan for each grew RSS by 280 MiB within 10 s of mixed sizes (465 -> 740 MiB, flat after); without
+        # them it stays near 530-580 MiB at the same speed (benchmarks/load_test.py, docs/BENCHMARKS.md)
+        options.enable_mem_pattern = False
         if _check_threads(threads):
             options.intra_op_num_threads = threads
         path = _need(folder, ONNX_FILE, self.name)
