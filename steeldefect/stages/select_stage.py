@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from tqdm import tqdm
@@ -10,6 +10,7 @@ from tqdm import tqdm
 from steeldefect.devices import announce_inference
 from steeldefect.artifacts.ensemble_file import save_spec
 from steeldefect.errors import SteelDefectError
+from steeldefect.artifacts.run_config import head_of
 from steeldefect.artifacts.run_folder import find_runs
 from steeldefect.artifacts.run_meta import read_meta
 from steeldefect.stages._common import truth_set
@@ -46,9 +47,12 @@ class SelectResult:
     reference: tuple[float, float] | None  # (OOF Dice, seconds) of every member under both flips, with TTA
     budget_s: float
     written: tuple[Path, ...]  # the plot and, when timed here, the costs
+    heads: dict = field(default_factory=dict)  # "<kind>/<member>" -> its head, from its runs' config.yaml
 
     def text(self) -> str:
-        lines = [format_selection(self.selection, self.budget_s, self.reference), f"chosen: {self.spec.describe()}",
+        members = "; ".join(f"{name} ({head})" for name, head in self.heads.items())
+        lines = [f"members: {members}"] if members else []
+        lines += [format_selection(self.selection, self.budget_s, self.reference), f"chosen: {self.spec.describe()}",
                  f"-> {', '.join(str(p) for p in (self.out, *self.written))}"]
         return "\n".join(lines)
 
@@ -137,7 +141,12 @@ def select(args: SelectArgs) -> SelectResult:
     save_spec(spec, out)
     plot = out.with_name(f"{out.stem}{STEPS_PLOT_SUFFIX}")
     plot_selection(selection, args.budget_s, reference, plot)
-    return SelectResult(out, spec, selection, reference, args.budget_s, (plot,) if args.costs else (plot, costs_out))
+    heads: dict[str, str] = {}
+    for r in runs:  # a member's folds share its recipe: the first fold's config.yaml names its head
+        if f"{r.kind}/{r.member}" not in heads:
+            heads[f"{r.kind}/{r.member}"] = head_of(r)
+    return SelectResult(out, spec, selection, reference, args.budget_s, (plot,) if args.costs else (plot, costs_out),
+                        heads)
 
 
 def format_selection(selection, budget_s: float, reference) -> str:

@@ -110,3 +110,23 @@ def test_costs_missing_a_member_is_refused(fake, capsys):
     assert _select(runs, tmp, 10) != 0
     assert "the costs name no segmenter/bb2" in capsys.readouterr().err
     assert not (tmp / "sel").exists()
+
+
+def test_select_names_each_members_head_from_its_runs_config(fake, capsys):
+    from dataclasses import replace
+    from pathlib import Path
+
+    from steeldefect.config import load_config, save_config
+
+    runs, tmp = fake
+    demo = load_config(Path(__file__).resolve().parents[2] / "configs" / "demo.yaml")
+    unetpp = replace(demo, segmenter=replace(demo.segmenter, decoder="unetpp"))
+    for run in find_runs(runs, "segmenter"):
+        if run.member == "bb1":
+            save_config(unetpp, run.config_path)
+    for run in find_runs(runs, "classifier"):
+        save_config(demo, run.config_path)
+    assert _select(runs, tmp, 12) == 0
+    members = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("members: "))
+    assert "segmenter/bb1 (unetpp, stride 4)" in members and "classifier/bb0 (avg pooling, 1 output)" in members
+    assert "segmenter/bb0 (?)" in members  # a run folder without config.yaml

@@ -12,6 +12,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from steeldefect.analysis.classes import short_label
+from steeldefect.artifacts.run_config import head_of
+from steeldefect.artifacts.run_folder import CONFIG_FILE
 from steeldefect.artifacts.run_meta import META_FILE, read_meta
 from steeldefect.artifacts.thresholds_file import THRESHOLDS_FILE
 from steeldefect.tuning.review_band import ReviewBand, measure_review_band, propose_review_band
@@ -49,7 +51,7 @@ def _cell(value) -> str:
 def runs_part(summary: OOFSummary, inputs: list[str]) -> Part:
     """The finished runs whose OOF predictions the report reads, with their meta.json facts."""
     plan = summary.plan
-    rows = [[run.name, *[_cell(getattr(read_meta(run), k)) for k in META_COLUMNS]]
+    rows = [[run.name, head_of(run), *[_cell(getattr(read_meta(run), k)) for k in META_COLUMNS]]
             for run in plan.segmenter_runs + plan.classifier_runs]
     th = summary.thresholds
     th_rows = [[short_label(k, name), f"{c.pixel_threshold:g}", str(c.min_area), f"{c.gate:g}",
@@ -60,7 +62,8 @@ def runs_part(summary: OOFSummary, inputs: list[str]) -> Part:
         f"did not train on it (backbones averaged as the ensemble averages them). Masks are compared at the "
         f"training resolution {summary.shape[0]}x{summary.shape[1]} (truth resized nearest), as tuning does.",
         *inputs], notes=list(summary.notes),
-        tables=[Table(f"runs (from each run's {META_FILE})", ["run", *META_COLUMNS], rows),
+        tables=[Table(f"runs (the head from each run's {CONFIG_FILE}, the rest from its {META_FILE})",
+                      ["run", "head", *META_COLUMNS], rows),
                 Table("post-processing in use (min areas in 256x1600 pixels)",
                       ["class", "pixel threshold", "min area", "gate", "min component"], th_rows)])
     return Part(section, numbers={"segmenter_runs": [r.name for r in plan.segmenter_runs],
