@@ -10,6 +10,7 @@ output(s)" (e.g. "avg pooling, 1 output"). "?" for a run without a readable conf
 from __future__ import annotations
 
 from steeldefect.artifacts.run_folder import Run
+from steeldefect.config.loader import load_config
 from steeldefect.errors import SteelDefectError
 
 UNKNOWN = "?"  # the head of a run whose config.yaml is missing or unreadable
@@ -17,8 +18,6 @@ UNKNOWN = "?"  # the head of a run whose config.yaml is missing or unreadable
 
 def read_run_config(run: Run):
     """The run's resolved config (``config.Config``), or None without a readable config.yaml."""
-    from steeldefect.config.loader import load_config
-
     if not run.config_path.is_file():
         return None
     try:
