@@ -139,3 +139,15 @@ def tiny_model(case, backbone: str = BACKBONE, seed: int = 0):
     if case.kind == "classifier":
         return build_classifier(backbone, SHAPE, weights="none", **kwargs)
     return build_segmenter(backbone, SHAPE, weights="none", output_prior=OUTPUT_PRIOR, **kwargs)
+
+
+def check_learns(case, min_score: float, monkeypatch) -> Overfit:
+    """The overfit test of a head case: its tiny model learns ``strips()`` to ``min_score`` (and its loss
+    halves), and the same recipe fails on a copy cut off from the image. Returns the learned result."""
+    data = strips()
+    learned = overfit(tiny_model(case), data)
+    assert learned.learned(min_score), learned
+    with cut_off(monkeypatch):
+        broken = overfit(tiny_model(case), data)
+    assert not broken.learned(min_score), broken
+    return learned

@@ -7,15 +7,10 @@ from __future__ import annotations
 import pytest
 
 from testkit.model_tester import head_cases
-from testkit.overfit import MIN_CLASSIFIER_ACCURACY, cut_off, overfit, strips, tiny_model
+from testkit.overfit import MIN_CLASSIFIER_ACCURACY, check_learns
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("case", head_cases("classifier"), ids=str)
 def test_both_gates_overfit_eight_strips_and_fail_cut_off_from_them(case, monkeypatch):
-    data = strips()
-    learned = overfit(tiny_model(case), data)
-    assert learned.learned(MIN_CLASSIFIER_ACCURACY), learned
-    with cut_off(monkeypatch):
-        broken = overfit(tiny_model(case), data)
-    assert not broken.learned(MIN_CLASSIFIER_ACCURACY), broken
+    check_learns(case, MIN_CLASSIFIER_ACCURACY, monkeypatch)
