@@ -1,0 +1,92 @@
+"""How far synthetic strips are from real ones: the cross-validated ROC AUC of a logistic regression
+that tells them apart from simple image features (issue #27's first measurement; 0.5 = cannot tell).
+
+    python benchmarks/bench_realism.py --real ../shared/real/strips --synthetic DIR/train_images [--folds 5]
+
+Features of each strip (grey, float): a 16-bin grey-level histogram, mean and spread, gradient
+magnitudes (mean, spread, 50/90/99th percentiles), the spread of the fine-grain residual (the strip
+minus its 3x3 box blur), and the log power of the column-mean and row-mean profiles in 8 frequency
+bands each. Standardised, then an L2 logistic regression, stratified K-fold; AUC on the held-out
+folds. Also the same AUC from each feature group alone, to say which part gives the synthetic strips
+away. Prints JSON. Reads the images only; writes nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+from pathlib import Path
+
+import numpy as np
+
+GROUPS = ("histogram", "brightness", "gradients", "grain", "column_spectrum", "row_spectrum")
+BANDS = 8  # frequency bands of a profile's spectrum
+
+
+def _bands(profile: np.ndarray) -> np.ndarray:
+    power = np.abs(np.fft.rfft(profile - profile.mean()))[1:] ** 2
+    edges = np.unique(np.geomspace(1, len(power), BANDS + 1).astype(int))
+    return np.log1p(np.array([power[a - 1:b].mean() for a, b in zip(edges[:-1], edges[1:])]))
+
+
+def features(grey: np.ndarray) -> dict[str, np.ndarray]:
+    """The feature groups of one grey strip (h, w) float32 0..255."""
+    import cv2
+
+    gx, gy = cv2.Sobel(grey, cv2.CV_32F, 1, 0), cv2.Sobel(grey, cv2.CV_32F, 0, 1)
+    magnitude = np.hypot(gx, gy)
+    residual = grey - cv2.blur(grey, (3, 3))
+    column, row = _bands(grey.mean(axis=0)), _bands(grey.mean(axis=1))
+    return {"histogram": np.histogram(grey, 16, (0, 256))[0] / grey.size,
+            "brightness": np.array([grey.mean(), grey.std()]),
+            "gradients": np.array([magnitude.mean(), magnitude.std(), *np.percentile(magnitude, (50, 90, 99))]),
+            "grain": np.array([residual.std()]),
+            "column_spectrum": np.pad(column, (0, BANDS - len(column))),
+            "row_spectrum": np.pad(row, (0, BANDS - len(row)))}
+
+
+def _read(folder: str, limit: int | None) -> list[dict[str, np.ndarray]]:
+    import cv2
+
+    paths = sorted(Path(folder).glob("*.jpg")) + sorted(Path(folder).glob("*.png"))
+    if not paths:
+        raise SystemExit(f"{folder}: no .jpg or .png strips")
+    return [features(cv2.imread(str(p), cv2.IMREAD_GRAYSCALE).astype(np.float32)) for p in paths[:limit]]
+
+
+def cv_auc(x: np.ndarray, y: np.ndarray, folds: int, seed: int = 0) -> float:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from sklearn.metrics import roc_auc_score
+
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000))
+    split = StratifiedKFold(folds, shuffle=True, random_state=seed)
+    scores = cross_val_predict(model, x, y, cv=split, method="predict_proba")[:, 1]
+    return float(roc_auc_score(y, scores))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--real", required=True, help="folder of real strips")
+    p.add_argument("--synthetic", required=True, help="folder of synthetic strips")
+    p.add_argument("--folds", type=int, default=5)
+    p.add_argument("--limit", type=int, default=None, help="at most this many strips of each folder")
+    args = p.parse_args()
+    real, synthetic = _read(args.real, args.limit), _read(args.synthetic, args.limit)
+    y = np.array([1] * len(real) + [0] * len(synthetic))
+
+    def matrix(groups) -> np.ndarray:
+        return np.array([np.concatenate([f[g] for g in groups]) for f in real + synthetic])
+
+    result = {"machine": f"{platform.machine()}, {os.cpu_count()} CPU cores", "real": len(real),
+              "synthetic": len(synthetic), "folds": args.folds, "auc_all_features": round(cv_auc(matrix(GROUPS), y, args.folds), 4),
+              "auc_by_group": {g: round(cv_auc(matrix([g]), y, args.folds), 4) for g in GROUPS}}
+    print(json.dumps(result, indent=1))
+
+
+if __name__ == "__main__":
+    main()
