@@ -19,6 +19,14 @@ CUSTOM_OBJECT_MODULES = ("steeldefect.models.backbones", "steeldefect.models.cla
                          "steeldefect.models.segmenter")
 
 
+def all_layers(model):
+    """Every layer of ``model``, depth first, the layers of nested models (a backbone, a decoder) included."""
+    for layer in model.layers:
+        yield layer
+        if hasattr(layer, "layers"):
+            yield from all_layers(layer)
+
+
 def register_custom_objects() -> None:
     """Import the modules whose classes are registered with keras.saving (idempotent)."""
     for module in CUSTOM_OBJECT_MODULES:

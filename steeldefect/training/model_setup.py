@@ -10,6 +10,7 @@ from steeldefect.config.schema import Config
 from steeldefect.constants import NUM_CLASSES
 from steeldefect.models.classifier import build_classifier
 from steeldefect.models.losses import CompetitionDice, get_loss
+from steeldefect.models.model_io import all_layers
 from steeldefect.models.segmenter import build_segmenter
 
 
@@ -56,17 +57,11 @@ def set_bn_momentum(model, momentum: float | None) -> int:
     if momentum is None:
         return 0
 
-    layers = [layer for layer in _all_layers(model) if isinstance(layer, keras.layers.BatchNormalization)]
+    layers = [layer for layer in all_layers(model) if isinstance(layer, keras.layers.BatchNormalization)]
     for layer in layers:
         layer.momentum = float(momentum)
     return len(layers)
 
-
-def _all_layers(model):
-    for layer in model.layers:
-        yield layer
-        if hasattr(layer, "layers"):
-            yield from _all_layers(layer)
 
 
 def n_outputs(model) -> int:

@@ -5,9 +5,9 @@ whatever else arrives within ``max_wait_ms`` up to ``max_batch`` images, groups 
 is one tensor), and runs each group in the model's thread, so the event loop keeps accepting requests
 while the model runs. ``max_batch=1`` runs images one at a time (no batching).
 
-With ``finish`` (the post-processing of a batch: thresholds, masks, RLE, JSON), each group's outputs
-are finished in a second thread while the model thread starts on the next group: the two stages
-overlap instead of taking turns, and the post-processing of a batch is one call.
+Each group's outputs are finished (``finish``: the server's post-processing of a batch, thresholds,
+masks, RLE and JSON, in one call) in a second thread while the model thread starts on the next group:
+the two stages overlap instead of taking turns.
 """
 
 from __future__ import annotations
@@ -26,6 +26,11 @@ class _Item:
     future: asyncio.Future
 
 
+def rows(images: np.ndarray, gate, probs: np.ndarray) -> list[tuple]:
+    """The default ``finish``: each image's (gate row or None, probs) of a batch's outputs."""
+    return [(None if gate is None else gate[j], probs[j]) for j in range(len(images))]
+
+
 def _fail(items: list[_Item], err: BaseException) -> None:
     for it in items:
         if not it.future.done():
@@ -35,12 +40,12 @@ def _fail(items: list[_Item], err: BaseException) -> None:
 class MicroBatcher:
     """Batches ``run(images (B, H, W, 3)) -> (gate (B, ...) or None, probs (B, ...))`` across callers.
 
-    ``submit(image)`` answers (gate row or None, probs) of its image, or with ``finish(images, gate,
-    probs) -> [one answer per image]`` that image's answer."""
+    ``submit(image)`` answers with its image's entry of ``finish(images, gate, probs) -> [one answer
+    per image]``; the default, ``rows``, answers (gate row or None, probs)."""
 
     def __init__(self, run: Callable, max_batch: int = 8, max_wait_ms: float = 5.0,
                  on_batch: Callable[[int], None] | None = None,
-                 finish: Callable[[np.ndarray, Any, np.ndarray], list] | None = None):
+                 finish: Callable[[np.ndarray, Any, np.ndarray], list] = rows):
         if max_batch < 1 or max_wait_ms < 0:
             raise ValueError("max_batch must be >= 1 and max_wait_ms >= 0")
         self.run, self.max_batch, self.max_wait = run, max_batch, max_wait_ms / 1000.0
@@ -115,11 +120,6 @@ class MicroBatcher:
                     continue
                 if self.on_batch is not None:
                     self.on_batch(len(group))
-                if self.finish is not None:  # finished beside the next batch's model call
-                    task = loop.create_task(self._finish(group, images, gate, probs))
-                    self._finishing.add(task)
-                    task.add_done_callback(self._finishing.discard)
-                    continue
-                for j, it in enumerate(group):
-                    if not it.future.done():
-                        it.future.set_result((None if gate is None else gate[j], probs[j]))
+                task = loop.create_task(self._finish(group, images, gate, probs))  # beside the next model call
+                self._finishing.add(task)
+                task.add_done_callback(self._finishing.discard)

@@ -36,6 +36,7 @@ import tensorflow as tf
 from steeldefect.artifacts.export_manifest import GATE_OUTPUT, PROBS_OUTPUT, graph_input
 from steeldefect.ensemble.reducers import graph_reducer
 from steeldefect.ensemble.tta import tta_views
+from steeldefect.models.model_io import all_layers
 
 
 def _flip(x, axes):
@@ -56,13 +57,6 @@ def _nearest(x, height_factor, width_factor, data_format, interpolation="nearest
     return tf.raw_ops.ResizeNearestNeighbor(images=x, size=size, align_corners=False, half_pixel_centers=False)
 
 
-def _layers(model):
-    for layer in model.layers:
-        yield layer
-        if hasattr(layer, "layers"):  # a nested model (a backbone, a decoder)
-            yield from _layers(layer)
-
-
 @contextmanager
 def nearest_upsampling(models):
     """Within the block, the nearest channels-last ``UpSampling2D`` layers of ``models`` resize with
@@ -70,7 +64,7 @@ def nearest_upsampling(models):
     ``_resize_images`` are left as they are)."""
     swapped = []
     for model in models:
-        for layer in _layers(model):
+        for layer in all_layers(model):
             if (isinstance(layer, keras.layers.UpSampling2D) and layer.interpolation == "nearest"
                     and layer.data_format == "channels_last" and hasattr(layer, "_resize_images")):
                 object.__setattr__(layer, "_resize_images", _nearest)  # past Keras' attribute tracking
