@@ -40,16 +40,17 @@ def server(exported, tmp_path_factory):
     port = _free_port()
     key_file = tmp_path_factory.mktemp("key") / "api.key"
     key_file.write_text(f"\n{API_KEY}\n")
-    proc = subprocess.Popen([sys.executable, "-m", "steeldefect", "serve", "--model", str(exported), "--port",
-                             str(port), "--runtime", "onnx", "--api-key-file", str(key_file), "--no-access-log"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    log = key_file.parent / "serve.log"  # a file, never an unread pipe that could fill and stall the server
+    with open(log, "wb") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "steeldefect", "serve", "--model", str(exported), "--port",
+                                 str(port), "--runtime", "onnx", "--api-key-file", str(key_file), "--no-access-log"],
+                                stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + START_TIMEOUT_S
     with httpx.Client(base_url=url, timeout=60, headers={"Authorization": f"Bearer {API_KEY}"}) as client:
         while True:
             if proc.poll() is not None:
-                pytest.fail(f"serve exited: {proc.stdout.read().decode()[-2000:]}")
+                pytest.fail(f"serve exited: {log.read_text(errors='replace')[-2000:]}")
             try:
                 if client.get("/readyz").status_code == 200:
                     break
