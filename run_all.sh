@@ -31,8 +31,9 @@ options:
   --out DIR        output folder (default runs/demo)
   --train N --test M --seed S   size and seed of the synthetic dataset (default 1440, 1500, 0; class 2,
                    the rarest, is on about 2% of the images: 1,500 give steadier per-class figures)
-  --contrast C     defect contrast of the synthetic dataset (default 2: a B0 trained from scratch on
-                   a CPU in minutes needs it; 1 is the look calibrated on real strips)
+  --contrast C     defect contrast of the synthetic dataset (default 3: a Lite0 demo trained on a CPU
+                   in minutes finds every class at 3, not class 2 at 2 or 1; 1 is the look
+                   calibrated on real strips; docs/SYNTHETIC.md has the three runs)
   --pseudo-rounds N  after the first round, N more: pseudo-label the test images the last ensemble is
                    sure of (`steeldefect pseudo-label`), train a new runs folder OUT/round<k> with them
                    mixed into every batch (data.pseudo_share), tune, predict (default 0); each round
@@ -44,7 +45,7 @@ options:
 TXT
 }
 
-data="" train_data="" config="configs/demo.yaml" out="runs/demo" n_train=1440 n_test=1500 seed=0 contrast=2
+data="" train_data="" config="configs/demo.yaml" out="runs/demo" n_train=1440 n_test=1500 seed=0 contrast=3
 pseudo_rounds=0 dry_run=0
 parallel=()
 while [ $# -gt 0 ]; do

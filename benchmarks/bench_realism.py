@@ -2,6 +2,13 @@
 that tells them apart from simple image features (issue #27's first measurement; 0.5 = cannot tell).
 
     python benchmarks/bench_realism.py --real ../shared/real/strips --synthetic DIR/train_images [--folds 5]
+        [--table ../shared/real/strips.csv --part measure] [--report realism.png [--no-real-crops]]
+
+With --table and --part, only that part of the real strips (steeldefect.synth.look.split: the look is
+fitted on the tune part, so the measure part is the honest comparison). --report draws real and
+synthetic crops side by side with their mean column and row spectra, grey histograms and gradient
+distributions; --no-real-crops leaves the real crops out (for a picture that may be published:
+the real strips are not redistributable).
 
 Features of each strip (grey, float): a 16-bin grey-level histogram, mean and spread, gradient
 magnitudes (mean, spread, 50/90/99th percentiles), the spread of the fine-grain residual (the strip
@@ -47,13 +54,25 @@ def features(grey: np.ndarray) -> dict[str, np.ndarray]:
             "row_spectrum": np.pad(row, (0, BANDS - len(row)))}
 
 
-def _read(folder: str, limit: int | None) -> list[dict[str, np.ndarray]]:
-    import cv2
-
+def strip_paths(folder: str, limit: int | None, table: str | None = None, part: str | None = None) -> list[Path]:
     paths = sorted(Path(folder).glob("*.jpg")) + sorted(Path(folder).glob("*.png"))
+    if table and part:
+        import pandas as pd
+
+        from steeldefect.synth.look.split import split_real
+
+        strips = pd.read_csv(table)
+        keep = set(strips.loc[split_real(strips) == part, "ImageId"])
+        paths = [p for p in paths if p.name in keep]
     if not paths:
         raise SystemExit(f"{folder}: no .jpg or .png strips")
-    return [features(cv2.imread(str(p), cv2.IMREAD_GRAYSCALE).astype(np.float32)) for p in paths[:limit]]
+    return paths[:limit]
+
+
+def read_grey(path: Path) -> np.ndarray:
+    import cv2
+
+    return cv2.imread(str(path), cv2.IMREAD_GRAYSCALE).astype(np.float32)
 
 
 def cv_auc(x: np.ndarray, y: np.ndarray, folds: int, seed: int = 0) -> float:
@@ -75,17 +94,29 @@ def main() -> None:
     p.add_argument("--synthetic", required=True, help="folder of synthetic strips")
     p.add_argument("--folds", type=int, default=5)
     p.add_argument("--limit", type=int, default=None, help="at most this many strips of each folder")
+    p.add_argument("--table", help="strips table of the real strips (strips.csv), for --part")
+    p.add_argument("--part", choices=("tune", "measure"), help="with --table: only this part of the real strips")
+    p.add_argument("--report", help="PNG to draw the comparison into")
+    p.add_argument("--no-real-crops", action="store_true", help="leave the real crops out of the report")
     args = p.parse_args()
-    real, synthetic = _read(args.real, args.limit), _read(args.synthetic, args.limit)
+    real_paths = strip_paths(args.real, args.limit, args.table, args.part)
+    synthetic_paths = strip_paths(args.synthetic, args.limit or len(real_paths))
+    real = [features(read_grey(path)) for path in real_paths]
+    synthetic = [features(read_grey(path)) for path in synthetic_paths]
     y = np.array([1] * len(real) + [0] * len(synthetic))
 
     def matrix(groups) -> np.ndarray:
         return np.array([np.concatenate([f[g] for g in groups]) for f in real + synthetic])
 
     result = {"machine": f"{platform.machine()}, {os.cpu_count()} CPU cores", "real": len(real),
+              "real_part": args.part or "all",
               "synthetic": len(synthetic), "folds": args.folds, "auc_all_features": round(cv_auc(matrix(GROUPS), y, args.folds), 4),
               "auc_by_group": {g: round(cv_auc(matrix([g]), y, args.folds), 4) for g in GROUPS}}
     print(json.dumps(result, indent=1))
+    if args.report:
+        from realism_report import draw_report  # heavy: matplotlib, only for --report
+
+        draw_report(real_paths, synthetic_paths, result, args.report, real_crops=not args.no_real_crops)
 
 
 if __name__ == "__main__":

@@ -20,8 +20,11 @@ def _add(p: argparse.ArgumentParser) -> None:
                    help="write into a folder that holds other files or another synthetic dataset")
     p.add_argument("--contrast", type=float, default=1.0,
                    help="scale of every defect's grey-level change (default 1: the look calibrated on real "
-                        "strips; run_all.sh's CPU demo uses 2 so that a B0 trained from scratch in minutes "
-                        "can find them)")
+                        "strips; run_all.sh's CPU demo uses 3 so that a small model trained in minutes finds "
+                        "every class)")
+    p.add_argument("--look", metavar="FILE",
+                   help="look of clean steel written by `steeldefect synth-look` on your own strips (default: "
+                        "the look shipped with steeldefect, fitted on real Severstal strips)")
 
 
 @command("synth",
@@ -33,6 +36,6 @@ def _add(p: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     result = synth(SynthArgs(out=Path(args.out), train=args.train, test=args.test, seed=args.seed,
                              workers=args.workers, force=args.force, contrast=args.contrast,
-                             progress=args.verbosity > QUIET))
+                             look=Path(args.look) if args.look else None, progress=args.verbosity > QUIET))
     print(result.line)
     return 0

@@ -19,6 +19,7 @@ from steeldefect.registry import Registry
 
 SUBCOMMANDS = {  # name -> one-line help, in the order of the data flow (the order of `steeldefect --help`)
     "doctor": "check the install: versions, TensorFlow build, devices, strategy, weights, data",
+    "synth-look": "fit the look of clean steel (texture, light, grain, flecks, margins) on real strips",
     "synth": "write a synthetic Severstal-like dataset (images, train.csv, test labels)",
     "import": "write a dataset folder from an annotation tool's export (index or CVAT masks, COCO JSON)",
     "eda": "label statistics, mask areas and shapes, charts and eda.json",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from steeldefect.artifacts.look_file import read_look
 from steeldefect.synth.generator import generate_dataset
 
 
@@ -18,6 +19,7 @@ class SynthArgs:
     workers: int = 1
     force: bool = False
     contrast: float = 1.0
+    look: Path | None = None  # a look file of `steeldefect synth-look` (default: the shipped look)
     progress: bool = True
 
 
@@ -29,6 +31,7 @@ class SynthResult:
 
 def synth(args: SynthArgs) -> SynthResult:
     """Write (or finish, or confirm) the synthetic dataset of ``args.seed`` into ``args.out``."""
+    look = read_look(args.look) if args.look else None
     summary = generate_dataset(args.out, args.train, args.test, args.seed, force=args.force, workers=args.workers,
-                               progress=args.progress, contrast=args.contrast)
+                               progress=args.progress, contrast=args.contrast, look=look)
     return SynthResult(Path(args.out), summary.line())

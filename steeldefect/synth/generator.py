@@ -11,6 +11,8 @@ written through a temporary file and renamed; the CSVs come last, so they exist 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -28,11 +30,13 @@ from steeldefect.data.io import atomic_write
 from steeldefect.data.labels import write_labels
 from steeldefect.data.rle import rle_encode
 from steeldefect.errors import SteelDefectError
+from steeldefect.artifacts.look_file import Look
+from steeldefect.synth.look import default_look
 from steeldefect.synth.sample import render_sample
 
 MAX_CONTRAST = 4.0  # upper limit of --contrast; dark defects clip to black from ~1.5 (class 4 at 2: ~11% of its pixels)
-SYNTH_VERSION = 1  # bump when the same seed would give different images
-JPEG_QUALITY = 90  # fixed, so the JPEG bytes are deterministic
+SYNTH_VERSION = 2  # bump when the same seed would give different images (2: the look fitted on real strips)
+JPEG_QUALITY = 90  # the real strips' quality (their quantisation tables); fixed, so the bytes are deterministic
 SPLITS = {"train": 0, "test": 1}  # split name -> stream code in the seed
 IMAGE_DIRS = {"train": "train_images", "test": "test_images"}
 TRAIN_CSV, TEST_LABELS_CSV, SAMPLE_SUBMISSION_CSV = "train.csv", "test_labels.csv", "sample_submission.csv"
@@ -90,10 +94,10 @@ def image_ids(seed: int, n_train: int, n_test: int) -> dict[str, list[str]]:
     return out
 
 
-def _make_image(task: tuple[str, str, int, int, str, int, float]) -> tuple[str, tuple[str, ...], bool]:
+def _make_image(task: tuple[str, str, int, int, str, int, float, Look | None]) -> tuple[str, tuple[str, ...], bool]:
     """Render one image, write it unless identical bytes are there; return (id, RLEs, written)."""
-    folder, split, seed, index, image_id, quality, contrast = task
-    image, masks = render_sample(sample_rng(seed, split, index), contrast)
+    folder, split, seed, index, image_id, quality, contrast, look = task
+    image, masks = render_sample(sample_rng(seed, split, index), contrast, look)
     data = encode_jpeg(image, quality)
     path = Path(folder) / image_id
     written = not (path.is_file() and path.read_bytes() == data)
@@ -103,11 +107,19 @@ def _make_image(task: tuple[str, str, int, int, str, int, float]) -> tuple[str, 
     return image_id, tuple(rle_encode(m) for m in masks), written
 
 
-def _arguments(seed: int, n_train: int, n_test: int, quality: int, contrast: float) -> dict:
+def look_digest(look: Look) -> str:
+    """12 hex digits naming a look's numbers (recorded in synth.json for a look other than the shipped one)."""
+    text = json.dumps(look.to_dict(), sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+def _arguments(seed: int, n_train: int, n_test: int, quality: int, contrast: float, look: Look | None) -> dict:
     arguments = {"generator": "steeldefect.synth", "version": SYNTH_VERSION, "seed": seed,
                  "train": n_train, "test": n_test, "jpeg_quality": quality}
     if contrast != 1.0:  # recorded only when set, so folders written before the option still match
         arguments["contrast"] = contrast
+    if look is not None:
+        arguments["look"] = look_digest(look)
     return arguments
 
 
@@ -166,13 +178,7 @@ def _table(rows: list[tuple[str, tuple[str, ...]]]) -> pd.DataFrame:
                          **{col: [r[1][i] for r in rows] for i, col in enumerate(RLE_COLUMNS)}})
 
 
-def generate_dataset(out_dir: str | Path, n_train: int, n_test: int, seed: int, *, force: bool = False,
-                     workers: int = 1, progress: bool = True, quality: int = JPEG_QUALITY,
-                     contrast: float = 1.0) -> SynthSummary:
-    """Write (or finish, or confirm) the synthetic dataset of ``seed`` into ``out_dir``.
-
-    ``contrast`` scales every defect's grey-level change; 1 is the look calibrated on real images.
-    """
+def _check_request(n_train: int, n_test: int, seed: int, workers: int, contrast: float) -> None:
     if n_train < 1 or n_test < 0 or seed < 0:
         raise SteelDefectError(f"need --train >= 1, --test >= 0 and --seed >= 0; got train {n_train}, "
                                f"test {n_test}, seed {seed}")
@@ -180,9 +186,23 @@ def generate_dataset(out_dir: str | Path, n_train: int, n_test: int, seed: int, 
         raise SteelDefectError(f"--workers must be at least 1, got {workers}")
     if not 0.0 < contrast <= MAX_CONTRAST:
         raise SteelDefectError(f"--contrast must lie in (0, {MAX_CONTRAST:g}], got {contrast:g}")
+
+
+def generate_dataset(out_dir: str | Path, n_train: int, n_test: int, seed: int, *, force: bool = False,
+                     workers: int = 1, progress: bool = True, quality: int | None = None,
+                     contrast: float = 1.0, look: Look | None = None) -> SynthSummary:
+    """Write (or finish, or confirm) the synthetic dataset of ``seed`` into ``out_dir``.
+
+    ``contrast`` scales every defect's grey-level change; 1 is the look calibrated on real images.
+    ``look`` (default: the shipped look, fitted on real Severstal strips) is the look of clean steel;
+    ``quality`` defaults to the look's JPEG quality.
+    """
+    _check_request(n_train, n_test, seed, workers, contrast)
     start = time.perf_counter()
     out = Path(out_dir)
-    arguments = _arguments(seed, n_train, n_test, quality, float(contrast))
+    if quality is None:
+        quality = (look or default_look()).jpeg_quality
+    arguments = _arguments(seed, n_train, n_test, quality, float(contrast), look)
     record = _check_folder(out, arguments, force)
     ids = image_ids(seed, n_train, n_test)
     if record and record.complete and record.summary is not None and _all_files_there(out, ids):
@@ -194,7 +214,7 @@ def generate_dataset(out_dir: str | Path, n_train: int, n_test: int, seed: int, 
         _clear_stale(out, ids)
     out.mkdir(parents=True, exist_ok=True)
     write_synth_record(out, SynthRecord(arguments, complete=False))
-    tasks = [(str(out / IMAGE_DIRS[split]), split, seed, i, image_id, quality, float(contrast))
+    tasks = [(str(out / IMAGE_DIRS[split]), split, seed, i, image_id, quality, float(contrast), look)
              for split in SPLITS for i, image_id in enumerate(ids[split])]
     for folder in IMAGE_DIRS.values():
         (out / folder).mkdir(exist_ok=True)

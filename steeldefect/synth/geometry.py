@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from steeldefect.artifacts.look_file import Look
 from steeldefect.constants import CLASS_IDS, IMAGE_HEIGHT, IMAGE_WIDTH
+from steeldefect.synth.look import default_look
 from steeldefect.synth.polygons import band_polygon, blob_polygon, fill_polygon
 
 # Images per combination of classes in the real training set of 12,568 images (STATS.md).
@@ -19,8 +21,8 @@ COMBO_COUNTS: dict[tuple[int, ...], int] = {
     (): 5902, (3,): 4759, (1,): 769, (4,): 516, (3, 4): 284, (2,): 195,
     (1, 3): 91, (1, 2): 35, (2, 3): 14, (1, 2, 3): 2, (2, 4): 1,
 }
-MARGIN_PROBABILITY = 0.2  # share of images whose strip ends inside the frame (black margin)
-MARGIN_WIDTH_RANGE = (40, 1100)  # pixels of black margin, when there is one
+MARGIN_WIDTH_RANGE = (40, 1100)  # pixels of black margin, when there is one (the look's widths, clipped)
+MARGIN_WIDTH_JITTER = 0.15  # log-sigma of the change of a width drawn from the look
 MARGIN_GAP = 6  # defects stay this many pixels clear of the steel edge
 PLACEMENT_TRIES = 6  # attempts to keep the classes of one image from overlapping
 BAND = "band"  # component kind: a near-vertical band (scratch) polygon
@@ -157,13 +159,20 @@ def sample_class_components(rng: np.random.Generator, cls: int, steel: tuple[int
     return tuple(parts)
 
 
-def sample_image_spec(rng: np.random.Generator) -> ImageSpec:
+def sample_margin(rng: np.random.Generator, look: Look | None = None) -> tuple[str | None, int]:
+    """(side, width) of the black margin: as often as on the real strips the look was fitted on, with
+    one of their widths, changed a little and kept within MARGIN_WIDTH_RANGE."""
+    look = look or default_look()
+    if rng.random() >= look.margin_probability:
+        return None, 0
+    side = "left" if rng.random() < 0.5 else "right"
+    width = look.margin_widths[int(rng.integers(len(look.margin_widths)))] * np.exp(rng.normal(0, MARGIN_WIDTH_JITTER))
+    return side, int(np.clip(round(width), *MARGIN_WIDTH_RANGE))
+
+
+def sample_image_spec(rng: np.random.Generator, look: Look | None = None) -> ImageSpec:
     """Draw the whole geometry of one image: margin, classes, polygons."""
-    side, width = None, 0
-    if rng.random() < MARGIN_PROBABILITY:
-        side = "left" if rng.random() < 0.5 else "right"
-        width = int(rng.integers(*MARGIN_WIDTH_RANGE))
-    spec = ImageSpec(side, width)
+    spec = ImageSpec(*sample_margin(rng, look))
     occupied: list[tuple[float, float]] = []
     for cls in sample_classes(rng):
         spec.components[cls] = sample_class_components(rng, cls, spec.steel_range, occupied)

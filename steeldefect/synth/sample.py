@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from steeldefect.artifacts.look_file import Look
 from steeldefect.synth.defects import paint_component
 from steeldefect.synth.geometry import ImageSpec, sample_image_spec, spec_masks
 from steeldefect.synth.texture import render_background
@@ -32,12 +33,12 @@ def _streams(rng: np.random.Generator) -> list[np.random.Generator]:
     return rng.spawn(STREAMS)
 
 
-def render_layers(rng: np.random.Generator, contrast: float = 1.0) -> Layers:
-    """Draw the geometry, render the clean strip, paint the defects (their grey-level change
-    scaled by ``contrast``); keep every stage."""
+def render_layers(rng: np.random.Generator, contrast: float = 1.0, look: Look | None = None) -> Layers:
+    """Draw the geometry, render the clean strip with ``look`` (default: the shipped one), paint the
+    defects (their grey-level change scaled by ``contrast``); keep every stage."""
     geometry, texture, paint = _streams(rng)
-    spec = sample_image_spec(geometry)
-    clean = render_background(texture, spec.margin_side, spec.margin_width)
+    spec = sample_image_spec(geometry, look)
+    clean = render_background(texture, spec.margin_side, spec.margin_width, look)
     painted = clean.copy()
     for cls in spec.classes:
         for part in spec.components[cls]:
@@ -51,13 +52,14 @@ def to_uint8_rgb(grey: np.ndarray) -> np.ndarray:
     return np.repeat(grey8[:, :, None], 3, axis=2)
 
 
-def render_sample(rng: np.random.Generator, contrast: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+def render_sample(rng: np.random.Generator, contrast: float = 1.0,
+                  look: Look | None = None) -> tuple[np.ndarray, np.ndarray]:
     """One synthetic strip: (image uint8 (H, W, 3) grey in three channels, masks uint8 (4, H, W))."""
-    layers = render_layers(rng, contrast)
+    layers = render_layers(rng, contrast, look)
     return to_uint8_rgb(layers.painted), layers.masks
 
 
-def sample_masks(rng: np.random.Generator) -> np.ndarray:
-    """The masks ``render_sample(rng)`` would give for an equal generator, without rendering."""
+def sample_masks(rng: np.random.Generator, look: Look | None = None) -> np.ndarray:
+    """The masks ``render_sample(rng, look=look)`` would give for an equal generator, without rendering."""
     geometry, _, _ = _streams(rng)
-    return spec_masks(sample_image_spec(geometry))
+    return spec_masks(sample_image_spec(geometry, look))

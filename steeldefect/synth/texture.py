@@ -1,7 +1,8 @@
-"""Clean steel: streaky grey texture, uneven light, stains and lines that are not defects, black margin.
+"""Clean steel: the fitted look (steeldefect.synth.look), distractors that are not defects, black margin.
 
-``render_background`` returns float32 (H, W) grey levels; low-frequency parts are drawn on a
-small grid and resized, so a whole strip costs a few milliseconds.
+``render_background`` returns float32 (H, W) grey levels. The texture comes from the look fitted on
+real strips (its spectrum, grain distribution and levels); faint straight lines, isolated specks
+and, rarely, a rolled diamond pattern are added as distractors a model must learn to ignore.
 """
 
 from __future__ import annotations
@@ -9,15 +10,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
+from steeldefect.artifacts.look_file import Look
 from steeldefect.constants import IMAGE_HEIGHT, IMAGE_WIDTH
+from steeldefect.synth.look import default_look
+from steeldefect.synth.look.field import render_texture
 
-LOW_RES = (IMAGE_HEIGHT // 8, IMAGE_WIDTH // 8)  # grid of the illumination and stain fields
-BASE_GREY = (60.0, 125.0)  # mean grey level of bare steel
-GRAIN_SIGMA = (2.0, 6.0)  # per-pixel grain noise, grey levels
-STREAK_AMPLITUDE = (3.0, 10.0)  # vertical streaks along the rolling direction, grey levels
-ILLUMINATION_SIGMA = 0.1  # log-sigma of the slow multiplicative light field
-STAINS_PER_IMAGE = 1.5  # mean number of soft stains (distractors)
-STAIN_AMPLITUDE = (4.0, 16.0)
 SPECKS_PER_IMAGE = 10.0  # mean isolated specks (distractors for pits)
 LINES_PER_IMAGE = 1.0  # mean faint straight lines (distractors for scratches)
 LINE_CONTRAST = (4.0, 14.0)
@@ -29,46 +26,6 @@ def _noise(rng: np.random.Generator, shape: tuple[int, int]) -> np.ndarray:
     """Zero-mean unit-variance uniform noise, float32; from random bytes, 10x faster than normals."""
     raw = np.frombuffer(rng.bytes(shape[0] * shape[1]), dtype=np.uint8).reshape(shape)
     return (raw.astype(np.float32) - 127.5) * (1 / 73.9)
-
-
-def _smooth_noise(rng: np.random.Generator, shape: tuple[int, int], sigma_x: float,
-                  sigma_y: float) -> np.ndarray:
-    """Gaussian-blurred standard noise rescaled to unit standard deviation."""
-    noise = cv2.GaussianBlur(rng.standard_normal(shape, dtype=np.float32), (0, 0), sigma_x, sigmaY=sigma_y)
-    return noise / (noise.std() + 1e-6)
-
-
-def _streaks(rng: np.random.Generator) -> np.ndarray:
-    """Vertical streaks whose strength drifts down the strip, plus faint horizontal banding."""
-    amp = rng.uniform(*STREAK_AMPLITUDE)
-    fine = cv2.GaussianBlur(_noise(rng, (IMAGE_HEIGHT // 16, IMAGE_WIDTH)),
-                            (0, 0), sigmaX=rng.uniform(0.5, 1.5), sigmaY=0.8)
-    fine = cv2.resize(fine, (IMAGE_WIDTH, IMAGE_HEIGHT), interpolation=cv2.INTER_LINEAR)
-    dashes = cv2.resize(_noise(rng, (IMAGE_HEIGHT // 4, IMAGE_WIDTH)),
-                        (IMAGE_WIDTH, IMAGE_HEIGHT), interpolation=cv2.INTER_LINEAR)
-    coarse = _smooth_noise(rng, (IMAGE_HEIGHT // 64, IMAGE_WIDTH), rng.uniform(3, 25), 0.5)
-    coarse = cv2.resize(coarse, (IMAGE_WIDTH, IMAGE_HEIGHT), interpolation=cv2.INTER_LINEAR)
-    rows = cv2.GaussianBlur(rng.standard_normal((IMAGE_HEIGHT, 1), dtype=np.float32), (0, 0),
-                            sigmaX=0.1, sigmaY=rng.uniform(1, 3))
-    return amp * (0.8 * fine + 0.55 * coarse + rng.uniform(0.2, 0.5) * dashes) + rng.uniform(0.5, 2.5) * rows
-
-
-def _low_frequency(rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """(multiplicative light field, additive stain field), both full size."""
-    light = ILLUMINATION_SIGMA * _smooth_noise(rng, LOW_RES, rng.uniform(10, 30), rng.uniform(4, 10))
-    yy = np.linspace(-1, 1, LOW_RES[0], dtype=np.float32)[:, None]
-    light += rng.uniform(-0.15, 0.25) * np.exp(-((yy - rng.uniform(-0.5, 0.5)) / 0.6) ** 2)
-    light += np.linspace(0, rng.normal(0, 0.15), LOW_RES[1], dtype=np.float32)[None, :]
-    stains = np.zeros(LOW_RES, np.float32)
-    gy, gx = np.mgrid[0:LOW_RES[0], 0:LOW_RES[1]].astype(np.float32)
-    for _ in range(rng.poisson(STAINS_PER_IMAGE)):
-        cx, cy = rng.uniform(0, LOW_RES[1]), rng.uniform(0, LOW_RES[0])
-        sx, sy = rng.uniform(1.5, 12), rng.uniform(3, 16)
-        blob = np.exp(-(((gx - cx) / sx) ** 2 + ((gy - cy) / sy) ** 2))
-        stains += rng.choice([-1, 1]) * rng.uniform(*STAIN_AMPLITUDE) * blob
-    size = (IMAGE_WIDTH, IMAGE_HEIGHT)
-    return (np.exp(cv2.resize(light, size, interpolation=cv2.INTER_CUBIC)),
-            cv2.resize(stains, size, interpolation=cv2.INTER_CUBIC))
 
 
 def _marks(rng: np.random.Generator) -> np.ndarray:
@@ -104,12 +61,10 @@ def _apply_margin(rng: np.random.Generator, image: np.ndarray, side: str, width:
 
 
 def render_background(rng: np.random.Generator, margin_side: str | None = None,
-                      margin_width: int = 0) -> np.ndarray:
-    """A clean strip as float32 (H, W) grey levels in about [0, 255]."""
-    light, stains = _low_frequency(rng)
-    grain = rng.uniform(*GRAIN_SIGMA) * _noise(rng, (IMAGE_HEIGHT, IMAGE_WIDTH))
-    streaks = _streaks(rng)
-    image = (rng.uniform(*BASE_GREY) + streaks + _marks(rng)) * light + stains * (1 + 0.08 * streaks) + grain
+                      margin_width: int = 0, look: Look | None = None) -> np.ndarray:
+    """A clean strip as float32 (H, W) grey levels in [0, 255], drawn from ``look`` (default: the
+    shipped look fitted on real strips)."""
+    image = render_texture(rng, look or default_look(), (IMAGE_HEIGHT, IMAGE_WIDTH)) + _marks(rng)
     if margin_side is not None:
         image = _apply_margin(rng, image, margin_side, margin_width)
     return np.clip(image, 0, 255).astype(np.float32)

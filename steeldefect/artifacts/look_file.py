@@ -1,0 +1,163 @@
+"""look.json: the look of clean steel strips, fitted on real strips by ``steeldefect synth-look``.
+
+::
+
+    {"format_version": 1, "fitted_on": "86 strips of ../shared/real/strips (tune part)",
+     "fy": [0, 0.0039, ...], "fx": [0, 0.000625, ...],      # frequency centres, cycles per pixel
+     "log_psd": [[...], ...],                                # natural log of the power, len(fy) x len(fx)
+     "low_cutoff": 0.0625,                                   # radius splitting the low and the high band
+     "grain_modulation": 0.7,                                # log-spread of the high band's local strength
+     "row_profile": [...],                                   # the shared brightness profile down the strip
+     "fleck_probabilities": [...], "fleck_lengths": [...], "fleck_peaks": [...],  # sparse sharp flecks
+     "bank": [[mean, low_std, high_std, profile, flecks], ...],  # one row per fitted strip
+     "margin_probability": 0.4, "margin_widths": [...],      # strips ending inside the frame
+     "jpeg_quality": 90}
+
+Only numbers: a look holds no pixel of the strips it was fitted on. ``read_look`` checks every
+field and names the first bad one in one SteelDefectError line.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from steeldefect.artifacts.versions import VERSION_KEY, check_version
+from steeldefect.data.io import atomic_write
+from steeldefect.errors import SteelDefectError
+
+FORMAT_VERSION = 1
+# profile: the row_profile's weight in the strip; flecks: flecks per million pixels of steel
+BANK_COLUMNS = ("mean", "low_std", "high_std", "profile", "flecks")
+
+
+@dataclass(frozen=True)
+class Look:
+    """What clean steel looks like, as numbers (see the module docstring for each field)."""
+
+    fitted_on: str
+    fy: tuple[float, ...]
+    fx: tuple[float, ...]
+    log_psd: tuple[tuple[float, ...], ...]
+    low_cutoff: float
+    grain_modulation: float  # log-sigma of a smooth field multiplying the high band: calm and rough places
+    row_profile: tuple[float, ...]  # unit-RMS grey profile at evenly spaced heights, top to bottom
+    fleck_probabilities: tuple[float, ...]  # where the flecks' quantiles are taken
+    fleck_lengths: tuple[float, ...]  # pixels
+    fleck_peaks: tuple[float, ...]  # signed peak change, in units of the strip's high-band spread
+    bank: tuple[tuple[float, float, float, float, float], ...]
+    margin_probability: float
+    margin_widths: tuple[int, ...]
+    jpeg_quality: int
+
+    def to_dict(self) -> dict:
+        return {VERSION_KEY: FORMAT_VERSION, "fitted_on": self.fitted_on, "fy": list(self.fy), "fx": list(self.fx),
+                "log_psd": [list(r) for r in self.log_psd], "low_cutoff": self.low_cutoff,
+                "grain_modulation": self.grain_modulation, "row_profile": list(self.row_profile),
+                "fleck_probabilities": list(self.fleck_probabilities), "fleck_lengths": list(self.fleck_lengths),
+                "fleck_peaks": list(self.fleck_peaks),
+                "bank": [list(r) for r in self.bank],
+                "margin_probability": self.margin_probability, "margin_widths": list(self.margin_widths),
+                "jpeg_quality": self.jpeg_quality}
+
+
+def _numbers(source: str, name: str, value, length: int | None = None) -> tuple[float, ...]:
+    if not isinstance(value, list) or not value:
+        raise SteelDefectError(f"{source}: {name} must be a non-empty list of numbers")
+    if length is not None and len(value) != length:
+        raise SteelDefectError(f"{source}: {name} has {len(value)} values, {length} expected")
+    out = []
+    for v in value:
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+            raise SteelDefectError(f"{source}: {name} holds {v!r}, not a finite number")
+        out.append(float(v))
+    return tuple(out)
+
+
+def _increasing(source: str, name: str, values: tuple[float, ...]) -> None:
+    if any(b <= a for a, b in zip(values, values[1:])):
+        raise SteelDefectError(f"{source}: {name} must increase strictly")
+
+
+def look_from_dict(data, source: str) -> Look:
+    """A Look from the parsed JSON; one SteelDefectError line for the first bad field."""
+    if not isinstance(data, dict):
+        raise SteelDefectError(f"{source}: not a JSON object")
+    check_version(source, data.get(VERSION_KEY), FORMAT_VERSION)
+    missing = [k for k in ("fy", "fx", "log_psd", "low_cutoff", "grain_modulation", "row_profile",
+                           "fleck_probabilities", "fleck_lengths", "fleck_peaks", "bank", "margin_probability",
+                           "margin_widths", "jpeg_quality") if k not in data]
+    if missing:
+        raise SteelDefectError(f"{source}: missing {', '.join(missing)}")
+    fy, fx = _numbers(source, "fy", data["fy"]), _numbers(source, "fx", data["fx"])
+    _increasing(source, "fy", fy)
+    _increasing(source, "fx", fx)
+    if not isinstance(data["log_psd"], list) or len(data["log_psd"]) != len(fy):
+        raise SteelDefectError(f"{source}: log_psd must have one row per fy value ({len(fy)})")
+    log_psd = tuple(_numbers(source, f"log_psd row {i}", row, len(fx)) for i, row in enumerate(data["log_psd"]))
+    modulation = _numbers(source, "grain_modulation", [data["grain_modulation"]])[0]
+    if not 0 <= modulation <= 3:
+        raise SteelDefectError(f"{source}: grain_modulation must lie in [0, 3], got {modulation:g}")
+    row_profile = _numbers(source, "row_profile", data["row_profile"])
+    if len(row_profile) < 2:
+        raise SteelDefectError(f"{source}: row_profile needs at least 2 values")
+    fleck_probs = _numbers(source, "fleck_probabilities", data["fleck_probabilities"])
+    _increasing(source, "fleck_probabilities", fleck_probs)
+    lengths = _numbers(source, "fleck_lengths", data["fleck_lengths"], len(fleck_probs))
+    peaks = _numbers(source, "fleck_peaks", data["fleck_peaks"], len(fleck_probs))
+    if fleck_probs[0] < 0 or fleck_probs[-1] > 1 or min(lengths) < 0:
+        raise SteelDefectError(f"{source}: fleck_probabilities must lie in [0, 1] and fleck_lengths be >= 0")
+    if not isinstance(data["bank"], list) or not data["bank"]:
+        raise SteelDefectError(f"{source}: bank must be a non-empty list of [{', '.join(BANK_COLUMNS)}] rows")
+    bank = tuple(_numbers(source, f"bank row {i}", row, len(BANK_COLUMNS)) for i, row in enumerate(data["bank"]))
+    if any(r[1] < 0 or r[2] < 0 or r[4] < 0 for r in bank):
+        raise SteelDefectError(f"{source}: bank spreads and fleck rates must not be negative")
+    cutoff = _numbers(source, "low_cutoff", [data["low_cutoff"]])[0]
+    margin = _numbers(source, "margin_probability", [data["margin_probability"]])[0]
+    if not 0 < cutoff < 0.5 or not 0 <= margin <= 1:
+        raise SteelDefectError(f"{source}: low_cutoff must lie in (0, 0.5) and margin_probability in [0, 1]")
+    widths = data["margin_widths"]
+    if not isinstance(widths, list) or any(isinstance(w, bool) or not isinstance(w, int) or w < 1 for w in widths):
+        raise SteelDefectError(f"{source}: margin_widths must be a list of whole numbers of pixels >= 1")
+    if margin > 0 and not widths:
+        raise SteelDefectError(f"{source}: margin_probability > 0 needs margin_widths")
+    quality = data["jpeg_quality"]
+    if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100:
+        raise SteelDefectError(f"{source}: jpeg_quality must be a whole number in 1..100, got {quality!r}")
+    return Look(str(data.get("fitted_on", "")), fy, fx, log_psd, cutoff, modulation, row_profile,
+                fleck_probs, lengths, peaks, bank, margin,
+                tuple(widths), quality)
+
+
+def read_look(path: str | os.PathLike) -> Look:
+    """The look in ``path``; a missing file, bad JSON or a bad field is one SteelDefectError line."""
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise SteelDefectError(f"{path}: cannot read the look file ({exc.strerror or exc})") from None
+    try:
+        data = json.loads(text)
+    except ValueError as exc:
+        raise SteelDefectError(f"{path}: not JSON ({exc})") from None
+    return look_from_dict(data, str(path))
+
+
+def write_look(look: Look, path: str | os.PathLike) -> Path:
+    """Write ``look`` to ``path`` atomically (numbers rounded to 6 significant digits); returns the path."""
+    path = Path(path)
+    with atomic_write(path) as tmp:
+        tmp.write_text(json.dumps(_rounded(look.to_dict()), indent=1) + "\n")
+    return path
+
+
+def _rounded(value):
+    if isinstance(value, float):
+        return float(f"{value:.6g}")
+    if isinstance(value, list):
+        return [_rounded(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _rounded(v) for k, v in value.items()}
+    return value

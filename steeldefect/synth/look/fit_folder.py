@@ -1,0 +1,95 @@
+"""Fit a look on a folder of real strips: the I/O edge of ``fit.fit_look``.
+
+With a strips table (strips.csv of ../shared/real: ImageId, split, class_1..class_4), only the strips
+of the chosen part (``split.split_real``) are used, and of those only the clean training strips and
+the test strips (mostly clean): the look is the look of steel without its labelled defects.
+Without a table every .jpg / .png strip of the folder is used. The JPEG quality is read from the
+strips' own quantisation tables (the most common one; None for PNG strips).
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+from collections import Counter
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pandas as pd
+from PIL import Image
+
+from steeldefect.artifacts.look_file import Look
+from steeldefect.errors import SteelDefectError
+from steeldefect.synth.look.fit import fit_look
+from steeldefect.synth.look.split import FLAG_COLUMNS, split_real
+
+STANDARD_QUALITIES = range(1, 101)  # libjpeg qualities tried against a strip's luminance table
+DEFAULT_QUALITY = 90  # when no strip is a JPEG
+
+
+def jpeg_quality(path: Path) -> int | None:
+    """The libjpeg quality whose standard luminance table the JPEG at ``path`` carries, else None."""
+    with Image.open(path) as image:
+        tables = getattr(image, "quantization", None)
+    if not tables:
+        return None
+    return _quality_of(tuple(tables[0]))
+
+
+def _quality_of(table: tuple[int, ...]) -> int | None:
+    return _standard_tables().get(table)
+
+
+_TABLES: dict[tuple[int, ...], int] = {}
+
+
+def _standard_tables() -> dict[tuple[int, ...], int]:
+    if not _TABLES:
+        blank = Image.new("L", (8, 8))
+        for q in STANDARD_QUALITIES:
+            buffer = io.BytesIO()
+            blank.save(buffer, "JPEG", quality=q)
+            with Image.open(buffer) as image:
+                _TABLES.setdefault(tuple(image.quantization[0]), q)
+    return _TABLES
+
+
+def chosen_strips(folder: Path, table: Path | None, part: str | None) -> list[Path]:
+    """The strips the look is fitted on (see the module docstring)."""
+    if table is None:
+        paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+    else:
+        strips = pd.read_csv(table)
+        missing = [c for c in ("ImageId", "split", *FLAG_COLUMNS) if c not in strips.columns]
+        if missing:
+            raise SteelDefectError(f"{table}: missing column(s) {', '.join(missing)}")
+        if part is not None:
+            strips = strips[split_real(strips) == part]
+        clean = strips[list(FLAG_COLUMNS)].fillna(0).sum(axis=1) == 0
+        strips = strips[(strips["split"] == "test") | clean]
+        paths = [folder / i for i in sorted(strips["ImageId"])]
+        absent = [p.name for p in paths if not p.is_file()]
+        if absent:
+            raise SteelDefectError(f"{folder}: {len(absent)} strip(s) of {table} missing, e.g. {absent[0]}")
+    if not paths:
+        raise SteelDefectError(f"{folder}: no strips to fit a look on")
+    return paths
+
+
+def fit_folder(folder: str | Path, table: str | Path | None = None, part: str | None = None) -> Look:
+    """The look of the chosen strips of ``folder``."""
+    folder = Path(folder)
+    paths = chosen_strips(folder, Path(table) if table else None, part)
+    greys = []
+    for path in paths:
+        grey = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
+        if grey is None:
+            raise SteelDefectError(f"{path}: not an image")
+        greys.append(grey.astype(np.float32))
+    qualities = Counter(q for q in (jpeg_quality(p) for p in paths) if q is not None)
+    quality = qualities.most_common(1)[0][0] if qualities else DEFAULT_QUALITY
+    described = f"{len(paths)} strips of {folder.name}/" + (f" ({part} part of {Path(table).name})" if part else "")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # cells no strip reaches: filled by fit_look
+        return fit_look(greys, described, quality)
