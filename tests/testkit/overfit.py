@@ -26,7 +26,7 @@ STEPS = 100  # Adam steps on the one batch (about 0.14 s each for the resnet34 U
 LR = 3e-3
 OUTPUT_PRIOR = 0.01  # segmenters start every pixel here (segmenter_model.prior_bias): no bias walk first
 BN_MOMENTUM = 0.9  # the inference statistics catch up within tens of steps (training.model_setup)
-MIN_SEGMENTER_DICE = 0.9
+MIN_SEGMENTER_DICE = 0.8  # learned: 0.876-0.93 over runs (CPU training is not bit-deterministic); cut off: 0.625
 MIN_CLASSIFIER_ACCURACY = 0.95
 MAX_LOSS_RATIO = 0.5  # the final training loss must be at most this share of the first
 
