@@ -28,7 +28,7 @@ MODULATION_DRAWS = 8  # strips drawn per strength tried
 
 
 def fit_modulation(look: Look, target: float) -> float:
-    """The strength in MODULATIONS whose drawn grain's median gradient ratio is nearest ``target``."""
+    """The strength in MODULATIONS whose drawn strips' median gradient ratio is nearest ``target``."""
     shape = (256, 1024)
     ratios = []
     for strength in MODULATIONS:

@@ -1,5 +1,6 @@
-"""Draw clean steel from a Look: two Gaussian random fields with the fitted power spectrum, the
-high one given the fitted (heavy-tailed) value distribution, at one fitted strip's levels.
+"""Draw clean steel from a Look: the light profile and two Gaussian random fields with the fitted power
+spectrum, the high one modulated into calm and rough places and sprinkled with flecks, at the levels
+of one fitted strip.
 
 Pure: a random generator and a look in, a float32 (H, W) grey texture out. The spectra are
 interpolated once per (look, size) and cached.
