@@ -93,8 +93,10 @@ def look_from_dict(data, source: str) -> Look:
     if missing:
         raise SteelDefectError(f"{source}: missing {', '.join(missing)}")
     fy, fx = _numbers(source, "fy", data["fy"]), _numbers(source, "fx", data["fx"])
-    _increasing(source, "fy", fy)
-    _increasing(source, "fx", fx)
+    for name, values in (("fy", fy), ("fx", fx)):
+        _increasing(source, name, values)
+        if values[0] < 0 or values[-1] > 0.5 or values[-1] <= 0:
+            raise SteelDefectError(f"{source}: {name} must lie in 0..0.5 cycles per pixel, with a value above 0")
     if not isinstance(data["log_psd"], list) or len(data["log_psd"]) != len(fy):
         raise SteelDefectError(f"{source}: log_psd must have one row per fy value ({len(fy)})")
     log_psd = tuple(_numbers(source, f"log_psd row {i}", row, len(fx)) for i, row in enumerate(data["log_psd"]))

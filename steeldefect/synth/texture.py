@@ -1,8 +1,9 @@
 """Clean steel: the fitted look (steeldefect.synth.look), distractors that are not defects, black margin.
 
 ``render_background`` returns float32 (H, W) grey levels. The texture comes from the look fitted on
-real strips (its spectrum, grain distribution and levels); faint straight lines, isolated specks
-and, rarely, a rolled diamond pattern are added as distractors a model must learn to ignore.
+real strips (its spectrum, light profile, grain modulation, flecks and levels); faint straight lines,
+isolated specks and, rarely, a rolled diamond pattern are added as distractors a model must learn
+to ignore.
 """
 
 from __future__ import annotations

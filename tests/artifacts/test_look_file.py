@@ -22,6 +22,7 @@ def test_the_shipped_look_reads_and_round_trips(tmp_path):
 @pytest.mark.parametrize("change, message", [
     (lambda d: d.pop("bank"), "missing bank"),
     (lambda d: d.update(fy=list(reversed(d["fy"]))), "fy must increase"),
+    (lambda d: d.update(fx=[0.0]), "fx must lie in 0..0.5"),
     (lambda d: d["log_psd"].pop(), "one row per fy"),
     (lambda d: d["bank"][0].pop(), "bank row 0 has 4 values, 5 expected"),
     (lambda d: d.update(jpeg_quality=101), "jpeg_quality"),

@@ -20,6 +20,7 @@ from dataclasses import replace
 import numpy as np
 
 from steeldefect.artifacts.look_file import Look
+from steeldefect.errors import SteelDefectError
 from steeldefect.synth.look.calibrate import calibrate, fit_modulation
 from steeldefect.synth.look.field import profile_rows
 from steeldefect.synth.look.measure import (FLECK_PROBABILITIES, FX_CENTRES, FY_CENTRES, LOW_CUTOFF, MIN_STEEL,
@@ -32,7 +33,8 @@ def fit_look(greys: list[np.ndarray], fitted_on: str, jpeg_quality: int) -> Look
     margins = [margin(g) for g in greys]
     steels = [s for s in (steel(g) for g in greys) if s is not None]
     if not steels:
-        raise ValueError(f"none of the {len(greys)} strips has {MIN_STEEL} columns of steel")
+        raise SteelDefectError(f"none of the {len(greys)} strips has {MIN_STEEL} columns of steel beside its "
+                               "black margin: too narrow to fit a look on")
     shared, weights = row_profile(steels)
     rests = [s - weight * profile_rows(shared, s.shape[0])[:, None] for s, weight in zip(steels, weights)]
     grids = np.stack([binned_log_power(r) for r in rests])

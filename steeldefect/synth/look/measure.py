@@ -82,6 +82,7 @@ def binned_log_power(grey: np.ndarray, fy_centres: np.ndarray = FY_CENTRES,
 
 
 def _fill_along_rows(grid: np.ndarray) -> np.ndarray:
+    """NaN cells of each row take the row's known values, interpolated (the nearest one beyond them)."""
     out = grid.copy()
     for row in out:
         bad = np.isnan(row)
@@ -92,8 +93,16 @@ def _fill_along_rows(grid: np.ndarray) -> np.ndarray:
 
 def fill_empty(grid: np.ndarray) -> np.ndarray:
     """Cells no frequency sample fell in (between the coarse first harmonics of a short axis, or the
-    finest centres of a narrow strip) take the values of their neighbours along x, then along y."""
-    return _fill_along_rows(_fill_along_rows(grid).T).T
+    finest centres of a narrow strip) take the values of their neighbours along x, then along y. The
+    zero-frequency row and column are filled on their own, so their large power does not leak into
+    the other frequencies nor theirs into it; the (0, 0) cell (the mean) is not used."""
+    out = grid.copy()
+    out[0, 0] = np.nan
+    out[1:, 1:] = _fill_along_rows(_fill_along_rows(out[1:, 1:]).T).T
+    out[0:1, 1:] = _fill_along_rows(out[0:1, 1:])
+    out[1:, 0:1] = _fill_along_rows(out[1:, 0:1].T).T
+    out[0, 0] = 0.0
+    return np.nan_to_num(out, nan=float(np.nanmin(out[1:, 1:])) if np.isfinite(out[1:, 1:]).any() else 0.0)
 
 
 def _knots(profile: np.ndarray) -> np.ndarray:

@@ -61,3 +61,21 @@ def test_drawn_steel_stays_near_the_real_steel_it_was_not_fitted_on(real_dir):
     for key in ("low", "high", "roughness"):
         assert abs(got[key] / want[key] - 1) < 0.35, (key, got, want)
     assert np.sign(got["ramp"]) == np.sign(want["ramp"]) and abs(got["ramp"] / want["ramp"] - 1) < 0.5, (got, want)
+
+
+def test_strips_too_narrow_for_a_look_are_one_line():
+    from steeldefect.errors import SteelDefectError
+
+    with pytest.raises(SteelDefectError, match="too narrow to fit a look on"):
+        fit_look([np.full((256, 200), 90.0, np.float32)], "narrow", 90)
+
+
+def test_short_narrow_strips_keep_their_large_scale_power():
+    look = default_look()
+    rng = np.random.default_rng(3)
+    drawn = [render_texture(rng, look, (128, 800)) for _ in range(4)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        refit = fit_look(drawn, "small", 90)
+    grid = np.array(refit.log_psd)
+    assert grid[1:4, 0].min() > 0 and grid[0, 1:4].min() > 0, (grid[:4, :4])  # no fill from the mean's cell

@@ -21,3 +21,17 @@ def test_flecks_are_the_high_band_pixels_far_out():
     _, lengths, peaks = flecks(high, 1.0)
     assert sorted(np.round(peaks, 1).tolist())[:1] == [-9.0] and 12.0 in np.round(peaks, 1)
     assert max(lengths) >= 4
+
+
+def test_empty_cells_are_filled_without_the_zero_frequencies_leaking():
+    from steeldefect.synth.look.measure import fill_empty
+
+    grid = np.full((4, 5), np.nan)
+    grid[0, 0] = -27.6  # the mean's cell: never used
+    grid[0, 2:] = 20.0  # column streaks
+    grid[2:, 0] = 15.0  # row banding
+    grid[1, 3], grid[3, 1] = 4.0, 2.0
+    filled = fill_empty(grid)
+    assert np.isfinite(filled).all()
+    assert filled[0, 1] == 20.0 and filled[1, 0] == 15.0  # the zero row and column from themselves
+    assert filled[1:, 1:].max() <= 4.0 and filled[1:, 1:].min() >= 2.0  # the rest from the rest
