@@ -12,6 +12,7 @@ Every draw uses a fixed seed, so a fit is repeatable.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -19,7 +20,7 @@ import numpy as np
 from steeldefect.artifacts.look_file import Look
 from steeldefect.synth.look.field import render_texture
 from steeldefect.synth.look.measure import FX_CENTRES, FY_CENTRES, gradient_ratio, split_bands
-from steeldefect.synth.look.spectrum import nearest_centre
+from steeldefect.synth.look.spectrum import binned_mean, nearest_centre
 
 CALIBRATION_ROUNDS = 3  # rounds of matching the drawn strips' spectra to the real ones
 CALIBRATION_DRAWS = 16  # strips drawn per round
@@ -42,17 +43,15 @@ def fit_modulation(look: Look, target: float) -> float:
 def _profile_cells(profile: np.ndarray, centres: np.ndarray) -> np.ndarray:
     """Mean power of a profile's spectrum per frequency centre (NaN where no frequency falls)."""
     power = np.abs(np.fft.rfft(profile - profile.mean())) ** 2 / len(profile)
-    cells = nearest_centre(np.fft.rfftfreq(len(profile)), centres)
-    sums = np.bincount(cells, power, len(centres))
-    counts = np.bincount(cells, minlength=len(centres))
-    return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+    return binned_mean(nearest_centre(np.fft.rfftfreq(len(profile)), centres), power, len(centres))
 
 
 def profile_spectra(greys: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """(log median column-profile power per fx centre, log median row-profile power per fy centre)."""
     columns = np.stack([_profile_cells(g.mean(axis=0), FX_CENTRES) for g in greys])
     rows = np.stack([_profile_cells(g.mean(axis=1), FY_CENTRES) for g in greys])
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # centres no profile frequency reaches stay NaN
         return np.log(np.nanmedian(columns, axis=0)), np.log(np.nanmedian(rows, axis=0))
 
 

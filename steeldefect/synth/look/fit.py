@@ -15,6 +15,7 @@ correct the look by drawing (``calibrate``). Pure: arrays in, a Look out.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -38,6 +39,9 @@ def fit_look(greys: list[np.ndarray], fitted_on: str, jpeg_quality: int) -> Look
     shared, weights = row_profile(steels)
     rests = [s - weight * profile_rows(shared, s.shape[0])[:, None] for s, weight in zip(steels, weights)]
     grids = np.stack([binned_log_power(r) for r in rests])
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # cells no strip reached: NaN, then fill_empty
+        log_psd = fill_empty(np.nanmean(grids, axis=0))
     bank, ratios, lengths, peaks = [], [], [], []
     for s, r, weight in zip(steels, rests, weights):
         low, high = split_bands(r)
@@ -52,7 +56,7 @@ def fit_look(greys: list[np.ndarray], fitted_on: str, jpeg_quality: int) -> Look
         lengths, peaks = np.zeros(1), np.zeros(1)
     widths = sorted(w for side, w in margins if side is not None and w < greys[0].shape[1])
     look = Look(fitted_on=fitted_on, fy=tuple(FY_CENTRES.tolist()), fx=tuple(FX_CENTRES.tolist()),
-                log_psd=tuple(tuple(r) for r in fill_empty(np.nanmean(grids, axis=0)).tolist()),
+                log_psd=tuple(tuple(r) for r in log_psd.tolist()),
                 low_cutoff=LOW_CUTOFF, grain_modulation=0.0, row_profile=tuple(shared.tolist()),
                 fleck_probabilities=tuple(FLECK_PROBABILITIES.tolist()),
                 fleck_lengths=tuple(np.quantile(lengths, FLECK_PROBABILITIES).tolist()),

@@ -3,23 +3,23 @@
 With a strips table (strips.csv of ../shared/real: ImageId, split, class_1..class_4), only the strips
 of the chosen part (``split.split_real``) are used, and of those only the clean training strips and
 the test strips (mostly clean): the look is the look of steel without its labelled defects.
-Without a table every .jpg / .png strip of the folder is used. The JPEG quality is read from the
+Without a table every image of the folder is used (``data.images.list_images``). The JPEG quality is read from the
 strips' own quantisation tables (the most common one; None for PNG strips).
 """
 
 from __future__ import annotations
 
 import io
-import warnings
 from collections import Counter
+from functools import lru_cache
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pandas as pd
 from PIL import Image
 
 from steeldefect.artifacts.look_file import Look
+from steeldefect.data.images import list_images, read_image
 from steeldefect.errors import SteelDefectError
 from steeldefect.synth.look.fit import fit_look
 from steeldefect.synth.look.split import FLAG_COLUMNS, split_real
@@ -34,31 +34,26 @@ def jpeg_quality(path: Path) -> int | None:
         tables = getattr(image, "quantization", None)
     if not tables:
         return None
-    return _quality_of(tuple(tables[0]))
+    return _standard_tables().get(tuple(tables[0]))
 
 
-def _quality_of(table: tuple[int, ...]) -> int | None:
-    return _standard_tables().get(table)
-
-
-_TABLES: dict[tuple[int, ...], int] = {}
-
-
+@lru_cache(maxsize=1)
 def _standard_tables() -> dict[tuple[int, ...], int]:
-    if not _TABLES:
-        blank = Image.new("L", (8, 8))
-        for q in STANDARD_QUALITIES:
-            buffer = io.BytesIO()
-            blank.save(buffer, "JPEG", quality=q)
-            with Image.open(buffer) as image:
-                _TABLES.setdefault(tuple(image.quantization[0]), q)
-    return _TABLES
+    """libjpeg's luminance table of every quality in STANDARD_QUALITIES -> that quality."""
+    tables: dict[tuple[int, ...], int] = {}
+    blank = Image.new("L", (8, 8))
+    for q in STANDARD_QUALITIES:
+        buffer = io.BytesIO()
+        blank.save(buffer, "JPEG", quality=q)
+        with Image.open(buffer) as image:
+            tables.setdefault(tuple(image.quantization[0]), q)
+    return tables
 
 
 def chosen_strips(folder: Path, table: Path | None, part: str | None) -> list[Path]:
     """The strips the look is fitted on (see the module docstring)."""
     if table is None:
-        paths = sorted(p for p in folder.iterdir() if p.suffix.lower() in (".jpg", ".jpeg", ".png"))
+        paths = [folder / name for name in list_images(folder)]
     else:
         strips = pd.read_csv(table)
         missing = [c for c in ("ImageId", "split", *FLAG_COLUMNS) if c not in strips.columns]
@@ -81,15 +76,8 @@ def fit_folder(folder: str | Path, table: str | Path | None = None, part: str | 
     """The look of the chosen strips of ``folder``."""
     folder = Path(folder)
     paths = chosen_strips(folder, Path(table) if table else None, part)
-    greys = []
-    for path in paths:
-        grey = cv2.imread(str(path), cv2.IMREAD_GRAYSCALE)
-        if grey is None:
-            raise SteelDefectError(f"{path}: not an image")
-        greys.append(grey.astype(np.float32))
+    greys = [read_image(path, channels=1)[:, :, 0].astype(np.float32) for path in paths]
     qualities = Counter(q for q in (jpeg_quality(p) for p in paths) if q is not None)
     quality = qualities.most_common(1)[0][0] if qualities else DEFAULT_QUALITY
     described = f"{len(paths)} strips of {folder.name}/" + (f" ({part} part of {Path(table).name})" if part else "")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # cells no strip reaches: filled by fit_look
-        return fit_look(greys, described, quality)
+    return fit_look(greys, described, quality)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from steeldefect.synth.look.spectrum import frequencies, nearest_centre, radius
+from steeldefect.synth.look.spectrum import binned_mean, frequencies, nearest_centre, radius
 
 MARGIN_GREY = 20.0  # a column whose mean is darker than this, at an end of the strip, is margin
 RIM = 8  # pixels of the bright steel edge cut off beside a margin
@@ -75,9 +75,7 @@ def binned_log_power(grey: np.ndarray, fy_centres: np.ndarray = FY_CENTRES,
     iy, ix = nearest_centre(fy, fy_centres), nearest_centre(fx, fx_centres)
     flat = iy[:, None] * len(fx_centres) + ix[None, :]
     cells = len(fy_centres) * len(fx_centres)
-    sums = np.bincount(flat.ravel(), power.ravel(), cells)
-    counts = np.bincount(flat.ravel(), minlength=cells)
-    mean = np.where(counts > 0, sums / np.maximum(counts, 1), np.nan).reshape(len(fy_centres), len(fx_centres))
+    mean = binned_mean(flat, power, cells).reshape(len(fy_centres), len(fx_centres))
     return np.log(mean + 1e-12)
 
 

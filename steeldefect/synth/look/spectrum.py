@@ -38,6 +38,13 @@ def _along(f: np.ndarray, centres: np.ndarray, values: np.ndarray) -> np.ndarray
     return out
 
 
+def binned_mean(cells: np.ndarray, values: np.ndarray, n_cells: int) -> np.ndarray:
+    """Mean of ``values`` per cell index 0..n_cells-1; NaN for a cell no value fell in."""
+    sums = np.bincount(cells.ravel(), values.ravel(), n_cells)
+    counts = np.bincount(cells.ravel(), minlength=n_cells)
+    return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
+
+
 def interpolate_grid(grid: np.ndarray, fy_centres: np.ndarray, fx_centres: np.ndarray,
                      shape: tuple[int, int]) -> np.ndarray:
     """The (len(fy), len(fx)) ``grid`` interpolated bilinearly (log scale) onto the rfft2 grid of ``shape``."""
