@@ -11,7 +11,11 @@
      "fleck_probabilities": [...], "fleck_lengths": [...], "fleck_peaks": [...],  # sparse sharp flecks
      "bank": [[mean, low_std, high_std, profile, flecks], ...],  # one row per fitted strip
      "margin_probability": 0.4, "margin_widths": [...],      # strips ending inside the frame
-     "jpeg_quality": 90}
+     "jpeg_quality": 90,
+     "class_margins": [{"class": 2, "probability": 0.83, "widths": [...]}, ...],  # optional: by class (0: clean)
+     "grey_probabilities": [...], "grey_quantiles": [...],   # optional: grey shape, spreads from the median
+     "splashes": {"probability": 0.25, "probabilities": [...], "counts": [...], "areas": [...],
+                  "above": [...], "spreads": [...]}}         # optional: bright specks (synth.look.marks)
 
 Only numbers: a look holds no pixel of the strips it was fitted on. ``read_look`` checks every
 field and names the first bad one in one SteelDefectError line.
@@ -35,6 +39,28 @@ BANK_COLUMNS = ("mean", "low_std", "high_std", "profile", "flecks")
 
 
 @dataclass(frozen=True)
+class Splashes:
+    """Bright splashes of steel: the share of strips with them and, at ``probabilities``, quantiles of the
+    specks per such strip, their areas (pixels), their grey above the strip's median and the columns
+    between a strip's first and last speck."""
+
+    probability: float
+    probabilities: tuple[float, ...]
+    counts: tuple[float, ...]
+    areas: tuple[float, ...]
+    above: tuple[float, ...]
+    spreads: tuple[float, ...]
+
+    def to_dict(self) -> dict:
+        return {"probability": self.probability, "probabilities": list(self.probabilities),
+                "counts": list(self.counts), "areas": list(self.areas), "above": list(self.above),
+                "spreads": list(self.spreads)}
+
+
+SPLASH_QUANTILES = ("counts", "areas", "above", "spreads")
+
+
+@dataclass(frozen=True)
 class Look:
     """What clean steel looks like, as numbers (see the module docstring for each field)."""
 
@@ -52,6 +78,10 @@ class Look:
     margin_probability: float
     margin_widths: tuple[int, ...]
     jpeg_quality: int
+    class_margins: tuple[tuple[int, float, tuple[int, ...]], ...] = ()  # (class, probability, widths); 0: clean
+    grey_probabilities: tuple[float, ...] = ()  # with grey_quantiles: the grey shape (none: a Gaussian field's)
+    grey_quantiles: tuple[float, ...] = ()
+    splashes: Splashes | None = None
 
     def to_dict(self) -> dict:
         return {VERSION_KEY: FORMAT_VERSION, "fitted_on": self.fitted_on, "fy": list(self.fy), "fx": list(self.fx),
@@ -61,7 +91,10 @@ class Look:
                 "fleck_peaks": list(self.fleck_peaks),
                 "bank": [list(r) for r in self.bank],
                 "margin_probability": self.margin_probability, "margin_widths": list(self.margin_widths),
-                "jpeg_quality": self.jpeg_quality}
+                "jpeg_quality": self.jpeg_quality,
+                "class_margins": [{"class": c, "probability": p, "widths": list(w)} for c, p, w in self.class_margins],
+                "grey_probabilities": list(self.grey_probabilities), "grey_quantiles": list(self.grey_quantiles),
+                "splashes": self.splashes.to_dict() if self.splashes else None}
 
 
 def _numbers(source: str, name: str, value, length: int | None = None) -> tuple[float, ...]:
@@ -121,17 +154,78 @@ def look_from_dict(data, source: str) -> Look:
     margin = _numbers(source, "margin_probability", [data["margin_probability"]])[0]
     if not 0 < cutoff < 0.5 or not 0 <= margin <= 1:
         raise SteelDefectError(f"{source}: low_cutoff must lie in (0, 0.5) and margin_probability in [0, 1]")
-    widths = data["margin_widths"]
-    if not isinstance(widths, list) or any(isinstance(w, bool) or not isinstance(w, int) or w < 1 for w in widths):
-        raise SteelDefectError(f"{source}: margin_widths must be a list of whole numbers of pixels >= 1")
-    if margin > 0 and not widths:
-        raise SteelDefectError(f"{source}: margin_probability > 0 needs margin_widths")
+    widths = _margin_widths(source, "margin_widths", data["margin_widths"], margin)
     quality = data["jpeg_quality"]
     if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 100:
         raise SteelDefectError(f"{source}: jpeg_quality must be a whole number in 1..100, got {quality!r}")
     return Look(str(data.get("fitted_on", "")), fy, fx, log_psd, cutoff, modulation, row_profile,
                 fleck_probs, lengths, peaks, bank, margin,
-                tuple(widths), quality)
+                widths, quality, _class_margins(source, data.get("class_margins", [])),
+                *_grey_shape(source, data.get("grey_probabilities", []), data.get("grey_quantiles", [])),
+                _splashes(source, data.get("splashes")))
+
+
+def _probabilities(source: str, name: str, values) -> tuple[float, ...]:
+    probabilities = _numbers(source, name, values)
+    _increasing(source, name, probabilities)
+    if probabilities[0] < 0 or probabilities[-1] > 1:
+        raise SteelDefectError(f"{source}: {name} must lie in [0, 1]")
+    return probabilities
+
+
+def _grey_shape(source: str, probabilities, quantiles) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """The optional grey shape: both lists empty, or increasing probabilities with quantiles that do not
+    decrease."""
+    if probabilities == [] and quantiles == []:
+        return (), ()
+    probabilities = _probabilities(source, "grey_probabilities", probabilities)
+    quantiles = _numbers(source, "grey_quantiles", quantiles, len(probabilities))
+    if any(b < a for a, b in zip(quantiles, quantiles[1:])):
+        raise SteelDefectError(f"{source}: grey_quantiles must not decrease")
+    return probabilities, quantiles
+
+
+def _splashes(source: str, data) -> Splashes | None:
+    if data is None:
+        return None
+    names = {"probability", "probabilities", *SPLASH_QUANTILES}
+    if not isinstance(data, dict) or set(data) != names:
+        raise SteelDefectError(f"{source}: splashes must be null or an object with exactly {', '.join(sorted(names))}")
+    probability = _numbers(source, "splashes.probability", [data["probability"]])[0]
+    if not 0 <= probability <= 1:
+        raise SteelDefectError(f"{source}: splashes.probability must lie in [0, 1], got {probability:g}")
+    probabilities = _probabilities(source, "splashes.probabilities", data["probabilities"])
+    quantiles = {name: _numbers(source, f"splashes.{name}", data[name], len(probabilities)) for name in SPLASH_QUANTILES}
+    for name, values in quantiles.items():
+        if any(b < a for a, b in zip(values, values[1:])) or values[0] < 0:
+            raise SteelDefectError(f"{source}: splashes.{name} must be quantiles: not negative, not decreasing")
+    return Splashes(probability, probabilities, **quantiles)
+
+
+def _margin_widths(source: str, name: str, widths, probability: float) -> tuple[int, ...]:
+    if not isinstance(widths, list) or any(isinstance(w, bool) or not isinstance(w, int) or w < 1 for w in widths):
+        raise SteelDefectError(f"{source}: {name} must be a list of whole numbers of pixels >= 1")
+    if probability > 0 and not widths:
+        raise SteelDefectError(f"{source}: {name} must not be empty where the margin probability is above 0")
+    return tuple(widths)
+
+
+def _class_margins(source: str, rules) -> tuple[tuple[int, float, tuple[int, ...]], ...]:
+    """The optional per-class margin rules: [{"class": k, "probability": p, "widths": [...]}, ...]."""
+    if not isinstance(rules, list):
+        raise SteelDefectError(f"{source}: class_margins must be a list of {{class, probability, widths}} objects")
+    out = []
+    for i, rule in enumerate(rules):
+        name = f"class_margins[{i}]"
+        if not isinstance(rule, dict) or set(rule) != {"class", "probability", "widths"}:
+            raise SteelDefectError(f"{source}: {name} must be an object with exactly class, probability and widths")
+        cls, probability = rule["class"], _numbers(source, f"{name}.probability", [rule["probability"]])[0]
+        if isinstance(cls, bool) or not isinstance(cls, int) or cls < 0 or any(cls == c for c, _, _ in out):
+            raise SteelDefectError(f"{source}: {name}.class must be a whole number >= 0 (0: clean), once each")
+        if not 0 <= probability <= 1:
+            raise SteelDefectError(f"{source}: {name}.probability must lie in [0, 1], got {probability:g}")
+        out.append((cls, probability, _margin_widths(source, f"{name}.widths", rule["widths"], probability)))
+    return tuple(out)
 
 
 def read_look(path: str | os.PathLike) -> Look:

@@ -14,6 +14,7 @@ import numpy as np
 from steeldefect.artifacts.look_file import Look
 from steeldefect.constants import CLASS_IDS, IMAGE_HEIGHT, IMAGE_WIDTH
 from steeldefect.synth.look import default_look
+from steeldefect.synth.look.margins import margin_rule
 from steeldefect.synth.polygons import band_polygon, blob_polygon, fill_polygon
 
 # Images per combination of classes in the real training set of 12,568 images (STATS.md).
@@ -21,7 +22,7 @@ COMBO_COUNTS: dict[tuple[int, ...], int] = {
     (): 5902, (3,): 4759, (1,): 769, (4,): 516, (3, 4): 284, (2,): 195,
     (1, 3): 91, (1, 2): 35, (2, 3): 14, (1, 2, 3): 2, (2, 4): 1,
 }
-MARGIN_WIDTH_RANGE = (40, 1100)  # pixels of black margin, when there is one (the look's widths, clipped)
+MARGIN_WIDTH_RANGE = (40, 1500)  # pixels of black margin, when there is one (the look's widths, clipped)
 MARGIN_WIDTH_JITTER = 0.15  # log-sigma of the change of a width drawn from the look
 MARGIN_GAP = 6  # defects stay this many pixels clear of the steel edge
 PLACEMENT_TRIES = 6  # attempts to keep the classes of one image from overlapping
@@ -36,7 +37,7 @@ class ClassGeometry:
     count_weights: relative frequency of 1, 2, ... connected components (the real histogram of
     the 1,430 masks of train_masks_2515.csv). A component's area is log-normal with median
     ``area_single * k ** -area_exponent`` for k components, and log-sigma ``area_sigma``. The
-    components of a mask spread over about ``spread * (k - 1)`` columns.
+    components of a mask spread over about ``spread * (k - 1)`` columns (log-sigma ``spread_sigma``).
     """
 
     count_weights: tuple[int, ...]
@@ -44,16 +45,19 @@ class ClassGeometry:
     area_exponent: float
     area_sigma: float
     spread: float
+    spread_sigma: float = 0.6  # log-sigma of the spread
 
 
 GEOMETRY: dict[int, ClassGeometry] = {
     1: ClassGeometry((84, 15, 9, 8, 9, 9, 13, 10, 4, 6, 5, 3, 2, 2, 0, 1, 0, 0, 0, 1),
-                     area_single=1900.0, area_exponent=0.42, area_sigma=0.6, spread=170.0),
+                     area_single=1900.0, area_exponent=0.42, area_sigma=0.6, spread=130.0,
+                     spread_sigma=1.4),
     2: ClassGeometry((39, 9, 2), area_single=2600.0, area_exponent=0.8, area_sigma=0.6, spread=30.0),
     3: ClassGeometry((327, 273, 166, 107, 64, 50, 18, 14, 9, 3, 3, 1, 1, 3),
                      area_single=3500.0, area_exponent=0.08, area_sigma=1.3, spread=320.0),
     4: ClassGeometry((62, 45, 23, 13, 6, 2, 4, 0, 2, 1, 1, 1),
-                     area_single=17000.0, area_exponent=0.68, area_sigma=0.95, spread=700.0),
+                     area_single=17000.0, area_exponent=0.68, area_sigma=0.95, spread=420.0,
+                     spread_sigma=0.8),
 }
 FULL_HEIGHT_SHARE = 0.4  # class 3 components that are long full-height scratches
 FILL_BLOB = 0.72  # polygon area / bounding-box area of a blob polygon
@@ -132,7 +136,7 @@ def sample_class_components(rng: np.random.Generator, cls: int, steel: tuple[int
     sizes = [_component_size(rng, cls, rng.lognormal(np.log(median), geo.area_sigma)) for _ in range(k)]
     steel_w = steel[1] - steel[0]
     widest = max(w for _, w, _ in sizes)
-    span = geo.spread * (k - 1) * rng.lognormal(0.0, 0.6) if k > 1 else 0.0
+    span = geo.spread * (k - 1) * rng.lognormal(0.0, geo.spread_sigma) if k > 1 else 0.0
     span = float(min(span, max(steel_w - widest, 0)))
     for _ in range(PLACEMENT_TRIES):
         left = steel[0] + rng.uniform(0, max(steel_w - span - widest, 1))
@@ -159,22 +163,26 @@ def sample_class_components(rng: np.random.Generator, cls: int, steel: tuple[int
     return tuple(parts)
 
 
-def sample_margin(rng: np.random.Generator, look: Look | None = None) -> tuple[str | None, int]:
-    """(side, width) of the black margin: as often as on the real strips the look was fitted on, with
-    one of their widths, changed a little and kept within MARGIN_WIDTH_RANGE."""
+def sample_margin(rng: np.random.Generator, look: Look | None = None,
+                  classes: tuple[int, ...] = ()) -> tuple[str | None, int]:
+    """(side, width) of the black margin of an image holding ``classes``: as often as on the real strips
+    the look was fitted on (by class where the look has per-class rules), with one of their widths,
+    changed a little and kept within MARGIN_WIDTH_RANGE."""
     look = look or default_look()
-    if rng.random() >= look.margin_probability:
+    probability, widths = margin_rule(look.class_margins, classes, look.margin_probability, look.margin_widths)
+    if rng.random() >= probability:
         return None, 0
     side = "left" if rng.random() < 0.5 else "right"
-    width = look.margin_widths[int(rng.integers(len(look.margin_widths)))] * np.exp(rng.normal(0, MARGIN_WIDTH_JITTER))
+    width = widths[int(rng.integers(len(widths)))] * np.exp(rng.normal(0, MARGIN_WIDTH_JITTER))
     return side, int(np.clip(round(width), *MARGIN_WIDTH_RANGE))
 
 
 def sample_image_spec(rng: np.random.Generator, look: Look | None = None) -> ImageSpec:
-    """Draw the whole geometry of one image: margin, classes, polygons."""
-    spec = ImageSpec(*sample_margin(rng, look))
+    """Draw the whole geometry of one image: classes, margin, polygons."""
+    classes = sample_classes(rng)
+    spec = ImageSpec(*sample_margin(rng, look, classes))
     occupied: list[tuple[float, float]] = []
-    for cls in sample_classes(rng):
+    for cls in classes:
         spec.components[cls] = sample_class_components(rng, cls, spec.steel_range, occupied)
     return spec
 

@@ -1,9 +1,9 @@
 """Clean steel: the fitted look (steeldefect.synth.look), distractors that are not defects, black margin.
 
 ``render_background`` returns float32 (H, W) grey levels. The texture comes from the look fitted on
-real strips (its spectrum, light profile, grain modulation, flecks and levels); faint straight lines,
-isolated specks and, rarely, a rolled diamond pattern are added as distractors a model must learn
-to ignore.
+real strips (its spectrum, light profile, grain modulation, flecks, levels and grey shape); faint
+straight lines, isolated specks, rarely a rolled diamond pattern, and the look's bright splashes are
+added as distractors a model must learn to ignore.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from steeldefect.artifacts.look_file import Look
 from steeldefect.constants import IMAGE_HEIGHT, IMAGE_WIDTH
 from steeldefect.synth.look import default_look
 from steeldefect.synth.look.field import render_texture
+from steeldefect.synth.splashes import paint_splashes
 
 SPECKS_PER_IMAGE = 10.0  # mean isolated specks (distractors for pits)
 LINES_PER_IMAGE = 1.0  # mean faint straight lines (distractors for scratches)
@@ -65,7 +66,8 @@ def render_background(rng: np.random.Generator, margin_side: str | None = None,
                       margin_width: int = 0, look: Look | None = None) -> np.ndarray:
     """A clean strip as float32 (H, W) grey levels in [0, 255], drawn from ``look`` (default: the
     shipped look fitted on real strips)."""
-    image = render_texture(rng, look or default_look(), (IMAGE_HEIGHT, IMAGE_WIDTH)) + _marks(rng)
+    look = look or default_look()
+    image = paint_splashes(rng, render_texture(rng, look, (IMAGE_HEIGHT, IMAGE_WIDTH)) + _marks(rng), look.splashes)
     if margin_side is not None:
         image = _apply_margin(rng, image, margin_side, margin_width)
     return np.clip(image, 0, 255).astype(np.float32)

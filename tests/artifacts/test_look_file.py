@@ -29,6 +29,15 @@ def test_the_shipped_look_reads_and_round_trips(tmp_path):
     (lambda d: d.update(margin_widths=[0]), "margin_widths"),
     (lambda d: d.update(grain_modulation="rough"), "grain_modulation holds 'rough'"),
     (lambda d: d.update(format_version=99), "newer than this steeldefect reads"),
+    (lambda d: d.update(class_margins={"2": 0.8}), "class_margins must be a list"),
+    (lambda d: d["class_margins"][0].update(probability=1.5), r"class_margins\[0\].probability must lie in"),
+    (lambda d: d["class_margins"][1].update({"class": 0}), r"class_margins\[1\].class must be a whole number"),
+    (lambda d: d["class_margins"][0].update(widths=[]), r"class_margins\[0\].widths must not be empty"),
+    (lambda d: d.update(grey_quantiles=list(reversed(d["grey_quantiles"]))), "grey_quantiles must not decrease"),
+    (lambda d: d["grey_quantiles"].pop(), "grey_quantiles has 20 values, 21 expected"),
+    (lambda d: d["splashes"].pop("areas"), "splashes must be null or an object with exactly"),
+    (lambda d: d["splashes"].update(probability=-0.1), "splashes.probability must lie in"),
+    (lambda d: d["splashes"].update(counts=[5, 4, 3, 2, 1]), "splashes.counts must be quantiles"),
 ])
 def test_a_bad_field_is_one_line_naming_it(change, message):
     data = json.loads(DEFAULT_LOOK_FILE.read_text())
@@ -36,6 +45,19 @@ def test_a_bad_field_is_one_line_naming_it(change, message):
     with pytest.raises(SteelDefectError, match=message) as err:
         look_from_dict(data, "look.json")
     assert "\n" not in str(err.value) and str(err.value).startswith("look.json: ")
+
+
+def test_a_look_without_the_optional_fields_reads_as_before():
+    """Looks written before margins by class, the grey shape and splashes existed still read: margins for
+    every class alike, a Gaussian grey shape, no splashes."""
+    data = json.loads(DEFAULT_LOOK_FILE.read_text())
+    for key in ("class_margins", "grey_probabilities", "grey_quantiles", "splashes"):
+        data.pop(key)
+    look = look_from_dict(data, "look.json")
+    assert look.class_margins == () and look.grey_quantiles == () and look.splashes is None
+    shipped = default_look()
+    assert shipped.class_margins and len(shipped.grey_quantiles) == len(shipped.grey_probabilities)
+    assert shipped.splashes is not None and 0 < shipped.splashes.probability < 1
 
 
 def test_a_missing_or_broken_file_is_one_line(tmp_path):

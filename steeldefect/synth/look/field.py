@@ -1,6 +1,6 @@
 """Draw clean steel from a Look: the light profile and two Gaussian random fields with the fitted power
 spectrum, the high one modulated into calm and rough places and sprinkled with flecks, at the levels
-of one fitted strip.
+of one fitted strip, mapped onto the fitted grey shape.
 
 Pure: a random generator and a look in, a float32 (H, W) grey texture out. The spectra are
 interpolated once per (look, size) and cached.
@@ -75,7 +75,20 @@ def render_texture(rng: np.random.Generator, look: Look, shape: tuple[int, int])
     low_std, high_std = (s * float(np.exp(rng.normal(0, LEVEL_JITTER))) for s in (low_std, high_std))
     low = _field(rng, _amplitudes(look, canvas(shape))[0], shape)
     profile = weight * profile_rows(np.array(look.row_profile), shape[0]).astype(np.float32)[:, None]
-    return mean + profile + low_std * low + high_std * draw_grain(rng, look, shape, fleck_rate)
+    texture = mean + profile + low_std * low + high_std * draw_grain(rng, look, shape, fleck_rate)
+    return shape_greys(texture, look)
+
+
+def shape_greys(texture: np.ndarray, look: Look) -> np.ndarray:
+    """``texture`` mapped monotonically onto the look's grey shape (``marks.grey_quantiles``), its mean and
+    spread kept (the bank's levels): real steel is skewed bright; a Gaussian field is not. Unchanged
+    without a shape."""
+    if not look.grey_quantiles:
+        return texture
+    sample = texture[::2, ::2]
+    own = np.quantile(sample, look.grey_probabilities)
+    shaped = np.interp(texture, own, float(sample.std()) * np.asarray(look.grey_quantiles))
+    return (shaped + (float(sample.mean()) - float(shaped[::2, ::2].mean()))).astype(np.float32)
 
 
 def draw_flecks(rng: np.random.Generator, look: Look, shape: tuple[int, int], rate: float) -> np.ndarray:

@@ -2,7 +2,8 @@
 
 With a strips table (strips.csv of ../shared/real: ImageId, split, class_1..class_4), only the strips
 of the chosen part (``split.split_real``) are used, and of those only the clean training strips and
-the test strips (mostly clean): the look is the look of steel without its labelled defects.
+the test strips (mostly clean): the look is the look of steel without its labelled defects; the
+margins of the part's training strips are also measured by class (``margins.class_margins``).
 Without a table every image of the folder is used (``data.images.list_images``). The JPEG quality is read from the
 strips' own quantisation tables (the most common one; None for PNG strips).
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 import io
 from collections import Counter
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -22,6 +24,8 @@ from steeldefect.artifacts.look_file import Look
 from steeldefect.data.images import list_images, read_image
 from steeldefect.errors import SteelDefectError
 from steeldefect.synth.look.fit import fit_look
+from steeldefect.synth.look.margins import class_margins
+from steeldefect.synth.look.measure import margin
 from steeldefect.synth.look.split import FLAG_COLUMNS, split_real
 
 STANDARD_QUALITIES = range(1, 101)  # libjpeg qualities tried against a strip's luminance table
@@ -50,26 +54,43 @@ def _standard_tables() -> dict[tuple[int, ...], int]:
     return tables
 
 
+def _table(table: Path, part: str | None) -> pd.DataFrame:
+    strips = pd.read_csv(table)
+    missing = [c for c in ("ImageId", "split", *FLAG_COLUMNS) if c not in strips.columns]
+    if missing:
+        raise SteelDefectError(f"{table}: missing column(s) {', '.join(missing)}")
+    strips[list(FLAG_COLUMNS)] = strips[list(FLAG_COLUMNS)].fillna(0)
+    return strips[split_real(strips) == part] if part is not None else strips
+
+
+def _paths(folder: Path, table: Path, names) -> list[Path]:
+    paths = [folder / i for i in sorted(names)]
+    absent = [p.name for p in paths if not p.is_file()]
+    if absent:
+        raise SteelDefectError(f"{folder}: {len(absent)} strip(s) of {table} missing, e.g. {absent[0]}")
+    return paths
+
+
 def chosen_strips(folder: Path, table: Path | None, part: str | None) -> list[Path]:
     """The strips the look is fitted on (see the module docstring)."""
     if table is None:
         paths = [folder / name for name in list_images(folder)]
     else:
-        strips = pd.read_csv(table)
-        missing = [c for c in ("ImageId", "split", *FLAG_COLUMNS) if c not in strips.columns]
-        if missing:
-            raise SteelDefectError(f"{table}: missing column(s) {', '.join(missing)}")
-        if part is not None:
-            strips = strips[split_real(strips) == part]
-        clean = strips[list(FLAG_COLUMNS)].fillna(0).sum(axis=1) == 0
-        strips = strips[(strips["split"] == "test") | clean]
-        paths = [folder / i for i in sorted(strips["ImageId"])]
-        absent = [p.name for p in paths if not p.is_file()]
-        if absent:
-            raise SteelDefectError(f"{folder}: {len(absent)} strip(s) of {table} missing, e.g. {absent[0]}")
+        strips = _table(table, part)
+        clean = strips[list(FLAG_COLUMNS)].sum(axis=1) == 0
+        paths = _paths(folder, table, strips.loc[(strips["split"] == "test") | clean, "ImageId"])
     if not paths:
         raise SteelDefectError(f"{folder}: no strips to fit a look on")
     return paths
+
+
+def margins_by_class(folder: Path, table: Path, part: str | None, all_widths: tuple[int, ...]):
+    """``margins.class_margins`` of the labelled training strips of ``table`` (its ``part``)."""
+    strips = _table(table, part)
+    strips = strips[strips["split"] == "train"].sort_values("ImageId")
+    paths = _paths(folder, table, strips["ImageId"])
+    measured = [margin(read_image(path, channels=1)[:, :, 0].astype(np.float32)) for path in paths]
+    return class_margins(measured, strips[list(FLAG_COLUMNS)].to_numpy() > 0, all_widths)
 
 
 def fit_folder(folder: str | Path, table: str | Path | None = None, part: str | None = None) -> Look:
@@ -80,4 +101,7 @@ def fit_folder(folder: str | Path, table: str | Path | None = None, part: str | 
     qualities = Counter(q for q in (jpeg_quality(p) for p in paths) if q is not None)
     quality = qualities.most_common(1)[0][0] if qualities else DEFAULT_QUALITY
     described = f"{len(paths)} strips of {folder.name}/" + (f" ({part} part of {Path(table).name})" if part else "")
-    return fit_look(greys, described, quality)
+    look = fit_look(greys, described, quality)
+    if table is None:
+        return look
+    return replace(look, class_margins=margins_by_class(folder, Path(table), part, look.margin_widths))
