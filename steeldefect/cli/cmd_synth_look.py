@@ -16,7 +16,8 @@ def _add(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", required=True, metavar="FILE", help="look file to write (JSON)")
     p.add_argument("--table", metavar="CSV",
                    help="strips table (ImageId, split, class_1..class_4, like ../shared/real/strips.csv): fit on "
-                        "its clean training strips and its test strips only")
+                        "its clean training strips and its test strips only, and measure the black margins "
+                        "of its training strips by class (class 2 lies at the strip's edge)")
     p.add_argument("--part", choices=(TUNE, MEASURE),
                    help="with --table: only this half of the strips (the other is kept for measuring)")
 
@@ -24,7 +25,8 @@ def _add(p: argparse.ArgumentParser) -> None:
 @command("synth-look",
          description="Measure real strips and write what clean steel looks like as numbers: the texture's "
                      "power spectrum, the light's profile down the strip, the grain's roughness, sparse flecks, "
-                     "black margins and the JPEG quality. `steeldefect synth --look FILE` then draws strips "
+                     "the grey-level shape, bright splashes, black margins (by class with --table) and the "
+                     "JPEG quality. `steeldefect synth --look FILE` then draws strips "
                      "with that look; without --look it uses the look shipped with steeldefect, fitted on "
                      "the tune half of real Severstal strips.",
          epilog="examples:\n"
