@@ -15,7 +15,8 @@
      "class_margins": [{"class": 2, "probability": 0.83, "widths": [...]}, ...],  # optional: by class (0: clean)
      "grey_probabilities": [...], "grey_quantiles": [...],   # optional: grey shape, spreads from the median
      "splashes": {"probability": 0.25, "probabilities": [...], "counts": [...], "areas": [...],
-                  "above": [...], "spreads": [...]}}         # optional: bright specks (synth.look.marks)
+                  "above": [...], "spreads": [...]},         # optional: bright specks (synth.look.marks)
+     "class_roughness": [{"class": 3, "factor": 1.27}, ...]}  # optional: grain spread by class (0: clean)
 
 Only numbers: a look holds no pixel of the strips it was fitted on. ``read_look`` checks every
 field and names the first bad one in one SteelDefectError line.
@@ -82,6 +83,7 @@ class Look:
     grey_probabilities: tuple[float, ...] = ()  # with grey_quantiles: the grey shape (none: a Gaussian field's)
     grey_quantiles: tuple[float, ...] = ()
     splashes: Splashes | None = None
+    class_roughness: tuple[tuple[int, float], ...] = ()  # (class, factor of the high band's spread); 0: clean
 
     def to_dict(self) -> dict:
         return {VERSION_KEY: FORMAT_VERSION, "fitted_on": self.fitted_on, "fy": list(self.fy), "fx": list(self.fx),
@@ -94,7 +96,8 @@ class Look:
                 "jpeg_quality": self.jpeg_quality,
                 "class_margins": [{"class": c, "probability": p, "widths": list(w)} for c, p, w in self.class_margins],
                 "grey_probabilities": list(self.grey_probabilities), "grey_quantiles": list(self.grey_quantiles),
-                "splashes": self.splashes.to_dict() if self.splashes else None}
+                "splashes": self.splashes.to_dict() if self.splashes else None,
+                "class_roughness": [{"class": c, "factor": f} for c, f in self.class_roughness]}
 
 
 def _numbers(source: str, name: str, value, length: int | None = None) -> tuple[float, ...]:
@@ -162,7 +165,25 @@ def look_from_dict(data, source: str) -> Look:
                 fleck_probs, lengths, peaks, bank, margin,
                 widths, quality, _class_margins(source, data.get("class_margins", [])),
                 *_grey_shape(source, data.get("grey_probabilities", []), data.get("grey_quantiles", [])),
-                _splashes(source, data.get("splashes")))
+                _splashes(source, data.get("splashes")), _class_roughness(source, data.get("class_roughness", [])))
+
+
+def _class_roughness(source: str, rules) -> tuple[tuple[int, float], ...]:
+    """The optional grain factors by class: [{"class": k, "factor": f}, ...], f in (0, 10]."""
+    if not isinstance(rules, list):
+        raise SteelDefectError(f"{source}: class_roughness must be a list of {{class, factor}} objects")
+    out: list[tuple[int, float]] = []
+    for i, rule in enumerate(rules):
+        name = f"class_roughness[{i}]"
+        if not isinstance(rule, dict) or set(rule) != {"class", "factor"}:
+            raise SteelDefectError(f"{source}: {name} must be an object with exactly class and factor")
+        cls, factor = rule["class"], _numbers(source, f"{name}.factor", [rule["factor"]])[0]
+        if isinstance(cls, bool) or not isinstance(cls, int) or cls < 0 or any(cls == c for c, _ in out):
+            raise SteelDefectError(f"{source}: {name}.class must be a whole number >= 0 (0: clean), once each")
+        if not 0 < factor <= 10:
+            raise SteelDefectError(f"{source}: {name}.factor must lie in (0, 10], got {factor:g}")
+        out.append((cls, factor))
+    return tuple(out)
 
 
 def _probabilities(source: str, name: str, values) -> tuple[float, ...]:

@@ -38,7 +38,7 @@ def render_layers(rng: np.random.Generator, contrast: float = 1.0, look: Look | 
     defects (their grey-level change scaled by ``contrast``); keep every stage."""
     geometry, texture, paint = _streams(rng)
     spec = sample_image_spec(geometry, look)
-    clean = render_background(texture, spec.margin_side, spec.margin_width, look)
+    clean = render_background(texture, spec.margin_side, spec.margin_width, look, spec.classes)
     painted = clean.copy()
     for cls in spec.classes:
         for part in spec.components[cls]:

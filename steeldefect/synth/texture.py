@@ -15,6 +15,7 @@ from steeldefect.artifacts.look_file import Look
 from steeldefect.constants import IMAGE_HEIGHT, IMAGE_WIDTH
 from steeldefect.synth.look import default_look
 from steeldefect.synth.look.field import render_texture
+from steeldefect.synth.look.roughness import roughness_factor
 from steeldefect.synth.splashes import paint_splashes
 
 SPECKS_PER_IMAGE = 10.0  # mean isolated specks (distractors for pits)
@@ -63,11 +64,13 @@ def _apply_margin(rng: np.random.Generator, image: np.ndarray, side: str, width:
 
 
 def render_background(rng: np.random.Generator, margin_side: str | None = None,
-                      margin_width: int = 0, look: Look | None = None) -> np.ndarray:
-    """A clean strip as float32 (H, W) grey levels in [0, 255], drawn from ``look`` (default: the
-    shipped look fitted on real strips)."""
+                      margin_width: int = 0, look: Look | None = None, classes: tuple[int, ...] = ()) -> np.ndarray:
+    """A strip without its defects as float32 (H, W) grey levels in [0, 255], drawn from ``look`` (default:
+    the shipped look fitted on real strips), its grain as rough as the look says steel holding
+    ``classes`` is."""
     look = look or default_look()
-    image = paint_splashes(rng, render_texture(rng, look, (IMAGE_HEIGHT, IMAGE_WIDTH)) + _marks(rng), look.splashes)
+    texture = render_texture(rng, look, (IMAGE_HEIGHT, IMAGE_WIDTH), roughness_factor(look.class_roughness, classes))
+    image = paint_splashes(rng, texture + _marks(rng), look.splashes)
     if margin_side is not None:
         image = _apply_margin(rng, image, margin_side, margin_width)
     return np.clip(image, 0, 255).astype(np.float32)

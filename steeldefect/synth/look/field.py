@@ -69,10 +69,12 @@ def profile_rows(knots: np.ndarray, height: int) -> np.ndarray:
     return np.interp(np.linspace(0, 1, height), np.linspace(0, 1, len(knots)), knots)
 
 
-def render_texture(rng: np.random.Generator, look: Look, shape: tuple[int, int]) -> np.ndarray:
-    """Clean steel texture (H, W) float32 grey levels, unclipped, at the levels of one random bank row."""
+def render_texture(rng: np.random.Generator, look: Look, shape: tuple[int, int], roughness: float = 1.0) -> np.ndarray:
+    """Clean steel texture (H, W) float32 grey levels, unclipped, at the levels of one random bank row, the
+    high band's spread times ``roughness`` (``roughness.roughness_factor``: steel with defects is rougher)."""
     mean, low_std, high_std, weight, fleck_rate = look.bank[int(rng.integers(len(look.bank)))]
     low_std, high_std = (s * float(np.exp(rng.normal(0, LEVEL_JITTER))) for s in (low_std, high_std))
+    high_std *= roughness
     low = _field(rng, _amplitudes(look, canvas(shape))[0], shape)
     profile = weight * profile_rows(np.array(look.row_profile), shape[0]).astype(np.float32)[:, None]
     texture = mean + profile + low_std * low + high_std * draw_grain(rng, look, shape, fleck_rate)

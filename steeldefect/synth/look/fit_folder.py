@@ -3,7 +3,8 @@
 With a strips table (strips.csv of ../shared/real: ImageId, split, class_1..class_4), only the strips
 of the chosen part (``split.split_real``) are used, and of those only the clean training strips and
 the test strips (mostly clean): the look is the look of steel without its labelled defects; the
-margins of the part's training strips are also measured by class (``margins.class_margins``).
+margins and the grain roughness of the part's training strips are also measured by class
+(``margins.class_margins``, ``roughness.class_roughness``).
 Without a table every image of the folder is used (``data.images.list_images``). The JPEG quality is read from the
 strips' own quantisation tables (the most common one; None for PNG strips).
 """
@@ -25,7 +26,8 @@ from steeldefect.data.images import list_images, read_image
 from steeldefect.errors import SteelDefectError
 from steeldefect.synth.look.fit import fit_look
 from steeldefect.synth.look.margins import class_margins
-from steeldefect.synth.look.measure import margin
+from steeldefect.synth.look.measure import margin, steel
+from steeldefect.synth.look.roughness import class_roughness, median_gradient
 from steeldefect.synth.look.split import FLAG_COLUMNS, split_real
 
 STANDARD_QUALITIES = range(1, 101)  # libjpeg qualities tried against a strip's luminance table
@@ -84,13 +86,18 @@ def chosen_strips(folder: Path, table: Path | None, part: str | None) -> list[Pa
     return paths
 
 
-def margins_by_class(folder: Path, table: Path, part: str | None, all_widths: tuple[int, ...]):
-    """``margins.class_margins`` of the labelled training strips of ``table`` (its ``part``)."""
+def by_class(folder: Path, table: Path, part: str | None, look: Look, fitted_steels: list[np.ndarray]) -> Look:
+    """``look`` with the margins (``margins.class_margins``) and grain roughness (``roughness.class_roughness``,
+    against the median gradient of ``fitted_steels``) of the labelled training strips of ``table``."""
     strips = _table(table, part)
     strips = strips[strips["split"] == "train"].sort_values("ImageId")
-    paths = _paths(folder, table, strips["ImageId"])
-    measured = [margin(read_image(path, channels=1)[:, :, 0].astype(np.float32)) for path in paths]
-    return class_margins(measured, strips[list(FLAG_COLUMNS)].to_numpy() > 0, all_widths)
+    greys = [read_image(path, channels=1)[:, :, 0].astype(np.float32) for path in _paths(folder, table, strips["ImageId"])]
+    flags = strips[list(FLAG_COLUMNS)].to_numpy() > 0
+    steels = [steel(g) for g in greys]
+    gradients = np.array([median_gradient(s) if s is not None else np.nan for s in steels])
+    base = float(np.median([median_gradient(s) for s in fitted_steels]))
+    return replace(look, class_margins=class_margins([margin(g) for g in greys], flags, look.margin_widths),
+                   class_roughness=class_roughness(gradients, flags, base))
 
 
 def fit_folder(folder: str | Path, table: str | Path | None = None, part: str | None = None) -> Look:
@@ -104,4 +111,5 @@ def fit_folder(folder: str | Path, table: str | Path | None = None, part: str | 
     look = fit_look(greys, described, quality)
     if table is None:
         return look
-    return replace(look, class_margins=margins_by_class(folder, Path(table), part, look.margin_widths))
+    fitted_steels = [s for s in (steel(g) for g in greys) if s is not None]
+    return by_class(folder, Path(table), part, look, fitted_steels)

@@ -1,0 +1,43 @@
+"""Grain roughness by class: the steel that carries defects is rougher than clean steel.
+
+On the real strips, the median gradient magnitude of a strip's steel alone tells defective from clean
+training strips with ROC AUC 0.74 (every class 0.72-0.80), and on both halves of the tune/measure
+split the strips of each class have a median gradient 1.27-1.37 times that of the clean and test
+strips the look is fitted on. A median is not moved by the few per cent of pixels a defect covers:
+the whole strip is rougher. A generator that drew every strip's grain alike would teach a model that
+grain says nothing. Pure: measured gradients and class flags in, per-class factors out.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+CLEAN = 0  # the factor of strips without a defect
+
+
+def median_gradient(steel: np.ndarray) -> float:
+    """Median Sobel gradient magnitude of a grey strip's steel."""
+    steel = np.asarray(steel, np.float32)
+    return float(np.median(np.hypot(cv2.Sobel(steel, cv2.CV_32F, 1, 0), cv2.Sobel(steel, cv2.CV_32F, 0, 1))))
+
+
+def class_roughness(gradients: np.ndarray, flags: np.ndarray, base: float) -> tuple[tuple[int, float], ...]:
+    """((class, factor), ...): the median of ``gradients`` over the clean strips (class 0) and over the
+    strips flagged k, divided by ``base`` (the median gradient of the strips the look was fitted on).
+    Strips without steel (NaN gradients) and classes without a strip are left out."""
+    gradients, flags = np.asarray(gradients, np.float64), np.asarray(flags, dtype=bool)
+    if len(gradients) != len(flags):
+        raise ValueError(f"{len(gradients)} gradients for {len(flags)} rows of flags")
+    known = np.isfinite(gradients)
+    groups = [(CLEAN, ~flags.any(axis=1))] + [(k + 1, flags[:, k]) for k in range(flags.shape[1])]
+    return tuple((cls, round(float(np.median(gradients[member & known])) / base, 6))
+                 for cls, member in groups if (member & known).any())
+
+
+def roughness_factor(rules: tuple[tuple[int, float], ...], classes: tuple[int, ...]) -> float:
+    """The grain factor of an image holding ``classes``: the largest of its classes' (the clean factor for
+    no class); 1 where ``rules`` has none of them."""
+    by_class = dict(rules)
+    known = [by_class[c] for c in (classes or (CLEAN,)) if c in by_class]
+    return max(known) if known else 1.0
