@@ -2,7 +2,7 @@
 that tells them apart from simple image features (issue #27's first measurement; 0.5 = cannot tell).
 
     python benchmarks/bench_realism.py --real ../shared/real/strips --synthetic DIR/train_images [--folds 5]
-        [--table ../shared/real/strips.csv --part measure] [--report realism.png [--no-real-crops]]
+        [--table ../shared/real/strips.csv --part measure] [--report realism.png [--no-real-crops]] [--cnn]
 
 With --table and --part, only that part of the real strips (steeldefect.synth.look.split: the look is
 fitted on the tune part, so the measure part is the honest comparison). --report draws real and
@@ -15,7 +15,9 @@ magnitudes (mean, spread, 50/90/99th percentiles), the spread of the fine-grain 
 minus its 3x3 box blur), and the log power of the column-mean and row-mean profiles in 8 frequency
 bands each. Standardised, then an L2 logistic regression, stratified K-fold; AUC on the held-out
 folds. Also the same AUC from each feature group alone, to say which part gives the synthetic strips
-away. Prints JSON. Reads the images only; writes nothing.
+away. With --cnn, also a small CNN's cross-validated AUC on full-resolution crops of the strips' steel
+(realism_cnn.py): it sees grain, JPEG blocks and fine edges that the features summarise. Prints JSON.
+Reads the images only; writes nothing but --report.
 """
 
 from __future__ import annotations
@@ -98,6 +100,9 @@ def main() -> None:
     p.add_argument("--part", choices=("tune", "measure"), help="with --table: only this part of the real strips")
     p.add_argument("--report", help="PNG to draw the comparison into")
     p.add_argument("--no-real-crops", action="store_true", help="leave the real crops out of the report")
+    p.add_argument("--cnn", action="store_true",
+                   help="also the cross-validated AUC of a small CNN on full-resolution crops (realism_cnn.py; "
+                        "a few minutes on a CPU)")
     args = p.parse_args()
     real_paths = strip_paths(args.real, args.limit, args.table, args.part)
     synthetic_paths = strip_paths(args.synthetic, args.limit or len(real_paths))
@@ -112,6 +117,11 @@ def main() -> None:
               "real_part": args.part or "all",
               "synthetic": len(synthetic), "folds": args.folds, "auc_all_features": round(cv_auc(matrix(GROUPS), y, args.folds), 4),
               "auc_by_group": {g: round(cv_auc(matrix([g]), y, args.folds), 4) for g in GROUPS}}
+    if args.cnn:
+        from realism_cnn import cnn_auc  # heavy: TensorFlow, only for --cnn
+
+        auc, used = cnn_auc([read_grey(p) for p in real_paths + synthetic_paths], y, args.folds)
+        result["cnn"] = {"auc": round(auc, 4), "strips": used}
     print(json.dumps(result, indent=1))
     if args.report:
         from realism_report import draw_report  # heavy: matplotlib, only for --report
