@@ -13,7 +13,7 @@ import numpy as np
 
 CROP = 96  # pixels
 CROPS = 8  # crops per strip
-EPOCHS = 6
+EPOCHS = 20
 BATCH = 32
 MARGIN_GREY = 20.0
 
