@@ -30,8 +30,8 @@ def synth_look(args: SynthLookArgs) -> SynthLookResult:
     look = fit_folder(args.real, args.table, args.part)
     write_look(look, args.out)
     mean = sorted(row[0] for row in look.bank)[len(look.bank) // 2]
-    by_class = "".join(f", class {c} {p:.0%}" if c else f" (clean {p:.0%}" for c, p, _ in look.class_margins)
-    by_class += ")" if look.class_margins else ""
+    rules = ", ".join(f"class {c} {p:.0%}" if c else f"clean {p:.0%}" for c, p, _ in look.class_margins)
+    by_class = f" ({rules})" if rules else ""
     return SynthLookResult(Path(args.out), f"{args.out}: the look of {look.fitted_on}; median grey {mean:.0f}, "
                                            f"grain modulation {look.grain_modulation:g}, margins on "
                                            f"{look.margin_probability:.0%} of the strips{by_class}, splashes on "

@@ -18,7 +18,8 @@ CORE_SCALE, RIM, CORE = 0.5, 0.8, 1.4  # a speck's core (half its size) is brigh
 
 
 def _draw(rng: np.random.Generator, splashes: Splashes, quantiles: tuple[float, ...], size: int | None = None):
-    """Values drawn from the piecewise-linear quantile function through ``quantiles``."""
+    """Values drawn from the piecewise-linear quantile function through ``quantiles``, between the first and
+    the last fitted quantile (the shipped look: the 10% and 90% ones; nothing beyond them is drawn)."""
     probabilities = splashes.probabilities
     return np.interp(rng.uniform(probabilities[0], probabilities[-1], size), probabilities, quantiles)
 

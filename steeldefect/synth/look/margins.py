@@ -22,7 +22,8 @@ def class_margins(margins: list[tuple[str | None, int]], flags: np.ndarray,
     ``margins``: (side, width) of each strip (side None without a margin); ``flags``: bool (n, classes).
     The probability is the share of the class's strips with a margin, smoothed towards one half by one
     strip either way ((m + 1) / (n + 2)); the widths are the class's own when it has MIN_WIDTHS of them,
-    else ``all_widths``. Classes without a strip are left out (the look's overall rule applies).
+    else ``all_widths`` (its own when ``all_widths`` is empty). Classes without a strip, or without any
+    width to draw, are left out (the look's overall rule applies).
     """
     flags = np.asarray(flags, dtype=bool)
     if len(margins) != len(flags):
@@ -34,8 +35,11 @@ def class_margins(margins: list[tuple[str | None, int]], flags: np.ndarray,
         if not member.any():
             continue
         own = tuple(sorted(int(w) for w in widths[member] if w > 0))
+        drawn = own if len(own) >= MIN_WIDTHS else (tuple(all_widths) or own)
+        if not drawn:  # no margin among these strips and none to borrow: the look's overall rule applies
+            continue
         probability = (len(own) + 1) / (int(member.sum()) + 2)
-        rules.append((cls, round(probability, 6), own if len(own) >= MIN_WIDTHS else tuple(all_widths)))
+        rules.append((cls, round(probability, 6), drawn))
     return tuple(rules)
 
 

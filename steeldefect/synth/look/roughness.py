@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 
 CLEAN = 0  # the factor of strips without a defect
+MIN_FACTOR, MAX_FACTOR = 0.05, 10.0  # factors outside are left out (a look file allows (0, 10])
 
 
 def median_gradient(steel: np.ndarray) -> float:
@@ -25,14 +26,18 @@ def median_gradient(steel: np.ndarray) -> float:
 def class_roughness(gradients: np.ndarray, flags: np.ndarray, base: float) -> tuple[tuple[int, float], ...]:
     """((class, factor), ...): the median of ``gradients`` over the clean strips (class 0) and over the
     strips flagged k, divided by ``base`` (the median gradient of the strips the look was fitted on).
-    Strips without steel (NaN gradients) and classes without a strip are left out."""
+    Strips without steel (NaN gradients), classes without a strip and factors outside MIN_FACTOR..MAX_FACTOR
+    are left out; nothing is returned for a base that is not above 0."""
     gradients, flags = np.asarray(gradients, np.float64), np.asarray(flags, dtype=bool)
     if len(gradients) != len(flags):
         raise ValueError(f"{len(gradients)} gradients for {len(flags)} rows of flags")
+    if not np.isfinite(base) or base <= 0:  # flat fit strips: nothing to compare with
+        return ()
     known = np.isfinite(gradients)
     groups = [(CLEAN, ~flags.any(axis=1))] + [(k + 1, flags[:, k]) for k in range(flags.shape[1])]
-    return tuple((cls, round(float(np.median(gradients[member & known])) / base, 6))
-                 for cls, member in groups if (member & known).any())
+    factors = ((cls, round(float(np.median(gradients[member & known])) / base, 6))
+               for cls, member in groups if (member & known).any())
+    return tuple((cls, factor) for cls, factor in factors if MIN_FACTOR <= factor <= MAX_FACTOR)
 
 
 def roughness_factor(rules: tuple[tuple[int, float], ...], classes: tuple[int, ...]) -> float:

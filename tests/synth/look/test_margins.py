@@ -44,3 +44,11 @@ def test_the_shipped_look_puts_class_2_at_the_strip_edge():
     share = {k: np.mean([s.margin_side is not None for s in specs if k in s.classes]) for k in (2, 4)}
     clean = np.mean([s.margin_side is not None for s in specs if not s.classes])
     assert share[2] > 0.7 and clean < 0.35 and share[4] < 0.35, (share, clean)
+
+
+def test_a_class_without_any_width_to_draw_gets_no_rule():
+    """No margin on the fit strips (no widths to borrow) and fewer than 3 of its own: a class keeps its own
+    widths; one with none at all is left out, so the look file stays readable."""
+    margins = [(None, 0), (None, 0), ("left", 300)]
+    flags = np.array([[0], [1], [1]], bool)
+    assert class_margins(margins, flags, all_widths=()) == ((1, round(2 / 4, 6), (300,)),)

@@ -37,3 +37,9 @@ def test_drawn_steel_is_as_much_rougher_as_the_look_says():
 def test_the_shipped_look_makes_defective_steel_rougher_than_clean_steel():
     rules = dict(default_look().class_roughness)
     assert rules[CLEAN] < 1 < min(rules[k] for k in (1, 2, 3, 4)) < 1.6, rules
+
+
+def test_a_flat_base_or_an_absurd_factor_gives_no_rule():
+    flags = np.array([[0], [1]], bool)
+    assert class_roughness(np.array([5.0, 6.0]), flags, base=0.0) == ()
+    assert dict(class_roughness(np.array([5.0, 600.0]), flags, base=5.0)) == {CLEAN: 1.0}  # 120x: left out
