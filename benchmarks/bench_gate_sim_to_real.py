@@ -26,7 +26,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-FLAGS = ["class_1", "class_2", "class_3", "class_4"]
 REAL = Path(__file__).resolve().parents[1].parent / "shared" / "real"
 
 
@@ -58,14 +57,18 @@ def gate_probabilities(runs: Path, paths: list[Path]) -> np.ndarray:
 def report(strips: pd.DataFrame, probs: np.ndarray) -> dict:
     from sklearn.metrics import roc_auc_score
 
-    defective = strips[FLAGS].to_numpy().sum(axis=1) > 0
+    from steeldefect.synth.look.split import FLAG_COLUMNS
+
+    flags = list(FLAG_COLUMNS)
+
+    defective = strips[flags].to_numpy().sum(axis=1) > 0
     out: dict = {}
     for part in ("tune", "measure", "all"):
         rows = np.ones(len(strips), bool) if part == "all" else (strips["part"] == part).to_numpy()
         out[part] = round(float(roc_auc_score(defective[rows], probs[rows])), 4)
     clean = probs[~defective]
     out["class_vs_clean"] = {}
-    for k, flag in enumerate(FLAGS, start=1):
+    for k, flag in enumerate(flags, start=1):
         hits = probs[strips[flag].to_numpy() > 0]
         y = np.r_[np.ones(len(hits)), np.zeros(len(clean))]
         out["class_vs_clean"][str(k)] = round(float(roc_auc_score(y, np.r_[hits, clean])), 4)

@@ -168,18 +168,29 @@ def look_from_dict(data, source: str) -> Look:
                 _splashes(source, data.get("splashes")), _class_roughness(source, data.get("class_roughness", [])))
 
 
+def _class_rules(source: str, field: str, rules, keys: tuple[str, ...]):
+    """(name, class, rule) of each rule of the optional by-class list ``field``: objects with exactly ``keys``,
+    a "class" that is a whole number >= 0 (0: clean), once each."""
+    listed = f"{', '.join(keys[:-1])} and {keys[-1]}"
+    if not isinstance(rules, list):
+        raise SteelDefectError(f"{source}: {field} must be a list of {{{', '.join(keys)}}} objects")
+    seen: set[int] = set()
+    for i, rule in enumerate(rules):
+        name = f"{field}[{i}]"
+        if not isinstance(rule, dict) or set(rule) != set(keys):
+            raise SteelDefectError(f"{source}: {name} must be an object with exactly {listed}")
+        cls = rule["class"]
+        if isinstance(cls, bool) or not isinstance(cls, int) or cls < 0 or cls in seen:
+            raise SteelDefectError(f"{source}: {name}.class must be a whole number >= 0 (0: clean), once each")
+        seen.add(cls)
+        yield name, cls, rule
+
+
 def _class_roughness(source: str, rules) -> tuple[tuple[int, float], ...]:
     """The optional grain factors by class: [{"class": k, "factor": f}, ...], f in (0, 10]."""
-    if not isinstance(rules, list):
-        raise SteelDefectError(f"{source}: class_roughness must be a list of {{class, factor}} objects")
-    out: list[tuple[int, float]] = []
-    for i, rule in enumerate(rules):
-        name = f"class_roughness[{i}]"
-        if not isinstance(rule, dict) or set(rule) != {"class", "factor"}:
-            raise SteelDefectError(f"{source}: {name} must be an object with exactly class and factor")
-        cls, factor = rule["class"], _numbers(source, f"{name}.factor", [rule["factor"]])[0]
-        if isinstance(cls, bool) or not isinstance(cls, int) or cls < 0 or any(cls == c for c, _ in out):
-            raise SteelDefectError(f"{source}: {name}.class must be a whole number >= 0 (0: clean), once each")
+    out = []
+    for name, cls, rule in _class_rules(source, "class_roughness", rules, ("class", "factor")):
+        factor = _numbers(source, f"{name}.factor", [rule["factor"]])[0]
         if not 0 < factor <= 10:
             raise SteelDefectError(f"{source}: {name}.factor must lie in (0, 10], got {factor:g}")
         out.append((cls, factor))
@@ -233,16 +244,9 @@ def _margin_widths(source: str, name: str, widths, probability: float) -> tuple[
 
 def _class_margins(source: str, rules) -> tuple[tuple[int, float, tuple[int, ...]], ...]:
     """The optional per-class margin rules: [{"class": k, "probability": p, "widths": [...]}, ...]."""
-    if not isinstance(rules, list):
-        raise SteelDefectError(f"{source}: class_margins must be a list of {{class, probability, widths}} objects")
     out = []
-    for i, rule in enumerate(rules):
-        name = f"class_margins[{i}]"
-        if not isinstance(rule, dict) or set(rule) != {"class", "probability", "widths"}:
-            raise SteelDefectError(f"{source}: {name} must be an object with exactly class, probability and widths")
-        cls, probability = rule["class"], _numbers(source, f"{name}.probability", [rule["probability"]])[0]
-        if isinstance(cls, bool) or not isinstance(cls, int) or cls < 0 or any(cls == c for c, _, _ in out):
-            raise SteelDefectError(f"{source}: {name}.class must be a whole number >= 0 (0: clean), once each")
+    for name, cls, rule in _class_rules(source, "class_margins", rules, ("class", "probability", "widths")):
+        probability = _numbers(source, f"{name}.probability", [rule["probability"]])[0]
         if not 0 <= probability <= 1:
             raise SteelDefectError(f"{source}: {name}.probability must lie in [0, 1], got {probability:g}")
         out.append((cls, probability, _margin_widths(source, f"{name}.widths", rule["widths"], probability)))

@@ -86,12 +86,19 @@ def chosen_strips(folder: Path, table: Path | None, part: str | None) -> list[Pa
     return paths
 
 
-def by_class(folder: Path, table: Path, part: str | None, look: Look, fitted_steels: list[np.ndarray]) -> Look:
+def _grey(path: Path) -> np.ndarray:
+    return read_image(path, channels=1)[:, :, 0].astype(np.float32)
+
+
+def by_class(folder: Path, table: Path, part: str | None, look: Look, fitted: dict[str, np.ndarray]) -> Look:
     """``look`` with the margins (``margins.class_margins``) and grain roughness (``roughness.class_roughness``,
-    against the median gradient of ``fitted_steels``) of the labelled training strips of ``table``."""
+    against the median gradient of the ``fitted`` strips, name -> grey) of the labelled training strips of
+    ``table`` (those among ``fitted`` are not read again)."""
     strips = _table(table, part)
     strips = strips[strips["split"] == "train"].sort_values("ImageId")
-    greys = [read_image(path, channels=1)[:, :, 0].astype(np.float32) for path in _paths(folder, table, strips["ImageId"])]
+    paths = _paths(folder, table, strips["ImageId"])
+    greys = [fitted[p.name] if p.name in fitted else _grey(p) for p in paths]
+    fitted_steels = [s for s in (steel(g) for g in fitted.values()) if s is not None]
     flags = strips[list(FLAG_COLUMNS)].to_numpy() > 0
     steels = [steel(g) for g in greys]
     gradients = np.array([median_gradient(s) if s is not None else np.nan for s in steels])
@@ -104,12 +111,11 @@ def fit_folder(folder: str | Path, table: str | Path | None = None, part: str | 
     """The look of the chosen strips of ``folder``."""
     folder = Path(folder)
     paths = chosen_strips(folder, Path(table) if table else None, part)
-    greys = [read_image(path, channels=1)[:, :, 0].astype(np.float32) for path in paths]
+    greys = [_grey(path) for path in paths]
     qualities = Counter(q for q in (jpeg_quality(p) for p in paths) if q is not None)
     quality = qualities.most_common(1)[0][0] if qualities else DEFAULT_QUALITY
     described = f"{len(paths)} strips of {folder.name}/" + (f" ({part} part of {Path(table).name})" if part else "")
     look = fit_look(greys, described, quality)
     if table is None:
         return look
-    fitted_steels = [s for s in (steel(g) for g in greys) if s is not None]
-    return by_class(folder, Path(table), part, look, fitted_steels)
+    return by_class(folder, Path(table), part, look, {p.name: g for p, g in zip(paths, greys)})

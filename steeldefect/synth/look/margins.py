@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
-CLEAN = 0  # the rule of strips without a defect
+from steeldefect.synth.look.by_class import class_groups, image_rules
+
 MIN_WIDTHS = 3  # a class with fewer measured margin widths draws from the widths of all strips
 
 
@@ -25,13 +26,11 @@ def class_margins(margins: list[tuple[str | None, int]], flags: np.ndarray,
     else ``all_widths`` (its own when ``all_widths`` is empty). Classes without a strip, or without any
     width to draw, are left out (the look's overall rule applies).
     """
-    flags = np.asarray(flags, dtype=bool)
     if len(margins) != len(flags):
         raise ValueError(f"{len(margins)} margins for {len(flags)} rows of flags")
     widths = np.array([w if side is not None else 0 for side, w in margins])
-    groups = [(CLEAN, ~flags.any(axis=1))] + [(k + 1, flags[:, k]) for k in range(flags.shape[1])]
     rules = []
-    for cls, member in groups:
+    for cls, member in class_groups(flags):
         if not member.any():
             continue
         own = tuple(sorted(int(w) for w in widths[member] if w > 0))
@@ -48,6 +47,5 @@ def margin_rule(rules, classes: tuple[int, ...], probability: float,
     """(probability, widths) for an image holding ``classes``: the rule of its class most often at an
     edge (the clean rule for no class); the look's overall ``probability`` and ``widths`` where
     ``rules`` has none of them."""
-    by_class = {cls: (p, w) for cls, p, w in rules}
-    known = [by_class[c] for c in (classes or (CLEAN,)) if c in by_class]
+    known = image_rules({cls: (p, w) for cls, p, w in rules}, classes)
     return max(known, key=lambda rule: rule[0]) if known else (probability, widths)

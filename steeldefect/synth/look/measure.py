@@ -132,9 +132,13 @@ def flecks(high: np.ndarray, spread: float) -> tuple[np.ndarray, np.ndarray, np.
     return mask.astype(bool), lengths, peaks
 
 
+def gradient_magnitude(grey: np.ndarray) -> np.ndarray:
+    """Sobel gradient magnitude of a grey array, float32."""
+    grey = np.asarray(grey, np.float32)
+    return np.hypot(cv2.Sobel(grey, cv2.CV_32F, 1, 0), cv2.Sobel(grey, cv2.CV_32F, 0, 1))
+
+
 def gradient_ratio(high: np.ndarray) -> float:
     """99th over 50th percentile of the gradient magnitude: how much the grain's roughness varies."""
-    high = np.asarray(high, np.float32)
-    magnitude = np.hypot(cv2.Sobel(high, cv2.CV_32F, 1, 0), cv2.Sobel(high, cv2.CV_32F, 0, 1))
-    p50, p99 = np.percentile(magnitude, (50, 99))
+    p50, p99 = np.percentile(gradient_magnitude(high), (50, 99))
     return float(p99 / max(p50, 1e-6))

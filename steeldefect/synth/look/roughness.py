@@ -10,17 +10,17 @@ grain says nothing. Pure: measured gradients and class flags in, per-class facto
 
 from __future__ import annotations
 
-import cv2
 import numpy as np
 
-CLEAN = 0  # the factor of strips without a defect
+from steeldefect.synth.look.by_class import class_groups, image_rules
+from steeldefect.synth.look.measure import gradient_magnitude
+
 MIN_FACTOR, MAX_FACTOR = 0.05, 10.0  # factors outside are left out (a look file allows (0, 10])
 
 
 def median_gradient(steel: np.ndarray) -> float:
     """Median Sobel gradient magnitude of a grey strip's steel."""
-    steel = np.asarray(steel, np.float32)
-    return float(np.median(np.hypot(cv2.Sobel(steel, cv2.CV_32F, 1, 0), cv2.Sobel(steel, cv2.CV_32F, 0, 1))))
+    return float(np.median(gradient_magnitude(steel)))
 
 
 def class_roughness(gradients: np.ndarray, flags: np.ndarray, base: float) -> tuple[tuple[int, float], ...]:
@@ -28,21 +28,19 @@ def class_roughness(gradients: np.ndarray, flags: np.ndarray, base: float) -> tu
     strips flagged k, divided by ``base`` (the median gradient of the strips the look was fitted on).
     Strips without steel (NaN gradients), classes without a strip and factors outside MIN_FACTOR..MAX_FACTOR
     are left out; nothing is returned for a base that is not above 0."""
-    gradients, flags = np.asarray(gradients, np.float64), np.asarray(flags, dtype=bool)
+    gradients = np.asarray(gradients, np.float64)
     if len(gradients) != len(flags):
         raise ValueError(f"{len(gradients)} gradients for {len(flags)} rows of flags")
     if not np.isfinite(base) or base <= 0:  # flat fit strips: nothing to compare with
         return ()
     known = np.isfinite(gradients)
-    groups = [(CLEAN, ~flags.any(axis=1))] + [(k + 1, flags[:, k]) for k in range(flags.shape[1])]
     factors = ((cls, round(float(np.median(gradients[member & known])) / base, 6))
-               for cls, member in groups if (member & known).any())
+               for cls, member in class_groups(flags) if (member & known).any())
     return tuple((cls, factor) for cls, factor in factors if MIN_FACTOR <= factor <= MAX_FACTOR)
 
 
 def roughness_factor(rules: tuple[tuple[int, float], ...], classes: tuple[int, ...]) -> float:
     """The grain factor of an image holding ``classes``: the largest of its classes' (the clean factor for
     no class); 1 where ``rules`` has none of them."""
-    by_class = dict(rules)
-    known = [by_class[c] for c in (classes or (CLEAN,)) if c in by_class]
+    known = image_rules(dict(rules), classes)
     return max(known) if known else 1.0

@@ -8,7 +8,8 @@ import numpy as np
 
 from steeldefect.synth.geometry import sample_image_spec, sample_margin
 from steeldefect.synth.look import default_look
-from steeldefect.synth.look.margins import CLEAN, class_margins, margin_rule
+from steeldefect.synth.look.by_class import CLEAN
+from steeldefect.synth.look.margins import class_margins, margin_rule
 
 
 def test_class_margins_are_smoothed_shares_with_own_or_all_widths():

@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from steeldefect.synth.look import default_look
-from steeldefect.synth.look.roughness import CLEAN, class_roughness, median_gradient, roughness_factor
+from steeldefect.synth.look.by_class import CLEAN
+from steeldefect.synth.look.roughness import class_roughness, median_gradient, roughness_factor
 from steeldefect.synth.texture import render_background
 
 
