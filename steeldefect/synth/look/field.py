@@ -89,8 +89,19 @@ def shape_greys(texture: np.ndarray, look: Look) -> np.ndarray:
         return texture
     sample = texture[::2, ::2]
     own = np.quantile(sample, look.grey_probabilities)
-    shaped = np.interp(texture, own, float(sample.std()) * np.asarray(look.grey_quantiles))
+    shaped = extrapolated_interp(texture, own, float(sample.std()) * np.asarray(look.grey_quantiles))
     return (shaped + (float(sample.mean()) - float(shaped[::2, ::2].mean()))).astype(np.float32)
+
+
+def extrapolated_interp(x: np.ndarray, xp: np.ndarray, fp: np.ndarray) -> np.ndarray:
+    """``np.interp`` continued beyond the end knots along the end segments' slopes (``np.interp`` holds the
+    end values flat: the tips of the strongest flecks would all end at one grey)."""
+    out = np.interp(x, xp, fp)
+    for end, inner, beyond in ((0, 1, x < xp[0]), (-1, -2, x > xp[-1])):
+        run = float(xp[end] - xp[inner])
+        slope = float(fp[end] - fp[inner]) / run if run else 1.0
+        out = np.where(beyond, fp[end] + slope * (x - xp[end]), out)
+    return out
 
 
 def draw_flecks(rng: np.random.Generator, look: Look, shape: tuple[int, int], rate: float) -> np.ndarray:

@@ -22,27 +22,46 @@ SPLASH_PROBABILITIES = (0.1, 0.25, 0.5, 0.75, 0.9)
 SPLASH_ABOVE = 80.0
 SPLASH_MIN_GREY = 200.0
 SPLASH_MIN_AREA = 30
+SPLASH_RIM = 2  # pixels around a speck left out of the grey shape with it (its blurred edge)
 
 
-def grey_quantiles(steel: np.ndarray) -> np.ndarray:
-    """Quantiles of ``steel`` at GREY_PROBABILITIES, in spreads from its median."""
-    q = np.quantile(steel, GREY_PROBABILITIES)
-    return (q - np.median(steel)) / max(float(steel.std()), 1e-6)
+def grey_quantiles(steel: np.ndarray, leave_out: np.ndarray | None = None) -> np.ndarray:
+    """Quantiles of ``steel`` at GREY_PROBABILITIES, in spreads from its median; pixels where ``leave_out``
+    is true are not counted."""
+    values = steel if leave_out is None or leave_out.all() else steel[~leave_out]
+    q = np.quantile(values, GREY_PROBABILITIES)
+    return (q - np.median(values)) / max(float(values.std()), 1e-6)
 
 
-def splash_specks(steel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(areas, mean grey above the median, centre columns) of the splash specks of ``steel``."""
+def _specks(steel: np.ndarray) -> tuple[np.ndarray, np.ndarray, list[int], np.ndarray]:
+    """(labels, stats, the labels of the splash specks, centres) of the bright components of ``steel``."""
     median = float(np.median(steel))
     bright = (steel >= max(SPLASH_MIN_GREY, median + SPLASH_ABOVE)).astype(np.uint8)
     count, labels, stats, centres = cv2.connectedComponentsWithStats(bright, connectivity=8)
     keep = [k for k in range(1, count) if stats[k, cv2.CC_STAT_AREA] >= SPLASH_MIN_AREA]
+    return labels, stats, keep, centres
+
+
+def splash_specks(steel: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(areas, mean grey above the median, centre columns) of the splash specks of ``steel``."""
+    labels, stats, keep, centres = _specks(steel)
+    median = float(np.median(steel))
     above = np.array([steel[labels == k].mean() - median for k in keep])
     return stats[keep, cv2.CC_STAT_AREA].astype(np.float64), above, centres[keep, 0]
 
 
+def splash_pixels(steel: np.ndarray) -> np.ndarray:
+    """Boolean (H, W): the splash specks of ``steel`` and a SPLASH_RIM-pixel rim around them."""
+    labels, _, keep, _ = _specks(steel)
+    specks = np.isin(labels, keep).astype(np.uint8)
+    size = 2 * SPLASH_RIM + 1
+    return cv2.dilate(specks, np.ones((size, size), np.uint8)).astype(bool)
+
+
 def fit_grey(steels: list[np.ndarray]) -> tuple[float, ...]:
-    """The median over strips of their ``grey_quantiles``."""
-    return tuple(float(v) for v in np.median([grey_quantiles(s) for s in steels], axis=0))
+    """The median over strips of their ``grey_quantiles`` without their splashes: those are painted
+    separately (``synth.splashes``), so counting them here would draw them twice."""
+    return tuple(float(v) for v in np.median([grey_quantiles(s, splash_pixels(s)) for s in steels], axis=0))
 
 
 def fit_splashes(steels: list[np.ndarray]) -> Splashes | None:
