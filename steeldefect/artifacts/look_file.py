@@ -16,7 +16,8 @@
      "grey_probabilities": [...], "grey_quantiles": [...],   # optional: grey shape, spreads from the median
      "splashes": {"probability": 0.25, "probabilities": [...], "counts": [...], "areas": [...],
                   "above": [...], "spreads": [...]},         # optional: bright specks (synth.look.marks)
-     "class_roughness": [{"class": 3, "factor": 1.27}, ...]}  # optional: grain spread by class (0: clean)
+     "class_roughness": [{"class": 3, "factor": 1.27}, ...],  # optional: grain spread by class (0: clean)
+     "class_stretch": [{"class": 0, "ratio": 2.06, "stretch": 1.1}, ...]}  # optional: grain direction by class
 
 Only numbers: a look holds no pixel of the strips it was fitted on. ``read_look`` checks every
 field and names the first bad one in one SteelDefectError line.
@@ -37,6 +38,7 @@ from steeldefect.errors import SteelDefectError
 FORMAT_VERSION = 1
 # profile: the row_profile's weight in the strip; flecks: flecks per million pixels of steel
 BANK_COLUMNS = ("mean", "low_std", "high_std", "profile", "flecks")
+MAX_STRETCH = 8.0  # pixels: the largest directional blur of the grain a look may ask for
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ class Look:
     grey_quantiles: tuple[float, ...] = ()
     splashes: Splashes | None = None
     class_roughness: tuple[tuple[int, float], ...] = ()  # (class, factor of the high band's spread); 0: clean
+    # (class, measured anisotropy, directional blur of the grain in pixels, > 0 along the height); 0: clean
+    class_stretch: tuple[tuple[int, float, float], ...] = ()
 
     def to_dict(self) -> dict:
         return {VERSION_KEY: FORMAT_VERSION, "fitted_on": self.fitted_on, "fy": list(self.fy), "fx": list(self.fx),
@@ -97,7 +101,8 @@ class Look:
                 "class_margins": [{"class": c, "probability": p, "widths": list(w)} for c, p, w in self.class_margins],
                 "grey_probabilities": list(self.grey_probabilities), "grey_quantiles": list(self.grey_quantiles),
                 "splashes": self.splashes.to_dict() if self.splashes else None,
-                "class_roughness": [{"class": c, "factor": f} for c, f in self.class_roughness]}
+                "class_roughness": [{"class": c, "factor": f} for c, f in self.class_roughness],
+                "class_stretch": [{"class": c, "ratio": r, "stretch": t} for c, r, t in self.class_stretch]}
 
 
 def _numbers(source: str, name: str, value, length: int | None = None) -> tuple[float, ...]:
@@ -165,7 +170,8 @@ def look_from_dict(data, source: str) -> Look:
                 fleck_probs, lengths, peaks, bank, margin,
                 widths, quality, _class_margins(source, data.get("class_margins", [])),
                 *_grey_shape(source, data.get("grey_probabilities", []), data.get("grey_quantiles", [])),
-                _splashes(source, data.get("splashes")), _class_roughness(source, data.get("class_roughness", [])))
+                _splashes(source, data.get("splashes")), _class_roughness(source, data.get("class_roughness", [])),
+                _class_stretch(source, data.get("class_stretch", [])))
 
 
 def _class_rules(source: str, field: str, rules, keys: tuple[str, ...]):
@@ -194,6 +200,20 @@ def _class_roughness(source: str, rules) -> tuple[tuple[int, float], ...]:
         if not 0 < factor <= 10:
             raise SteelDefectError(f"{source}: {name}.factor must lie in (0, 10], got {factor:g}")
         out.append((cls, factor))
+    return tuple(out)
+
+
+def _class_stretch(source: str, rules) -> tuple[tuple[int, float, float], ...]:
+    """The optional grain direction by class: [{"class": k, "ratio": r, "stretch": s}, ...], r in (0, 100],
+    s in [-MAX_STRETCH, MAX_STRETCH] pixels."""
+    out = []
+    for name, cls, rule in _class_rules(source, "class_stretch", rules, ("class", "ratio", "stretch")):
+        ratio = _numbers(source, f"{name}.ratio", [rule["ratio"]])[0]
+        stretch = _numbers(source, f"{name}.stretch", [rule["stretch"]])[0]
+        if not 0 < ratio <= 100 or abs(stretch) > MAX_STRETCH:
+            raise SteelDefectError(f"{source}: {name} needs a ratio in (0, 100] and a stretch in "
+                                   f"[-{MAX_STRETCH:g}, {MAX_STRETCH:g}], got {ratio:g} and {stretch:g}")
+        out.append((cls, ratio, stretch))
     return tuple(out)
 
 

@@ -24,8 +24,9 @@ def _add(p: argparse.ArgumentParser) -> None:
 
 @command("synth-look",
          description="Measure real strips and write what clean steel looks like as numbers: the texture's "
-                     "power spectrum, the light's profile down the strip, the grain's roughness, sparse flecks, "
-                     "the grey-level shape, bright splashes, black margins (by class with --table) and the "
+                     "power spectrum, the light's profile down the strip, the grain's roughness and its "
+                     "direction (streaks), sparse flecks, the grey-level shape, bright splashes, black margins "
+                     "(margins, roughness and direction by class with --table) and the "
                      "JPEG quality. `steeldefect synth --look FILE` then draws strips "
                      "with that look; without --look it uses the look shipped with steeldefect, fitted on "
                      "the tune half of real Severstal strips.",

@@ -1,7 +1,8 @@
 """Clean steel: the fitted look (steeldefect.synth.look), distractors that are not defects, black margin.
 
 ``render_background`` returns float32 (H, W) grey levels. The texture comes from the look fitted on
-real strips (its spectrum, light profile, grain modulation, flecks, levels and grey shape); faint
+real strips (its spectrum, light profile, grain modulation, roughness and direction by class, flecks,
+levels and grey shape); faint
 straight lines, isolated specks, rarely a rolled diamond pattern, and the look's bright splashes are
 added as distractors a model must learn to ignore.
 """
@@ -14,6 +15,7 @@ import numpy as np
 from steeldefect.artifacts.look_file import Look
 from steeldefect.constants import IMAGE_HEIGHT, IMAGE_WIDTH
 from steeldefect.synth.look import default_look
+from steeldefect.synth.look.anisotropy import image_stretch
 from steeldefect.synth.look.field import render_texture
 from steeldefect.synth.look.roughness import roughness_factor
 from steeldefect.synth.splashes import paint_splashes
@@ -66,10 +68,11 @@ def _apply_margin(rng: np.random.Generator, image: np.ndarray, side: str, width:
 def render_background(rng: np.random.Generator, margin_side: str | None = None,
                       margin_width: int = 0, look: Look | None = None, classes: tuple[int, ...] = ()) -> np.ndarray:
     """A strip without its defects as float32 (H, W) grey levels in [0, 255], drawn from ``look`` (default:
-    the shipped look fitted on real strips), its grain as rough as the look says steel holding
-    ``classes`` is."""
+    the shipped look fitted on real strips), its grain as rough and as streaked as the look says steel
+    holding ``classes`` is."""
     look = look or default_look()
-    texture = render_texture(rng, look, (IMAGE_HEIGHT, IMAGE_WIDTH), roughness_factor(look.class_roughness, classes))
+    texture = render_texture(rng, look, (IMAGE_HEIGHT, IMAGE_WIDTH), roughness_factor(look.class_roughness, classes),
+                             image_stretch(look.class_stretch, classes))
     image = paint_splashes(rng, texture + _marks(rng), look.splashes)
     if margin_side is not None:
         image = _apply_margin(rng, image, margin_side, margin_width)

@@ -40,6 +40,9 @@ def test_the_shipped_look_reads_and_round_trips(tmp_path):
     (lambda d: d["splashes"].update(counts=[5, 4, 3, 2, 1]), "splashes.counts must be quantiles"),
     (lambda d: d["class_roughness"][0].update(factor=0), r"class_roughness\[0\].factor must lie in"),
     (lambda d: d["class_roughness"].append({"class": 3}), r"class_roughness\[5\] must be an object"),
+    (lambda d: d["class_stretch"][1].update(stretch=9), r"class_stretch\[1\] needs a ratio in \(0, 100\] and a stretch"),
+    (lambda d: d["class_stretch"][0].update(ratio=0), r"class_stretch\[0\] needs a ratio"),
+    (lambda d: d["class_stretch"][0].pop("ratio"), r"class_stretch\[0\] must be an object with exactly class, ratio"),
 ])
 def test_a_bad_field_is_one_line_naming_it(change, message):
     data = json.loads(DEFAULT_LOOK_FILE.read_text())
@@ -50,14 +53,14 @@ def test_a_bad_field_is_one_line_naming_it(change, message):
 
 
 def test_a_look_without_the_optional_fields_reads_as_before():
-    """Looks written before margins by class, the grey shape, splashes and roughness by class existed still
-    read: margins and grain for every class alike, a Gaussian grey shape, no splashes."""
+    """Looks written before margins by class, the grey shape, splashes, roughness and direction by class
+    existed still read: margins and grain for every class alike, a Gaussian grey shape, no splashes."""
     data = json.loads(DEFAULT_LOOK_FILE.read_text())
-    for key in ("class_margins", "grey_probabilities", "grey_quantiles", "splashes", "class_roughness"):
+    for key in ("class_margins", "grey_probabilities", "grey_quantiles", "splashes", "class_roughness", "class_stretch"):
         data.pop(key)
     look = look_from_dict(data, "look.json")
     assert look.class_margins == () and look.grey_quantiles == () and look.splashes is None
-    assert look.class_roughness == ()
+    assert look.class_roughness == () and look.class_stretch == ()
     shipped = default_look()
     assert shipped.class_margins and len(shipped.grey_quantiles) == len(shipped.grey_probabilities)
     assert shipped.splashes is not None and 0 < shipped.splashes.probability < 1

@@ -55,11 +55,25 @@ def modulate(rng: np.random.Generator, field: np.ndarray, strength: float) -> np
     return (out / (out.std() + 1e-12)).astype(np.float32)
 
 
-def draw_grain(rng: np.random.Generator, look: Look, shape: tuple[int, int], fleck_rate: float) -> np.ndarray:
-    """The high band in units of its spread: the modulated field plus the flecks, the field turned down so
-    that both together have unit spread (the spread a fit measures includes the flecks)."""
+def stretch_field(field: np.ndarray, stretch: float) -> np.ndarray:
+    """``field`` blurred along the strip's height by ``stretch`` pixels (along its width for a negative
+    stretch), back to unit spread: streaks in one direction (``anisotropy``); unchanged at 0."""
+    if stretch == 0:
+        return field
+    kernel = cv2.getGaussianKernel(2 * int(np.ceil(3 * abs(stretch))) + 1, abs(stretch))
+    one = np.ones((1, 1))
+    across, down = (one, kernel) if stretch > 0 else (kernel, one)
+    out = cv2.sepFilter2D(field, -1, across, down, borderType=cv2.BORDER_REFLECT)
+    return (out / (out.std() + 1e-12)).astype(np.float32)
+
+
+def draw_grain(rng: np.random.Generator, look: Look, shape: tuple[int, int], fleck_rate: float,
+               stretch: float = 0.0) -> np.ndarray:
+    """The high band in units of its spread: the field, stretched (``stretch_field``) and modulated, plus the
+    flecks, the field turned down so that both together have unit spread (the spread a fit measures
+    includes the flecks)."""
     _, high_amp = _amplitudes(look, canvas(shape))
-    field = modulate(rng, _field(rng, high_amp, shape), look.grain_modulation)
+    field = modulate(rng, stretch_field(_field(rng, high_amp, shape), stretch), look.grain_modulation)
     specks = draw_flecks(rng, look, shape, fleck_rate)
     return (float(np.sqrt(max(1.0 - float(specks.var()), MIN_FIELD_SHARE))) * field + specks).astype(np.float32)
 
@@ -69,15 +83,17 @@ def profile_rows(knots: np.ndarray, height: int) -> np.ndarray:
     return np.interp(np.linspace(0, 1, height), np.linspace(0, 1, len(knots)), knots)
 
 
-def render_texture(rng: np.random.Generator, look: Look, shape: tuple[int, int], roughness: float = 1.0) -> np.ndarray:
+def render_texture(rng: np.random.Generator, look: Look, shape: tuple[int, int], roughness: float = 1.0,
+                   stretch: float = 0.0) -> np.ndarray:
     """Clean steel texture (H, W) float32 grey levels, unclipped, at the levels of one random bank row, the
-    high band's spread times ``roughness`` (``roughness.roughness_factor``: steel with defects is rougher)."""
+    high band's spread times ``roughness`` (``roughness.roughness_factor``: steel with defects is rougher),
+    its field stretched by ``stretch`` (``anisotropy.image_stretch``: clean steel is streaked)."""
     mean, low_std, high_std, weight, fleck_rate = look.bank[int(rng.integers(len(look.bank)))]
     low_std, high_std = (s * float(np.exp(rng.normal(0, LEVEL_JITTER))) for s in (low_std, high_std))
     high_std *= roughness
     low = _field(rng, _amplitudes(look, canvas(shape))[0], shape)
     profile = weight * profile_rows(np.array(look.row_profile), shape[0]).astype(np.float32)[:, None]
-    texture = mean + profile + low_std * low + high_std * draw_grain(rng, look, shape, fleck_rate)
+    texture = mean + profile + low_std * low + high_std * draw_grain(rng, look, shape, fleck_rate, stretch)
     return shape_greys(texture, look)
 
 

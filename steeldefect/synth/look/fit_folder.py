@@ -3,8 +3,8 @@
 With a strips table (strips.csv of ../shared/real: ImageId, split, class_1..class_4), only the strips
 of the chosen part (``split.split_real``) are used, and of those only the clean training strips and
 the test strips (mostly clean): the look is the look of steel without its labelled defects; the
-margins and the grain roughness of the part's training strips are also measured by class
-(``margins.class_margins``, ``roughness.class_roughness``).
+margins, the grain roughness and the grain direction of the part's training strips are also measured by
+class (``margins.class_margins``, ``roughness.class_roughness``, ``anisotropy``).
 Without a table every image of the folder is used (``data.images.list_images``). The JPEG quality is read from the
 strips' own quantisation tables (the most common one; None for PNG strips).
 """
@@ -25,6 +25,7 @@ from steeldefect.artifacts.look_file import Look
 from steeldefect.data.images import list_images, read_image
 from steeldefect.errors import SteelDefectError
 from steeldefect.synth.look.fit import fit_look
+from steeldefect.synth.look.anisotropy import class_anisotropy, fit_stretches, grain_anisotropy
 from steeldefect.synth.look.margins import class_margins
 from steeldefect.synth.look.measure import margin, steel
 from steeldefect.synth.look.roughness import class_roughness, median_gradient
@@ -91,9 +92,10 @@ def _grey(path: Path) -> np.ndarray:
 
 
 def by_class(folder: Path, table: Path, part: str | None, look: Look, fitted: dict[str, np.ndarray]) -> Look:
-    """``look`` with the margins (``margins.class_margins``) and grain roughness (``roughness.class_roughness``,
-    against the median gradient of the ``fitted`` strips, name -> grey) of the labelled training strips of
-    ``table`` (those among ``fitted`` are not read again)."""
+    """``look`` with the margins (``margins.class_margins``), grain roughness (``roughness.class_roughness``,
+    against the median gradient of the ``fitted`` strips, name -> grey) and grain direction
+    (``anisotropy``) of the labelled training strips of ``table`` (those among ``fitted`` are not read
+    again)."""
     strips = _table(table, part)
     strips = strips[strips["split"] == "train"].sort_values("ImageId")
     paths = _paths(folder, table, strips["ImageId"])
@@ -103,8 +105,10 @@ def by_class(folder: Path, table: Path, part: str | None, look: Look, fitted: di
     steels = [steel(g) for g in greys]
     gradients = np.array([median_gradient(s) if s is not None else np.nan for s in steels])
     base = float(np.median([median_gradient(s) for s in fitted_steels]))
-    return replace(look, class_margins=class_margins([margin(g) for g in greys], flags, look.margin_widths),
+    ratios = np.array([grain_anisotropy(s) if s is not None else np.nan for s in steels])
+    look = replace(look, class_margins=class_margins([margin(g) for g in greys], flags, look.margin_widths),
                    class_roughness=class_roughness(gradients, flags, base))
+    return replace(look, class_stretch=fit_stretches(look, class_anisotropy(ratios, flags)))
 
 
 def fit_folder(folder: str | Path, table: str | Path | None = None, part: str | None = None) -> Look:

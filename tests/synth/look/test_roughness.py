@@ -29,7 +29,7 @@ def test_the_factor_of_an_image_is_its_roughest_class():
 
 
 def test_drawn_steel_is_as_much_rougher_as_the_look_says():
-    look = dataclasses.replace(default_look(), class_roughness=((0, 1.0), (3, 1.5)), splashes=None)
+    look = dataclasses.replace(default_look(), class_roughness=((0, 1.0), (3, 1.5)), splashes=None, class_stretch=())
     clean = [median_gradient(render_background(np.random.default_rng(i), look=look)) for i in range(6)]
     rough = [median_gradient(render_background(np.random.default_rng(i), look=look, classes=(3,))) for i in range(6)]
     assert np.median(rough) / np.median(clean) == pytest.approx(1.5, rel=0.15)
