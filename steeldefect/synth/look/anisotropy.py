@@ -9,7 +9,7 @@ clean training strips measure 2.06 and 1.70, the test strips 1.11 and 1.08 and t
 painted scratches adding vertical lines on top, taught a model that streaks mean a defect: on real
 strips that is the wrong way round.
 
-The drawn grain is given each class's anisotropy by a directional blur of its Gaussian field
+The drawn grain is given each class's anisotropy by a directional blur of its Gaussian field, column means apart
 (``field.stretch_field``): along the height for a positive stretch, along the width for a negative one;
 the stretch that gives a measured ratio is found by drawing (``fit_stretches``). Pure.
 """

@@ -56,15 +56,19 @@ def modulate(rng: np.random.Generator, field: np.ndarray, strength: float) -> np
 
 
 def stretch_field(field: np.ndarray, stretch: float) -> np.ndarray:
-    """``field`` blurred along the strip's height by ``stretch`` pixels (along its width for a negative
-    stretch), back to unit spread: streaks in one direction (``anisotropy``); unchanged at 0."""
+    """``field`` with its streaks stretched along the strip's height by a ``stretch``-pixel blur (along its
+    width for a negative stretch; ``anisotropy``); unchanged at 0. Only the field's part beside its
+    column means is blurred and brought back to its spread: the column means (the column streaks the
+    calibration fitted) stay as they are."""
     if stretch == 0:
         return field
+    columns = field.mean(axis=0, keepdims=True)
+    rest = field - columns
     kernel = cv2.getGaussianKernel(2 * int(np.ceil(3 * abs(stretch))) + 1, abs(stretch))
     one = np.ones((1, 1))
     across, down = (one, kernel) if stretch > 0 else (kernel, one)
-    out = cv2.sepFilter2D(field, -1, across, down, borderType=cv2.BORDER_REFLECT)
-    return (out / (out.std() + 1e-12)).astype(np.float32)
+    out = cv2.sepFilter2D(rest, -1, across, down, borderType=cv2.BORDER_REFLECT)
+    return (out * (float(rest.std()) / (float(out.std()) + 1e-12)) + columns).astype(np.float32)
 
 
 def draw_grain(rng: np.random.Generator, look: Look, shape: tuple[int, int], fleck_rate: float,
