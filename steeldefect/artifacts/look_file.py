@@ -17,9 +17,7 @@
      "splashes": {"probability": 0.25, "probabilities": [...], "counts": [...], "areas": [...],
                   "above": [...], "spreads": [...]},         # optional: bright specks (synth.look.marks)
      "class_roughness": [{"class": 3, "factor": 1.27}, ...],  # optional: grain spread by class (0: clean)
-     "class_stretch": [{"class": 0, "ratio": 2.06, "stretch": 1.1}, ...],  # optional: grain direction by class
-     "blemishes": {"probabilities": [...], "rates": [...], "heights": [...], "widths": [...],
-                   "peaks": [...]}}                          # optional: coarse pits and stains (look.blemishes)
+     "class_stretch": [{"class": 0, "ratio": 2.06, "stretch": 1.1}, ...]}  # optional: grain direction by class
 
 Only numbers: a look holds no pixel of the strips it was fitted on. ``read_look`` checks every
 field and names the first bad one in one SteelDefectError line.
@@ -63,24 +61,6 @@ class Splashes:
 
 
 SPLASH_QUANTILES = ("counts", "areas", "above", "spreads")
-BLEMISH_QUANTILES = ("rates", "heights", "widths", "peaks")
-
-
-@dataclass(frozen=True)
-class Blemishes:
-    """Coarse pits, dents and stains of clean steel, at ``probabilities``: quantiles of the blemishes per
-    million pixels of a strip, of their heights and widths (pixels) and of their signed peaks (grey levels
-    of the coarse band, ``synth.look.blemishes``)."""
-
-    probabilities: tuple[float, ...]
-    rates: tuple[float, ...]
-    heights: tuple[float, ...]
-    widths: tuple[float, ...]
-    peaks: tuple[float, ...]
-
-    def to_dict(self) -> dict:
-        return {"probabilities": list(self.probabilities), **{name: list(getattr(self, name))
-                                                              for name in BLEMISH_QUANTILES}}
 
 
 @dataclass(frozen=True)
@@ -108,7 +88,6 @@ class Look:
     class_roughness: tuple[tuple[int, float], ...] = ()  # (class, factor of the high band's spread); 0: clean
     # (class, measured anisotropy, directional blur of the grain in pixels, > 0 along the height); 0: clean
     class_stretch: tuple[tuple[int, float, float], ...] = ()
-    blemishes: Blemishes | None = None
 
     def to_dict(self) -> dict:
         return {VERSION_KEY: FORMAT_VERSION, "fitted_on": self.fitted_on, "fy": list(self.fy), "fx": list(self.fx),
@@ -123,8 +102,7 @@ class Look:
                 "grey_probabilities": list(self.grey_probabilities), "grey_quantiles": list(self.grey_quantiles),
                 "splashes": self.splashes.to_dict() if self.splashes else None,
                 "class_roughness": [{"class": c, "factor": f} for c, f in self.class_roughness],
-                "class_stretch": [{"class": c, "ratio": r, "stretch": t} for c, r, t in self.class_stretch],
-                "blemishes": self.blemishes.to_dict() if self.blemishes else None}
+                "class_stretch": [{"class": c, "ratio": r, "stretch": t} for c, r, t in self.class_stretch]}
 
 
 def _numbers(source: str, name: str, value, length: int | None = None) -> tuple[float, ...]:
@@ -193,7 +171,7 @@ def look_from_dict(data, source: str) -> Look:
                 widths, quality, _class_margins(source, data.get("class_margins", [])),
                 *_grey_shape(source, data.get("grey_probabilities", []), data.get("grey_quantiles", [])),
                 _splashes(source, data.get("splashes")), _class_roughness(source, data.get("class_roughness", [])),
-                _class_stretch(source, data.get("class_stretch", [])), _blemishes(source, data.get("blemishes")))
+                _class_stretch(source, data.get("class_stretch", [])))
 
 
 def _class_rules(source: str, field: str, rules, keys: tuple[str, ...]):
@@ -269,32 +247,11 @@ def _splashes(source: str, data) -> Splashes | None:
     if not 0 <= probability <= 1:
         raise SteelDefectError(f"{source}: splashes.probability must lie in [0, 1], got {probability:g}")
     probabilities = _probabilities(source, "splashes.probabilities", data["probabilities"])
-    return Splashes(probability, probabilities, **_quantiles(source, "splashes", data, SPLASH_QUANTILES, probabilities))
-
-
-def _quantiles(source: str, field: str, data: dict, names: tuple[str, ...], probabilities: tuple[float, ...],
-               signed: tuple[str, ...] = ()) -> dict[str, tuple[float, ...]]:
-    """``data``'s quantile lists ``names``, one value per probability, not decreasing, and not negative
-    unless ``signed``."""
-    out = {}
-    for name in names:
-        values = _numbers(source, f"{field}.{name}", data[name], len(probabilities))
-        if any(b < a for a, b in zip(values, values[1:])) or (name not in signed and values[0] < 0):
-            raise SteelDefectError(f"{source}: {field}.{name} must be quantiles: "
-                                   + ("not decreasing" if name in signed else "not negative, not decreasing"))
-        out[name] = values
-    return out
-
-
-def _blemishes(source: str, data) -> Blemishes | None:
-    if data is None:
-        return None
-    names = {"probabilities", *BLEMISH_QUANTILES}
-    if not isinstance(data, dict) or set(data) != names:
-        raise SteelDefectError(f"{source}: blemishes must be null or an object with exactly {', '.join(sorted(names))}")
-    probabilities = _probabilities(source, "blemishes.probabilities", data["probabilities"])
-    return Blemishes(probabilities, **_quantiles(source, "blemishes", data, BLEMISH_QUANTILES, probabilities,
-                                                 signed=("peaks",)))
+    quantiles = {name: _numbers(source, f"splashes.{name}", data[name], len(probabilities)) for name in SPLASH_QUANTILES}
+    for name, values in quantiles.items():
+        if any(b < a for a, b in zip(values, values[1:])) or values[0] < 0:
+            raise SteelDefectError(f"{source}: splashes.{name} must be quantiles: not negative, not decreasing")
+    return Splashes(probability, probabilities, **quantiles)
 
 
 def _margin_widths(source: str, name: str, widths, probability: float) -> tuple[int, ...]:

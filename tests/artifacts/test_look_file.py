@@ -43,13 +43,6 @@ def test_the_shipped_look_reads_and_round_trips(tmp_path):
     (lambda d: d["class_stretch"][1].update(stretch=9), r"class_stretch\[1\] needs a ratio in \(0, 100\] and a stretch"),
     (lambda d: d["class_stretch"][0].update(ratio=0), r"class_stretch\[0\] needs a ratio"),
     (lambda d: d["class_stretch"][0].pop("ratio"), r"class_stretch\[0\] must be an object with exactly class, ratio"),
-    (lambda d: d["blemishes"].pop("widths"), "blemishes must be null or an object with exactly"),
-    (lambda d: d["blemishes"].update(heights=list(reversed(d["blemishes"]["heights"]))),
-     "blemishes.heights must be quantiles: not negative, not decreasing"),
-    (lambda d: d["blemishes"].update(peaks=list(reversed(d["blemishes"]["peaks"]))),
-     "blemishes.peaks must be quantiles: not decreasing$"),
-    (lambda d: d["blemishes"]["rates"].pop(), "blemishes.rates has 18 values, 19 expected"),
-    (lambda d: d["blemishes"].update(probabilities=[0.5] * 19), "blemishes.probabilities must increase"),
 ])
 def test_a_bad_field_is_one_line_naming_it(change, message):
     data = json.loads(DEFAULT_LOOK_FILE.read_text())
@@ -60,20 +53,17 @@ def test_a_bad_field_is_one_line_naming_it(change, message):
 
 
 def test_a_look_without_the_optional_fields_reads_as_before():
-    """Looks written before margins by class, the grey shape, splashes, roughness and direction by class and
-    blemishes existed still read: margins and grain for every class alike, a Gaussian grey shape, no
-    splashes, no blemishes."""
+    """Looks written before margins by class, the grey shape, splashes, roughness and direction by class
+    existed still read: margins and grain for every class alike, a Gaussian grey shape, no splashes."""
     data = json.loads(DEFAULT_LOOK_FILE.read_text())
-    for key in ("class_margins", "grey_probabilities", "grey_quantiles", "splashes", "class_roughness", "class_stretch",
-                "blemishes"):
+    for key in ("class_margins", "grey_probabilities", "grey_quantiles", "splashes", "class_roughness", "class_stretch"):
         data.pop(key)
     look = look_from_dict(data, "look.json")
-    assert look.class_margins == () and look.grey_quantiles == () and look.splashes is None and look.blemishes is None
+    assert look.class_margins == () and look.grey_quantiles == () and look.splashes is None
     assert look.class_roughness == () and look.class_stretch == ()
     shipped = default_look()
     assert shipped.class_margins and len(shipped.grey_quantiles) == len(shipped.grey_probabilities)
     assert shipped.splashes is not None and 0 < shipped.splashes.probability < 1
-    assert shipped.blemishes is not None and shipped.blemishes.peaks[0] < 0 < shipped.blemishes.peaks[-1]
 
 
 def test_a_missing_or_broken_file_is_one_line(tmp_path):

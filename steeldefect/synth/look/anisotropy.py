@@ -27,8 +27,8 @@ from steeldefect.synth.look.field import render_texture
 from steeldefect.synth.look.roughness import roughness_factor
 
 BLUR = 1.0  # pixels: the grain's scale at which its direction is measured
-STRETCHES = np.linspace(-3.0, 4.0, 8)  # directional blurs tried when fitting (pixels; > 0: along the height)
-DRAWS = 16  # strips drawn per stretch tried (a strip's direction varies with its levels and blemishes)
+STRETCHES = np.linspace(-3.0, 4.0, 15)  # directional blurs tried when fitting (pixels; > 0: along the height)
+DRAWS = 4  # strips drawn per stretch tried
 DRAW_SHAPE = (256, 1024)
 
 

@@ -6,9 +6,7 @@
 - the zero-frequency row and column of the spectrum (column streaks, row banding) are corrected
   until the drawn strips' column-mean and row-mean profiles have the real full-width strips'
   median power at every frequency centre;
-- then the bank's band spreads, until the drawn strips' median spreads are the measured medians, and
-  with them the blemishes' rate, until the drawn strips' median rate is the real full-width strips'
-  (the blemishes add to the spreads; their sizes and peaks stay as measured).
+- then the bank's band spreads, until the drawn strips' median spreads are the measured medians.
 Every draw uses a fixed seed, so a fit is repeatable.
 """
 
@@ -20,15 +18,12 @@ from dataclasses import replace
 import numpy as np
 
 from steeldefect.artifacts.look_file import Look
-from steeldefect.synth.look.blemishes import blemish_medians, scale_blemishes
 from steeldefect.synth.look.field import render_texture
 from steeldefect.synth.look.measure import FX_CENTRES, FY_CENTRES, gradient_ratio, split_bands
 from steeldefect.synth.look.spectrum import binned_mean, nearest_centre
 
 CALIBRATION_ROUNDS = 3  # rounds of matching the drawn strips' spectra to the real ones
 CALIBRATION_DRAWS = 16  # strips drawn per round
-BLEMISH_ROUNDS = 2  # rounds added for matching the drawn strips' blemish rate to the real one
-BLEMISH_GAIN = (0.5, 2.0)  # the most one round changes the blemish rate by
 MODULATIONS = np.linspace(0.0, 1.5, 16)  # grain modulation strengths tried
 MODULATION_DRAWS = 8  # strips drawn per strength tried
 
@@ -72,22 +67,10 @@ def _levels(look: Look, shape: tuple[int, int]) -> tuple[float, float]:
     return float(np.median([b[0].std() for b in bands])), float(np.median([b[1].std() for b in bands]))
 
 
-def _blemish_rates(look: Look, want: float, shape: tuple[int, int]) -> Look:
-    """``look`` with its blemish rates scaled by one round's correction towards the median rate ``want``
-    that real strips measure (``blemishes.blemish_medians``); unchanged without blemishes."""
-    if look.blemishes is None or want <= 0:
-        return look
-    rng = np.random.default_rng(0)
-    got = blemish_medians([render_texture(rng, look, shape) for _ in range(CALIBRATION_DRAWS)])[0]
-    gain = float(np.clip(want / got, *BLEMISH_GAIN)) if got > 0 else BLEMISH_GAIN[1]
-    return replace(look, blemishes=scale_blemishes(look.blemishes, np.array([gain, 1.0, 1.0, 1.0, 1.0])))
-
-
 def calibrate(look: Look, targets: list[np.ndarray]) -> Look:
     """``look`` corrected by drawing: the zero-frequency row and column of its spectrum until the drawn
     strips' profile spectra match those of ``targets`` (real strips of one size), then the bank's band
-    spreads until the drawn strips' median spreads are the bank's medians (what was measured), and with
-    them the blemish rate (``_blemish_rates``)."""
+    spreads until the drawn strips' median spreads are the bank's medians (what was measured)."""
     shape = targets[0].shape
     want_columns, want_rows = profile_spectra(targets)
     for _ in range(CALIBRATION_ROUNDS):
@@ -99,10 +82,9 @@ def calibrate(look: Look, targets: list[np.ndarray]) -> Look:
         look = replace(look, log_psd=tuple(tuple(r) for r in grid.tolist()))
     bank = np.array(look.bank)
     want_low, want_high = float(np.median(bank[:, 1])), float(np.median(bank[:, 2]))
-    want_rate = float(blemish_medians(targets)[0])
-    for _ in range(CALIBRATION_ROUNDS + BLEMISH_ROUNDS):  # the blemishes add to the spreads: both together
+    for _ in range(CALIBRATION_ROUNDS):
         got_low, got_high = _levels(look, shape)
         bank[:, 1] *= want_low / max(got_low, 1e-6)
         bank[:, 2] *= want_high / max(got_high, 1e-6)
-        look = _blemish_rates(replace(look, bank=tuple(tuple(r) for r in bank.tolist())), want_rate, shape)
+        look = replace(look, bank=tuple(tuple(r) for r in bank.tolist()))
     return look

@@ -1,6 +1,6 @@
 """Draw clean steel from a Look: the light profile and two Gaussian random fields with the fitted power
 spectrum, the high one modulated into calm and rough places and sprinkled with flecks, at the levels
-of one fitted strip, with coarse blemishes, mapped onto the fitted grey shape.
+of one fitted strip, mapped onto the fitted grey shape.
 
 Pure: a random generator and a look in, a float32 (H, W) grey texture out. The spectra are
 interpolated once per (look, size) and cached.
@@ -14,7 +14,6 @@ import cv2
 import numpy as np
 
 from steeldefect.artifacts.look_file import Look
-from steeldefect.synth.look.blemishes import draw_blemishes
 from steeldefect.synth.look.spectrum import interpolate_grid, radius
 
 LEVEL_JITTER = 0.08  # log-sigma of the random change of a bank row's spreads, so no strip repeats one
@@ -92,15 +91,14 @@ def render_texture(rng: np.random.Generator, look: Look, shape: tuple[int, int],
                    stretch: float = 0.0) -> np.ndarray:
     """Clean steel texture (H, W) float32 grey levels, unclipped, at the levels of one random bank row, the
     high band's spread times ``roughness`` (``roughness.roughness_factor``: steel with defects is rougher),
-    its field stretched by ``stretch`` (``anisotropy.image_stretch``: clean steel is streaked), with the
-    look's blemishes (``blemishes``)."""
+    its field stretched by ``stretch`` (``anisotropy.image_stretch``: clean steel is streaked)."""
     mean, low_std, high_std, weight, fleck_rate = look.bank[int(rng.integers(len(look.bank)))]
     low_std, high_std = (s * float(np.exp(rng.normal(0, LEVEL_JITTER))) for s in (low_std, high_std))
     high_std *= roughness
     low = _field(rng, _amplitudes(look, canvas(shape))[0], shape)
     profile = weight * profile_rows(np.array(look.row_profile), shape[0]).astype(np.float32)[:, None]
     texture = mean + profile + low_std * low + high_std * draw_grain(rng, look, shape, fleck_rate, stretch)
-    return shape_greys(texture + draw_blemishes(rng, look.blemishes, shape), look)
+    return shape_greys(texture, look)
 
 
 def shape_greys(texture: np.ndarray, look: Look) -> np.ndarray:

@@ -124,17 +124,12 @@ def flecks(high: np.ndarray, spread: float) -> tuple[np.ndarray, np.ndarray, np.
     if count <= 1:
         return mask.astype(bool), np.zeros(0), np.zeros(0)
     lengths = np.hypot(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]).astype(np.float64)
-    return mask.astype(bool), lengths, signed_peaks(z, labels, count)
-
-
-def signed_peaks(values: np.ndarray, labels: np.ndarray, count: int) -> np.ndarray:
-    """The value of largest magnitude, sign kept, of each component 1..count-1 of ``labels`` (as
-    ``cv2.connectedComponents`` numbers them) in ``values``."""
-    flat, ids = values.ravel(), labels.ravel()
+    flat, ids = z.ravel(), labels.ravel()
     order = np.argsort(ids, kind="stable")
     starts = np.searchsorted(ids[order], np.arange(1, count))
-    return np.array([flat[order[a:b]][np.argmax(np.abs(flat[order[a:b]]))]
-                     for a, b in zip(starts, [*starts[1:], len(order)])])
+    peaks = np.array([flat[order[a:b]][np.argmax(np.abs(flat[order[a:b]]))]
+                      for a, b in zip(starts, [*starts[1:], len(order)])])
+    return mask.astype(bool), lengths, peaks
 
 
 def gradient_magnitude(grey: np.ndarray) -> np.ndarray:
