@@ -17,7 +17,9 @@
      "splashes": {"probability": 0.25, "probabilities": [...], "counts": [...], "areas": [...],
                   "above": [...], "spreads": [...]},         # optional: bright specks (synth.look.marks)
      "class_roughness": [{"class": 3, "factor": 1.27}, ...],  # optional: grain spread by class (0: clean)
-     "class_stretch": [{"class": 0, "ratio": 2.06, "stretch": 1.1}, ...]}  # optional: grain direction by class
+     "class_stretch": [{"class": 0, "ratio": 2.06, "stretch": 1.1}, ...],  # optional: grain direction by class
+     "margin_edge": {"offsets": [-8, ...], "levels": [0.01, ...],   # optional: the steel's edge beside a
+                     "probabilities": [...], "ramps": [...]}}        # margin (synth.look.edges)
 
 Only numbers: a look holds no pixel of the strips it was fitted on. ``read_look`` checks every
 field and names the first bad one in one SteelDefectError line.
@@ -64,6 +66,22 @@ SPLASH_QUANTILES = ("counts", "areas", "above", "spreads")
 
 
 @dataclass(frozen=True)
+class MarginEdge:
+    """The steel's edge beside a black margin: the fraction of the way from the margin's grey to the steel's
+    at ``offsets`` columns from the end of the margin (> 0 on the steel), and at ``probabilities`` the
+    quantiles of the strips' ramp widths (columns from a fraction of 0.1 to one of 0.9)."""
+
+    offsets: tuple[float, ...]
+    levels: tuple[float, ...]
+    probabilities: tuple[float, ...]
+    ramps: tuple[float, ...]
+
+    def to_dict(self) -> dict:
+        return {"offsets": list(self.offsets), "levels": list(self.levels), "probabilities": list(self.probabilities),
+                "ramps": list(self.ramps)}
+
+
+@dataclass(frozen=True)
 class Look:
     """What clean steel looks like, as numbers (see the module docstring for each field)."""
 
@@ -88,6 +106,7 @@ class Look:
     class_roughness: tuple[tuple[int, float], ...] = ()  # (class, factor of the high band's spread); 0: clean
     # (class, measured anisotropy, directional blur of the grain in pixels, > 0 along the height); 0: clean
     class_stretch: tuple[tuple[int, float, float], ...] = ()
+    margin_edge: MarginEdge | None = None
 
     def to_dict(self) -> dict:
         return {VERSION_KEY: FORMAT_VERSION, "fitted_on": self.fitted_on, "fy": list(self.fy), "fx": list(self.fx),
@@ -102,7 +121,8 @@ class Look:
                 "grey_probabilities": list(self.grey_probabilities), "grey_quantiles": list(self.grey_quantiles),
                 "splashes": self.splashes.to_dict() if self.splashes else None,
                 "class_roughness": [{"class": c, "factor": f} for c, f in self.class_roughness],
-                "class_stretch": [{"class": c, "ratio": r, "stretch": t} for c, r, t in self.class_stretch]}
+                "class_stretch": [{"class": c, "ratio": r, "stretch": t} for c, r, t in self.class_stretch],
+                "margin_edge": self.margin_edge.to_dict() if self.margin_edge else None}
 
 
 def _numbers(source: str, name: str, value, length: int | None = None) -> tuple[float, ...]:
@@ -171,7 +191,7 @@ def look_from_dict(data, source: str) -> Look:
                 widths, quality, _class_margins(source, data.get("class_margins", [])),
                 *_grey_shape(source, data.get("grey_probabilities", []), data.get("grey_quantiles", [])),
                 _splashes(source, data.get("splashes")), _class_roughness(source, data.get("class_roughness", [])),
-                _class_stretch(source, data.get("class_stretch", [])))
+                _class_stretch(source, data.get("class_stretch", [])), _margin_edge(source, data.get("margin_edge")))
 
 
 def _class_rules(source: str, field: str, rules, keys: tuple[str, ...]):
@@ -252,6 +272,24 @@ def _splashes(source: str, data) -> Splashes | None:
         if any(b < a for a, b in zip(values, values[1:])) or values[0] < 0:
             raise SteelDefectError(f"{source}: splashes.{name} must be quantiles: not negative, not decreasing")
     return Splashes(probability, probabilities, **quantiles)
+
+
+def _margin_edge(source: str, data) -> MarginEdge | None:
+    """The optional edge profile: increasing offsets with a finite level each, and ramp-width quantiles
+    (not negative, not decreasing) at increasing probabilities."""
+    if data is None:
+        return None
+    names = {"offsets", "levels", "probabilities", "ramps"}
+    if not isinstance(data, dict) or set(data) != names:
+        raise SteelDefectError(f"{source}: margin_edge must be null or an object with exactly {', '.join(sorted(names))}")
+    offsets = _numbers(source, "margin_edge.offsets", data["offsets"])
+    _increasing(source, "margin_edge.offsets", offsets)
+    levels = _numbers(source, "margin_edge.levels", data["levels"], len(offsets))
+    probabilities = _probabilities(source, "margin_edge.probabilities", data["probabilities"])
+    ramps = _numbers(source, "margin_edge.ramps", data["ramps"], len(probabilities))
+    if ramps[0] < 0 or any(b < a for a, b in zip(ramps, ramps[1:])):
+        raise SteelDefectError(f"{source}: margin_edge.ramps must be quantiles: not negative, not decreasing")
+    return MarginEdge(offsets, levels, probabilities, ramps)
 
 
 def _margin_widths(source: str, name: str, widths, probability: float) -> tuple[int, ...]:

@@ -35,9 +35,10 @@ from steeldefect.synth.look import default_look
 from steeldefect.synth.sample import render_sample
 
 MAX_CONTRAST = 4.0  # upper limit of --contrast; dark defects clip to black from ~1.5 (class 4 at 2: ~11% of its pixels)
-SYNTH_VERSION = 5  # bump when the same seed would give different images (2: the look fitted on real strips;
+SYNTH_VERSION = 6  # bump when the same seed would give different images (2: the look fitted on real strips;
 # 3: margins and grain roughness by class, the grey shape, bright splashes; 4: the grey shape fitted without
-# the splashes and continued beyond its end quantiles; 5: the grain's direction by class)
+# the splashes and continued beyond its end quantiles; 5: the grain's direction by class; 6: the steel's edge
+# beside a margin)
 SPLITS = {"train": 0, "test": 1}  # split name -> stream code in the seed
 IMAGE_DIRS = {"train": "train_images", "test": "test_images"}
 TRAIN_CSV, TEST_LABELS_CSV, SAMPLE_SUBMISSION_CSV = "train.csv", "test_labels.csv", "sample_submission.csv"

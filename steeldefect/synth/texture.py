@@ -12,10 +12,11 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from steeldefect.artifacts.look_file import Look
+from steeldefect.artifacts.look_file import Look, MarginEdge
 from steeldefect.constants import IMAGE_HEIGHT, IMAGE_WIDTH
 from steeldefect.synth.look import default_look
 from steeldefect.synth.look.anisotropy import image_stretch
+from steeldefect.synth.look.edges import edge_fraction
 from steeldefect.synth.look.field import render_texture
 from steeldefect.synth.look.roughness import roughness_factor
 from steeldefect.synth.splashes import paint_splashes
@@ -53,16 +54,21 @@ def _marks(rng: np.random.Generator) -> np.ndarray:
     return cv2.GaussianBlur(marks, (3, 3), 0)
 
 
-def _apply_margin(rng: np.random.Generator, image: np.ndarray, side: str, width: int) -> np.ndarray:
-    """Black out ``width`` columns at ``side``; the steel edge gets a thin bright rim."""
+def _apply_margin(rng: np.random.Generator, image: np.ndarray, side: str, width: int,
+                  edge: MarginEdge | None = None) -> np.ndarray:
+    """Black out ``width`` columns at ``side``. The steel darkens into the margin along the look's edge
+    profile (``look.edges``); without one, it ends in a sharp step with a thin bright rim."""
     cols = np.arange(IMAGE_WIDTH, dtype=np.float32)[None, :]
     rows = np.arange(IMAGE_HEIGHT, dtype=np.float32)[:, None]
-    edge = (width if side == "left" else IMAGE_WIDTH - width) + rng.normal(0, 0.01) * (rows - 128)
-    dist = (cols - edge) if side == "left" else (edge - cols)  # > 0 on steel
-    steel = np.clip(dist / rng.uniform(1.0, 3.0), 0, 1)
-    rim = rng.uniform(0, 30) * np.exp(-np.clip(dist, 0, None) / rng.uniform(2, 6)) * steel
+    end = (width if side == "left" else IMAGE_WIDTH - 1 - width) + rng.normal(0, 0.01) * (rows - 128)
+    dist = (cols - end) if side == "left" else (end - cols)  # >= 0 on steel
+    if edge is None:
+        steel = np.clip(dist / rng.uniform(1.0, 3.0), 0, 1)
+        image = image + rng.uniform(0, 30) * np.exp(-np.clip(dist, 0, None) / rng.uniform(2, 6)) * steel
+    else:
+        steel = np.clip(edge_fraction(rng, edge, dist), 0, None)
     dark = rng.uniform(*MARGIN_GREY) + _noise(rng, image.shape)
-    return steel * (image + rim) + (1 - steel) * dark
+    return steel * image + (1 - steel) * dark
 
 
 def render_background(rng: np.random.Generator, margin_side: str | None = None,
@@ -75,5 +81,5 @@ def render_background(rng: np.random.Generator, margin_side: str | None = None,
                              image_stretch(look.class_stretch, classes))
     image = paint_splashes(rng, texture + _marks(rng), look.splashes)
     if margin_side is not None:
-        image = _apply_margin(rng, image, margin_side, margin_width)
+        image = _apply_margin(rng, image, margin_side, margin_width, look.margin_edge)
     return np.clip(image, 0, 255).astype(np.float32)

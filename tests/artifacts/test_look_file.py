@@ -43,6 +43,11 @@ def test_the_shipped_look_reads_and_round_trips(tmp_path):
     (lambda d: d["class_stretch"][1].update(stretch=9), r"class_stretch\[1\] needs a ratio in \(0, 100\] and a stretch"),
     (lambda d: d["class_stretch"][0].update(ratio=0), r"class_stretch\[0\] needs a ratio"),
     (lambda d: d["class_stretch"][0].pop("ratio"), r"class_stretch\[0\] must be an object with exactly class, ratio"),
+    (lambda d: d["margin_edge"].pop("ramps"), "margin_edge must be null or an object with exactly"),
+    (lambda d: d["margin_edge"]["levels"].pop(), "margin_edge.levels has 48 values, 49 expected"),
+    (lambda d: d["margin_edge"].update(offsets=list(reversed(d["margin_edge"]["offsets"]))),
+     "margin_edge.offsets must increase"),
+    (lambda d: d["margin_edge"].update(ramps=[-1, 2, 3, 4, 5]), "margin_edge.ramps must be quantiles"),
 ])
 def test_a_bad_field_is_one_line_naming_it(change, message):
     data = json.loads(DEFAULT_LOOK_FILE.read_text())
@@ -53,17 +58,21 @@ def test_a_bad_field_is_one_line_naming_it(change, message):
 
 
 def test_a_look_without_the_optional_fields_reads_as_before():
-    """Looks written before margins by class, the grey shape, splashes, roughness and direction by class
-    existed still read: margins and grain for every class alike, a Gaussian grey shape, no splashes."""
+    """Looks written before margins by class, the grey shape, splashes, roughness and direction by class and
+    the edge profile existed still read: margins and grain for every class alike, a Gaussian grey shape, no
+    splashes, a sharp edge."""
     data = json.loads(DEFAULT_LOOK_FILE.read_text())
-    for key in ("class_margins", "grey_probabilities", "grey_quantiles", "splashes", "class_roughness", "class_stretch"):
+    for key in ("class_margins", "grey_probabilities", "grey_quantiles", "splashes", "class_roughness", "class_stretch",
+                "margin_edge"):
         data.pop(key)
     look = look_from_dict(data, "look.json")
     assert look.class_margins == () and look.grey_quantiles == () and look.splashes is None
+    assert look.margin_edge is None
     assert look.class_roughness == () and look.class_stretch == ()
     shipped = default_look()
     assert shipped.class_margins and len(shipped.grey_quantiles) == len(shipped.grey_probabilities)
     assert shipped.splashes is not None and 0 < shipped.splashes.probability < 1
+    assert shipped.margin_edge is not None and shipped.margin_edge.levels[0] < 0.1 < 0.9 < shipped.margin_edge.levels[-1]
 
 
 def test_a_missing_or_broken_file_is_one_line(tmp_path):

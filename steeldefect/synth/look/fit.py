@@ -12,7 +12,8 @@ correct the look by drawing (``calibrate``). Pure: arrays in, a Look out.
   FLECK_SIGMA spreads): quantiles of their lengths and peaks;
 - margins: the share of strips with a black margin, and their widths. By class, measured on labelled
   strips, in ``margins`` (``fit_folder`` adds them);
-- the grey shape and the bright splashes (``marks``).
+- the grey shape and the bright splashes (``marks``);
+- the steel's edge beside a margin (``edges``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import numpy as np
 from steeldefect.artifacts.look_file import Look
 from steeldefect.errors import SteelDefectError
 from steeldefect.synth.look.calibrate import calibrate, fit_modulation
+from steeldefect.synth.look.edges import fit_edge
 from steeldefect.synth.look.field import profile_rows
 from steeldefect.synth.look.marks import GREY_PROBABILITIES, fit_grey, fit_splashes
 from steeldefect.synth.look.measure import (FLECK_PROBABILITIES, FX_CENTRES, FY_CENTRES, LOW_CUTOFF, MIN_STEEL,
@@ -66,7 +68,8 @@ def fit_look(greys: list[np.ndarray], fitted_on: str, jpeg_quality: int) -> Look
                 fleck_peaks=tuple(np.quantile(peaks, FLECK_PROBABILITIES).tolist()), bank=tuple(bank),
                 margin_probability=len(widths) / len(greys), margin_widths=tuple(int(w) for w in widths),
                 jpeg_quality=int(jpeg_quality), grey_probabilities=GREY_PROBABILITIES,
-                grey_quantiles=fit_grey(steels), splashes=fit_splashes(steels))
+                grey_quantiles=fit_grey(steels), splashes=fit_splashes(steels),
+                margin_edge=fit_edge(greys))
     look = replace(look, grain_modulation=fit_modulation(look, float(np.median(ratios))))
     full = [s for s in steels if s.shape == greys[0].shape]  # strips without a margin: one size to match
     return calibrate(look, full) if len(full) >= 2 else look

@@ -4,7 +4,8 @@ With a strips table (strips.csv of ../shared/real: ImageId, split, class_1..clas
 of the chosen part (``split.split_real``) are used, and of those only the clean training strips and
 the test strips (mostly clean): the look is the look of steel without its labelled defects; the
 margins, the grain roughness and the grain direction of the part's training strips are also measured by
-class (``margins.class_margins``, ``roughness.class_roughness``, ``anisotropy``).
+class (``margins.class_margins``, ``roughness.class_roughness``, ``anisotropy``), and the steel's edge
+beside a margin on all the part's strips (``edges``).
 Without a table every image of the folder is used (``data.images.list_images``). The JPEG quality is read from the
 strips' own quantisation tables (the most common one; None for PNG strips).
 """
@@ -26,6 +27,7 @@ from steeldefect.data.images import list_images, read_image
 from steeldefect.errors import SteelDefectError
 from steeldefect.synth.look.fit import fit_look
 from steeldefect.synth.look.anisotropy import class_anisotropy, fit_stretches, grain_anisotropy
+from steeldefect.synth.look.edges import fit_edge
 from steeldefect.synth.look.margins import class_margins
 from steeldefect.synth.look.measure import margin, steel
 from steeldefect.synth.look.roughness import class_roughness, median_gradient
@@ -95,7 +97,7 @@ def by_class(folder: Path, table: Path, part: str | None, look: Look, fitted: di
     """``look`` with the margins (``margins.class_margins``), grain roughness (``roughness.class_roughness``,
     against the median gradient of the ``fitted`` strips, name -> grey) and grain direction
     (``anisotropy``) of the labelled training strips of ``table`` (those among ``fitted`` are not read
-    again)."""
+    again), and the steel's edge (``edges``) measured on them and the ``fitted`` strips together."""
     strips = _table(table, part)
     strips = strips[strips["split"] == "train"].sort_values("ImageId")
     paths = _paths(folder, table, strips["ImageId"])
@@ -106,8 +108,10 @@ def by_class(folder: Path, table: Path, part: str | None, look: Look, fitted: di
     gradients = np.array([median_gradient(s) if s is not None else np.nan for s in steels])
     base = float(np.median([median_gradient(s) for s in fitted_steels]))
     ratios = np.array([grain_anisotropy(s) if s is not None else np.nan for s in steels])
+    named = {p.name for p in paths}
+    edge = fit_edge(greys + [g for name, g in fitted.items() if name not in named]) or look.margin_edge
     look = replace(look, class_margins=class_margins([margin(g) for g in greys], flags, look.margin_widths),
-                   class_roughness=class_roughness(gradients, flags, base))
+                   class_roughness=class_roughness(gradients, flags, base), margin_edge=edge)
     return replace(look, class_stretch=fit_stretches(look, class_anisotropy(ratios, flags)))
 
 
