@@ -32,11 +32,7 @@ def test_a_stretched_field_keeps_its_column_means_and_spread_and_streaks_the_way
     for out in (down, across):
         np.testing.assert_allclose(out.mean(axis=0), field.mean(axis=0), atol=1e-4)  # the column streaks stay
         assert (out - out.mean(axis=0)).std() == pytest.approx(rest, rel=1e-3)
-    assert grain_anisotropy(down - down.mean(axis=0)) > 1.5 > 1 / 1.5 > grain_anisotropy(across - across.mean(axis=0))
-    for out in (down, across):  # the finest grain stays undirected: pixel-to-pixel steps alike both ways
-        rest_out = out - out.mean(axis=0)
-        steps = np.diff(rest_out, axis=1).std(), np.diff(rest_out, axis=0).std()
-        assert steps[0] == pytest.approx(steps[1], rel=0.1)
+    assert grain_anisotropy(down - down.mean(axis=0)) > 3 > 1 / 3 > grain_anisotropy(across - across.mean(axis=0))
 
 
 def test_class_anisotropy_is_the_median_of_each_class():
