@@ -19,7 +19,6 @@ from steeldefect.synth.look.spectrum import interpolate_grid, radius
 LEVEL_JITTER = 0.08  # log-sigma of the random change of a bank row's spreads, so no strip repeats one
 MODULATION_SIGMA = 3.0  # pixels: the size of the calm and rough places of the grain
 MIN_FIELD_SHARE = 0.1  # the field keeps at least this share of the high band's variance beside the flecks
-FINE_SCALE = 1.0  # pixels: the grain finer than this is not stretched (``stretch_field``)
 CANVAS = 1.5  # fields are drawn this much larger and cropped: a drawn field wraps around, real strips do not
 
 
@@ -59,20 +58,16 @@ def modulate(rng: np.random.Generator, field: np.ndarray, strength: float) -> np
 def stretch_field(field: np.ndarray, stretch: float) -> np.ndarray:
     """``field`` with its streaks stretched along the strip's height by a ``stretch``-pixel blur (along its
     width for a negative stretch; ``anisotropy``); unchanged at 0. Only the field's part beside its
-    column means is stretched, and of that only what is coarser than FINE_SCALE: the column means (the
-    column streaks the calibration fitted) stay as they are, and the finest grain stays undirected, as
-    on real steel (its pixel-to-pixel steps are as large down the strip as across it). The stretched
-    part is brought back to its spread."""
+    column means is blurred and brought back to its spread: the column means (the column streaks the
+    calibration fitted) stay as they are."""
     if stretch == 0:
         return field
     columns = field.mean(axis=0, keepdims=True)
     rest = field - columns
-    coarse = cv2.GaussianBlur(rest, (0, 0), FINE_SCALE, borderType=cv2.BORDER_REFLECT)
     kernel = cv2.getGaussianKernel(2 * int(np.ceil(3 * abs(stretch))) + 1, abs(stretch))
     one = np.ones((1, 1))
     across, down = (one, kernel) if stretch > 0 else (kernel, one)
-    out = cv2.sepFilter2D(coarse, -1, across, down, borderType=cv2.BORDER_REFLECT)
-    out = out * (float(coarse.std()) / (float(out.std()) + 1e-12)) + (rest - coarse)
+    out = cv2.sepFilter2D(rest, -1, across, down, borderType=cv2.BORDER_REFLECT)
     return (out * (float(rest.std()) / (float(out.std()) + 1e-12)) + columns).astype(np.float32)
 
 
